@@ -1,0 +1,299 @@
+package dev.tributary.model.engine;
+
+import dev.tributary.model.FinishReason;
+import dev.tributary.model.Require;
+import dev.tributary.model.policy.Attention;
+import dev.tributary.model.policy.Params;
+import dev.tributary.model.policy.PolicyConfig;
+import dev.tributary.model.token.Tokenizer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.function.Consumer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.LayerNorm;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.GELU;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Incremental decoding in plain ND4J over the policy's own parameter arrays, with a KV cache per slot and
+ * continuous batching: every step advances all busy slots by one token, and a slot that finishes is refilled
+ * from the queue at once. Prefill goes through the same step, one prefix token at a time, so a request
+ * resumed from any prefix computes exactly what an uninterrupted one does.
+ *
+ * <p>Not thread-safe: one engine belongs to one rollout worker.
+ */
+public final class InferenceEngine {
+    private final Params params;
+    private final PolicyConfig cfg;
+    private final int slots;
+    private final INDArray[] keyCache;
+    private final INDArray[] valueCache;
+    private long tokensGenerated;
+    private long stepsRun;
+
+    public InferenceEngine(Params params, int slots) {
+        this.params = params;
+        this.cfg = params.config();
+        this.slots = Require.positive(slots, "engine slots");
+        this.keyCache = new INDArray[cfg.layers()];
+        this.valueCache = new INDArray[cfg.layers()];
+        for (int l = 0; l < cfg.layers(); l++) {
+            // Rows are slot·context + position, so one scatter writes the new keys of every slot.
+            keyCache[l] = Nd4j.zeros(cfg.dataType(), (long) slots * cfg.contextLength(), cfg.dModel());
+            valueCache[l] = Nd4j.zeros(cfg.dataType(), (long) slots * cfg.contextLength(), cfg.dModel());
+        }
+    }
+
+    public int slots() {
+        return slots;
+    }
+
+    public PolicyConfig config() {
+        return cfg;
+    }
+
+    public Params params() {
+        return params;
+    }
+
+    /** Bytes held by the KV cache (what the engine releases when it hands the device back). */
+    public long cacheBytes() {
+        return 2L * cfg.layers() * slots * cfg.contextLength() * cfg.dModel() * cfg.dataType().width();
+    }
+
+    public long tokensGenerated() {
+        return tokensGenerated;
+    }
+
+    public long stepsRun() {
+        return stepsRun;
+    }
+
+    /** Generates for every request; results are in request order. */
+    public List<Generation> generate(List<GenerationRequest> requests) {
+        Generation[] out = new Generation[requests.size()];
+        java.util.Map<String, Integer> index = new java.util.HashMap<>();
+        for (int i = 0; i < requests.size(); i++) {
+            if (index.put(requests.get(i).id(), i) != null) {
+                throw new IllegalArgumentException("duplicate request id '" + requests.get(i).id() + "' in one generate call");
+            }
+        }
+        generate(requests, g -> out[index.get(g.id())] = g);
+        return List.of(out);
+    }
+
+    /** Generates for every request, handing each result to {@code onDone} as soon as its slot finishes. */
+    public void generate(List<GenerationRequest> requests, Consumer<Generation> onDone) {
+        Deque<GenerationRequest> queue = new ArrayDeque<>(requests);
+        Slot[] active = new Slot[slots];
+        int busy = 0;
+        while (!queue.isEmpty() || busy > 0) {
+            for (int s = 0; s < slots && !queue.isEmpty(); s++) {
+                if (active[s] == null) {
+                    GenerationRequest r = queue.poll();
+                    if (r.prefixLength() >= cfg.contextLength()) {
+                        onDone.accept(new Generation(r.id(), new int[0], new float[0], FinishReason.MAX_CONTEXT));
+                        continue;
+                    }
+                    checkTokens(r);
+                    active[s] = new Slot(r);
+                    busy++;
+                }
+            }
+            if (busy == 0) {
+                continue;
+            }
+            double[][] logProbs = step(active);
+            for (int s = 0; s < slots; s++) {
+                Slot slot = active[s];
+                if (slot != null && slot.advance(logProbs[s])) {
+                    onDone.accept(slot.result());
+                    active[s] = null;
+                    busy--;
+                }
+            }
+        }
+    }
+
+    private void checkTokens(GenerationRequest r) {
+        for (int i = 0; i < r.prefixLength(); i++) {
+            int t = r.prefixToken(i);
+            if (t < 0 || t >= cfg.vocabSize()) {
+                throw new IllegalArgumentException("request " + r.id() + ": token " + t + " at position " + i
+                        + " is outside the vocabulary [0, " + cfg.vocabSize() + ")");
+            }
+        }
+    }
+
+    /** One decoding step for all slots; returns log-softmax rows for the busy ones (null rows for idle). */
+    private double[][] step(Slot[] active) {
+        int d = cfg.dModel();
+        int ctx = cfg.contextLength();
+        int h = cfg.heads();
+        int hd = cfg.headDim();
+        int[] tokens = new int[slots];
+        int[] positions = new int[slots];
+        int[] cacheRows = new int[slots];
+        INDArray mask = Nd4j.valueArrayOf(new long[] {slots, 1, 1, ctx}, Attention.MASKED, cfg.dataType());
+        for (int s = 0; s < slots; s++) {
+            Slot slot = active[s];
+            tokens[s] = slot == null ? Tokenizer.PAD : slot.nextInput();
+            positions[s] = slot == null ? 0 : slot.position();
+            cacheRows[s] = s * ctx + positions[s];
+            INDArray visible = mask.get(org.nd4j.linalg.indexing.NDArrayIndex.point(s),
+                    org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(0, positions[s] + 1));
+            visible.assign(0);
+        }
+        INDArray rows = Nd4j.createFromArray(cacheRows);
+        INDArray x = params.get("wte").getRows(tokens).addi(params.get("wpe").getRows(positions));
+        double scale = 1.0 / Math.sqrt(hd);
+        for (int l = 0; l < cfg.layers(); l++) {
+            String p = "h" + l + ".";
+            INDArray a = layerNorm(x, p + "ln1");
+            INDArray q = a.mmul(params.get(p + "attn.wq"));
+            INDArray k = a.mmul(params.get(p + "attn.wk"));
+            INDArray v = a.mmul(params.get(p + "attn.wv"));
+            scatterRows(keyCache[l], rows, k);
+            scatterRows(valueCache[l], rows, v);
+            INDArray keys = keyCache[l].reshape(slots, ctx, h, hd).permute(0, 2, 1, 3);
+            INDArray values = valueCache[l].reshape(slots, ctx, h, hd).permute(0, 2, 1, 3);
+            INDArray q4 = q.reshape(slots, h, 1, hd);
+            INDArray scores = Nd4j.matmul(q4, keys, false, true, false).muli(scale);
+            scores = scores.add(mask);
+            INDArray att = Nd4j.exec(new SoftMax(scores, scores.ulike(), -1))[0];
+            INDArray o = Nd4j.matmul(att, values).reshape(slots, d);
+            x.addi(o.mmul(params.get(p + "attn.wo")));
+            INDArray m = layerNorm(x, p + "ln2");
+            INDArray hid = m.mmul(params.get(p + "mlp.w1")).addiRowVector(params.get(p + "mlp.b1"));
+            Nd4j.getExecutioner().exec(new GELU(hid, hid));
+            x.addi(hid.mmul(params.get(p + "mlp.w2")).addiRowVector(params.get(p + "mlp.b2")));
+        }
+        INDArray logits = layerNorm(x, "lnf").mmul(params.get("head"));
+        float[][] lf = logits.castTo(DataType.FLOAT).toFloatMatrix();
+        stepsRun++;
+        double[][] out = new double[slots][];
+        for (int s = 0; s < slots; s++) {
+            if (active[s] != null && active[s].needsLogits()) {
+                out[s] = logSoftmax(logits.dataType() == DataType.DOUBLE ? logits.getRow(s).toDoubleVector() : toDouble(lf[s]));
+            }
+        }
+        return out;
+    }
+
+    /** In place: {@code target[rows[i]] = updates[i]} (libnd4j scatter_upd; one op for every slot). */
+    private static void scatterRows(INDArray target, INDArray rows, INDArray updates) {
+        Nd4j.exec(DynamicCustomOp.builder("scatter_upd").addInputs(target, rows, updates).addOutputs(target).build());
+    }
+
+    private INDArray layerNorm(INDArray x, String name) {
+        return Nd4j.exec(new LayerNorm(x, params.get(name + ".g"), params.get(name + ".b"), x.ulike(), false,
+                Attention.FEATURE_AXIS))[0];
+    }
+
+    private static double[] toDouble(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    static double[] logSoftmax(double[] z) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : z) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (double v : z) {
+            sum += Math.exp(v - max);
+        }
+        double lse = max + Math.log(sum);
+        double[] out = new double[z.length];
+        for (int i = 0; i < z.length; i++) {
+            out[i] = z[i] - lse;
+        }
+        return out;
+    }
+
+    /** Counter-based uniform draw in [0, 1): depends only on the request seed and the sequence position. */
+    static double uniform(long seed, int position) {
+        long z = seed + 0x9E3779B97F4A7C15L * (position + 1L);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z = z ^ (z >>> 31);
+        return (z >>> 11) * 0x1.0p-53;
+    }
+
+    /** One request's progress: feeds its prefix, then its own samples, and decides when to stop. */
+    private final class Slot {
+        private final GenerationRequest request;
+        private final int[] sequence;
+        private final float[] logProbs;
+        private int fed;
+        private int length;
+        private FinishReason finish;
+
+        Slot(GenerationRequest r) {
+            this.request = r;
+            int capacity = Math.min(cfg.contextLength(), r.prefixLength() + r.maxNewTokens());
+            this.sequence = new int[capacity];
+            this.logProbs = new float[capacity];
+            for (int i = 0; i < r.prefixLength(); i++) {
+                sequence[i] = r.prefixToken(i);
+            }
+            this.length = r.prefixLength();
+        }
+
+        int nextInput() {
+            return sequence[fed];
+        }
+
+        int position() {
+            return fed;
+        }
+
+        /** The step's output is only needed once the last known token is being fed. */
+        boolean needsLogits() {
+            return fed == length - 1;
+        }
+
+        /** Consumes one step's output; returns true when the request is done. */
+        boolean advance(double[] lp) {
+            fed++;
+            if (fed < length) {
+                return false;
+            }
+            int token = request.sampling().pick(lp, uniform(request.seed(), length));
+            sequence[length] = token;
+            logProbs[length] = (float) lp[token];
+            length++;
+            tokensGenerated++;
+            int generated = length - request.prefixLength();
+            int responseStart = request.prefixLength();
+            if (token == Tokenizer.EOS) {
+                finish = FinishReason.EOS;
+            } else if (request.repeatNgram() > 0 && RepetitionDetector.occurrencesOfLast(
+                    java.util.Arrays.copyOfRange(sequence, responseStart, length), generated, request.repeatNgram())
+                    >= request.repeatLimit()) {
+                finish = FinishReason.REPEAT;
+            } else if (length >= cfg.contextLength()) {
+                finish = FinishReason.MAX_CONTEXT;
+            } else if (generated >= request.maxNewTokens()) {
+                finish = FinishReason.TOKEN_BUDGET;
+            }
+            return finish != null;
+        }
+
+        Generation result() {
+            int from = request.prefixLength();
+            return new Generation(request.id(), java.util.Arrays.copyOfRange(sequence, from, length),
+                    java.util.Arrays.copyOfRange(logProbs, from, length), finish);
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package dev.tributary.model.policy;
+
+import dev.tributary.model.token.Tokenizer;
+import java.util.HashMap;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The trainable policy: a decoder-only transformer as a SameDiff graph (one-hot × matrix embeddings, learned
+ * positions, pre-LayerNorm blocks with causal multi-head attention and a GELU MLP). It scores padded batches
+ * teacher-forced and takes optimizer steps on any loss expressed as a gradient with respect to the response
+ * log-probs (see {@code algo.PolicyLoss}).
+ *
+ * <p>The residual stream is kept as a 2-D {@code [batch·steps, d]} matrix so that every projection is one plain
+ * matmul; only attention is reshaped to {@code [batch, heads, steps, headDim]}.
+ */
+public final class Policy {
+    private final PolicyConfig config;
+    private final Params params;
+    private final SameDiff sd;
+    private final String[] paramNames;
+
+    public Policy(Params params) {
+        this.config = params.config();
+        this.params = params;
+        this.sd = SameDiff.create();
+        this.paramNames = params.arrays().keySet().toArray(String[]::new);
+        build();
+    }
+
+    public static Policy create(PolicyConfig config) {
+        return new Policy(Params.initialise(config));
+    }
+
+    public PolicyConfig config() {
+        return config;
+    }
+
+    public Params params() {
+        return params;
+    }
+
+    private void build() {
+        DataType dt = config.dataType();
+        int d = config.dModel();
+        int h = config.heads();
+        SDVariable tokens = sd.placeHolder("tokens", dt, -1, config.vocabSize());
+        SDVariable positions = sd.placeHolder("positions", dt, -1, config.contextLength());
+        SDVariable targets = sd.placeHolder("targets", dt, -1, config.vocabSize());
+        SDVariable causal = sd.placeHolder("causal", dt, -1, -1);
+        SDVariable headShape = sd.placeHolder("headShape", DataType.LONG, 4);
+        SDVariable lossGrad = sd.placeHolder("lossGrad", dt, -1);
+        Map<String, SDVariable> v = new HashMap<>();
+        for (var e : params.arrays().entrySet()) {
+            v.put(e.getKey(), sd.var(e.getKey(), e.getValue()));
+        }
+        SDVariable x = sd.mmul(tokens, v.get("wte")).add(sd.mmul(positions, v.get("wpe")));
+        double scale = 1.0 / Math.sqrt(config.headDim());
+        for (int l = 0; l < config.layers(); l++) {
+            String p = "h" + l + ".";
+            SDVariable a = sd.nn.layerNorm(x, v.get(p + "ln1.g"), v.get(p + "ln1.b"), false, 1);
+            SDVariable q = heads(sd.mmul(a, v.get(p + "attn.wq")), headShape);
+            SDVariable k = heads(sd.mmul(a, v.get(p + "attn.wk")), headShape);
+            SDVariable val = heads(sd.mmul(a, v.get(p + "attn.wv")), headShape);
+            SDVariable scores = sd.mmul(q, k, false, true, false).mul(scale).add(causal);
+            SDVariable att = sd.nn.softmax(scores, -1);
+            SDVariable o = sd.reshape(sd.permute(sd.mmul(att, val), 0, 2, 1, 3), -1, d);
+            x = x.add(sd.mmul(o, v.get(p + "attn.wo")));
+            SDVariable m = sd.nn.layerNorm(x, v.get(p + "ln2.g"), v.get(p + "ln2.b"), false, 1);
+            SDVariable hid = sd.nn.gelu(sd.mmul(m, v.get(p + "mlp.w1")).add(v.get(p + "mlp.b1")));
+            x = x.add(sd.mmul(hid, v.get(p + "mlp.w2")).add(v.get(p + "mlp.b2")));
+        }
+        SDVariable f = sd.nn.layerNorm(x, v.get("lnf.g"), v.get("lnf.b"), false, 1);
+        SDVariable logits = sd.mmul(f, v.get("head"));
+        SDVariable logp = sd.nn.logSoftmax(logits).mul(targets).sum(1);
+        sd.identity("tokenLogp", logp);
+        // Surrogate whose gradient w.r.t. each token log-prob is lossGrad: chains any loss through the graph.
+        SDVariable loss = logp.mul(lossGrad).sum();
+        sd.identity("loss", loss);
+        sd.setLossVariables("loss");
+        if (h < 1) {
+            throw new IllegalStateException("unreachable: heads validated by PolicyConfig");
+        }
+    }
+
+    private SDVariable heads(SDVariable x2d, SDVariable headShape) {
+        return sd.permute(sd.reshape(x2d, headShape), 0, 2, 1, 3);
+    }
+
+    /** Teacher-forced log-prob of every response token; row i has {@code batch.responseLength(i)} entries. */
+    public float[][] responseLogProbs(SequenceBatch batch) {
+        Map<String, INDArray> feed = feed(batch, null);
+        INDArray out = sd.output(feed, "tokenLogp").get("tokenLogp");
+        return unflatten(batch, out);
+    }
+
+    /**
+     * Gradients of the surrogate {@code Σ lossGrad · logp} w.r.t. every parameter; {@code lossGrad[i][j]} is dL/d
+     * (log-prob of response token j of sequence i). The returned arrays are fresh and owned by the caller.
+     */
+    public Map<String, INDArray> gradients(SequenceBatch batch, float[][] lossGrad) {
+        Map<String, INDArray> feed = feed(batch, lossGrad);
+        Map<String, INDArray> g = Quiet.call(() -> sd.calculateGradients(feed, paramNames));
+        Map<String, INDArray> out = new HashMap<>();
+        for (String n : paramNames) {
+            out.put(n, g.get(n).dup());
+        }
+        return out;
+    }
+
+    /** One optimizer step on the loss whose gradient w.r.t. the response log-probs is {@code lossGrad}. */
+    public double step(SequenceBatch batch, float[][] lossGrad, Optimizer optimizer) {
+        return optimizer.step(params, gradients(batch, lossGrad));
+    }
+
+    private Map<String, INDArray> feed(SequenceBatch batch, float[][] lossGrad) {
+        int b = batch.size();
+        int t = batch.steps();
+        if (t + 1 > config.contextLength()) {
+            throw new IllegalArgumentException("sequence of " + (t + 1) + " tokens exceeds the context length "
+                    + config.contextLength());
+        }
+        if (t < 1) {
+            throw new IllegalArgumentException("every batch needs a sequence of at least 2 tokens to predict one");
+        }
+        DataType dt = config.dataType();
+        int vocab = config.vocabSize();
+        INDArray tok = Nd4j.zeros(dt, (long) b * t, vocab);
+        INDArray tgt = Nd4j.zeros(dt, (long) b * t, vocab);
+        INDArray pos = Nd4j.zeros(dt, (long) b * t, config.contextLength());
+        INDArray grad = Nd4j.zeros(dt, (long) b * t);
+        for (int i = 0; i < b; i++) {
+            int[] s = batch.sequences()[i];
+            for (int j = 0; j < t; j++) {
+                long row = (long) i * t + j;
+                int in = j < s.length - 1 ? s[j] : Tokenizer.PAD;
+                tok.putScalar(row, checkToken(in, i, j), 1.0);
+                pos.putScalar(row, j, 1.0);
+                if (j + 1 < s.length) {
+                    tgt.putScalar(row, checkToken(s[j + 1], i, j + 1), 1.0);
+                }
+            }
+            if (lossGrad != null) {
+                if (lossGrad[i].length != batch.responseLength(i)) {
+                    throw new IllegalArgumentException("loss gradient row " + i + " has " + lossGrad[i].length
+                            + " entries; expected " + batch.responseLength(i) + " (one per response token)");
+                }
+                for (int r = 0; r < lossGrad[i].length; r++) {
+                    grad.putScalar((long) i * t + batch.responseStart()[i] - 1 + r, lossGrad[i][r]);
+                }
+            }
+        }
+        INDArray causal = Nd4j.zeros(dt, t, t);
+        for (int r = 0; r < t; r++) {
+            for (int c = r + 1; c < t; c++) {
+                causal.putScalar(r, c, Attention.MASKED);
+            }
+        }
+        Map<String, INDArray> feed = new HashMap<>();
+        feed.put("tokens", tok);
+        feed.put("targets", tgt);
+        feed.put("positions", pos);
+        feed.put("causal", causal);
+        feed.put("headShape", Nd4j.createFromArray((long) b, t, config.heads(), config.headDim()));
+        feed.put("lossGrad", grad);
+        return feed;
+    }
+
+    private int checkToken(int token, int row, int at) {
+        if (token < 0 || token >= config.vocabSize()) {
+            throw new IllegalArgumentException("token " + token + " at position " + at + " of sequence " + row
+                    + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+        }
+        return token;
+    }
+
+    private static float[][] unflatten(SequenceBatch batch, INDArray flat) {
+        int t = batch.steps();
+        float[] all = flat.castTo(DataType.FLOAT).toFloatVector();
+        float[][] out = new float[batch.size()][];
+        for (int i = 0; i < batch.size(); i++) {
+            out[i] = new float[batch.responseLength(i)];
+            System.arraycopy(all, i * t + batch.responseStart()[i] - 1, out[i], 0, out[i].length);
+        }
+        return out;
+    }
+}
