@@ -8,6 +8,14 @@ import java.util.List;
 /** The preferred tier: bubblewrap with every namespace unshared, started as an unprivileged uid. */
 final class BwrapLauncher implements Launcher {
 
+    /**
+     * Our own pid 1 inside the sandbox: bwrap's built-in init outlives its monitor by a moment and is
+     * then orphaned to the host's pid 1, which in containers often never reaps it (a zombie per run).
+     * The shell reaps everything, keeps the program a normal process (pid 1 ignores signals), and
+     * silences its own job-status messages.
+     */
+    private static final String INIT = "exec 3<&0 4>&2 2>/dev/null; \"$@\" <&3 2>&4 3<&- 4>&- & wait $!";
+
     private final Path bwrap;
     private final List<String> dropPrivileges;
     private final List<String> systemBinds;
@@ -44,7 +52,8 @@ final class BwrapLauncher implements Launcher {
         if (spec.outDir() != null) {
             cmd.addAll(List.of("--bind", spec.outDir().toString(), RunSpec.OUT));
         }
-        cmd.addAll(List.of("--chdir", RunSpec.WORK, "--json-status-fd", "3", "--"));
+        cmd.addAll(List.of("--chdir", RunSpec.WORK, "--json-status-fd", "3", "--as-pid-1", "--",
+                "/bin/sh", "-c", INIT, "init"));
         cmd.addAll(spec.argv());
         return Launcher.prefix(spec, cmd);
     }

@@ -177,21 +177,31 @@ final class ProcessSandbox implements Sandbox {
 
     /** Kills whatever is left of the run; true when nothing of it survives. */
     private boolean reap(Process proc, RunCgroup cg) {
-        boolean empty = true;
-        if (cg != null) {
-            empty = cg.killAll(settings.killGrace());
+        if (cg != null && proc.isAlive()) {
+            // inside first, so the launcher outlives its child and reaps it: killed together, the
+            // child would be orphaned to the host's pid 1 and linger there as a zombie
+            for (int round = 0; round < 3 && proc.isAlive(); round++) {
+                cg.members().stream().filter(pid -> pid != proc.pid())
+                        .forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+                waitQuietly(proc, 200);
+            }
         }
+        boolean empty = cg == null || cg.killAll(settings.killGrace());
         if (proc.isAlive()) {
             // bwrap's --die-with-parent and unshare's --kill-child take the pid namespace down with it
             proc.descendants().forEach(ProcessHandle::destroyForcibly);
             proc.destroyForcibly();
         }
+        waitQuietly(proc, settings.killGrace().toMillis());
+        return empty && !proc.isAlive();
+    }
+
+    private static void waitQuietly(Process proc, long millis) {
         try {
-            proc.waitFor(settings.killGrace().toMillis(), TimeUnit.MILLISECONDS);
+            proc.waitFor(millis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return empty && !proc.isAlive();
     }
 
     private CappedReader.Captured collect(Future<CappedReader.Captured> f) {
