@@ -2,9 +2,11 @@ package dev.tributary.model.policy;
 
 import dev.tributary.model.token.Tokenizer;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -92,32 +94,36 @@ public final class Policy {
     }
 
     /** Teacher-forced log-prob of every response token; row i has {@code batch.responseLength(i)} entries. */
-    public float[][] responseLogProbs(SequenceBatch batch) {
+    public double[][] responseLogProbs(SequenceBatch batch) {
         Map<String, INDArray> feed = feed(batch, null);
         INDArray out = sd.output(feed, "tokenLogp").get("tokenLogp");
         return unflatten(batch, out);
     }
 
+    /** The response log-probs of a forward pass and the gradients of its backward pass, owned by the caller. */
+    public record Backward(double[][] logProbs, Map<String, INDArray> gradients) {
+    }
+
     /**
-     * Gradients of the surrogate {@code Σ lossGrad · logp} w.r.t. every parameter; {@code lossGrad[i][j]} is dL/d
-     * (log-prob of response token j of sequence i). The returned arrays are fresh and owned by the caller.
+     * Gradients of the surrogate {@code Σ lossGrad · logp} w.r.t. every parameter, where {@code lossGrad[i][j]} is
+     * dL/d(log-prob of response token j of sequence i) — so any loss of the log-probs chains through the graph.
      */
-    public Map<String, INDArray> gradients(SequenceBatch batch, float[][] lossGrad) {
+    public Backward backward(SequenceBatch batch, double[][] lossGrad) {
         Map<String, INDArray> feed = feed(batch, lossGrad);
-        Map<String, INDArray> g = Quiet.call(() -> sd.calculateGradients(feed, paramNames));
+        OutAndGrad r = Quiet.call(() -> sd.calculateGradientsAndOutputs(feed, List.of("tokenLogp"), List.of(paramNames)));
         Map<String, INDArray> out = new HashMap<>();
         for (String n : paramNames) {
-            out.put(n, g.get(n).dup());
+            out.put(n, r.getGradients().get(n).dup());
         }
-        return out;
+        return new Backward(unflatten(batch, r.getOutputs().get("tokenLogp")), out);
     }
 
     /** One optimizer step on the loss whose gradient w.r.t. the response log-probs is {@code lossGrad}. */
-    public double step(SequenceBatch batch, float[][] lossGrad, Optimizer optimizer) {
-        return optimizer.step(params, gradients(batch, lossGrad));
+    public double step(SequenceBatch batch, double[][] lossGrad, Optimizer optimizer) {
+        return optimizer.step(params, backward(batch, lossGrad).gradients());
     }
 
-    private Map<String, INDArray> feed(SequenceBatch batch, float[][] lossGrad) {
+    private Map<String, INDArray> feed(SequenceBatch batch, double[][] lossGrad) {
         int b = batch.size();
         int t = batch.steps();
         if (t + 1 > config.contextLength()) {
@@ -178,12 +184,12 @@ public final class Policy {
         return token;
     }
 
-    private static float[][] unflatten(SequenceBatch batch, INDArray flat) {
+    private static double[][] unflatten(SequenceBatch batch, INDArray flat) {
         int t = batch.steps();
-        float[] all = flat.castTo(DataType.FLOAT).toFloatVector();
-        float[][] out = new float[batch.size()][];
+        double[] all = flat.toDoubleVector();
+        double[][] out = new double[batch.size()][];
         for (int i = 0; i < batch.size(); i++) {
-            out[i] = new float[batch.responseLength(i)];
+            out[i] = new double[batch.responseLength(i)];
             System.arraycopy(all, i * t + batch.responseStart()[i] - 1, out[i], 0, out[i].length);
         }
         return out;

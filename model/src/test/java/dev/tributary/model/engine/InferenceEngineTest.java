@@ -46,7 +46,7 @@ class InferenceEngineTest {
             seqs[i] = concat(p, g);
             starts[i] = p.length;
         }
-        float[][] teacher = policy.responseLogProbs(new SequenceBatch(seqs, starts));
+        double[][] teacher = policy.responseLogProbs(new SequenceBatch(seqs, starts));
         double maxDiff = 0;
         for (int i = 0; i < gens.size(); i++) {
             float[] e = gens.get(i).logProbs();

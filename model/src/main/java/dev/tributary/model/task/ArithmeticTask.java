@@ -1,0 +1,157 @@
+package dev.tributary.model.task;
+
+import dev.tributary.model.Prompt;
+import dev.tributary.model.token.Tokenizer;
+import java.util.random.RandomGenerator;
+
+/**
+ * Multi-digit addition and subtraction (non-negative results); difficulty = number of digits of the operands.
+ * The worked solution is a column-by-column scratchpad from the least significant digit, each column written as
+ * {@code a+b+carry=CD,} (C the carry out, D the digit; for subtraction C is the borrow), then the separator and
+ * the answer: {@code <bos>47+38=} → {@code 7+8+0=15,4+3+1=08,<sep>85<eos>}.
+ *
+ * <p>A fixed tenth of all operand pairs (by a hash) is held out for evaluation and never sampled for training.
+ */
+public final class ArithmeticTask implements Task {
+    public static final String NAME = "arithmetic";
+    private static final int HELD_OUT_BUCKETS = 10;
+    private final Tokenizer tokenizer;
+    private final int maxDigits;
+    private final boolean subtraction;
+
+    public ArithmeticTask(Tokenizer tokenizer, int maxDigits, boolean subtraction) {
+        if (maxDigits < 1 || maxDigits > 9) {
+            throw new IllegalArgumentException("arithmetic max digits " + maxDigits + " must be in [1, 9]");
+        }
+        this.tokenizer = tokenizer;
+        this.maxDigits = maxDigits;
+        this.subtraction = subtraction;
+        tokenizer.encode("0123456789+-=,"); // fails early with a clear message if the alphabet lacks a symbol
+    }
+
+    public static ArithmeticTask standard() {
+        return new ArithmeticTask(Tokenizer.standard(), 4, true);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    @Override
+    public int minDifficulty() {
+        return 1;
+    }
+
+    @Override
+    public int maxDifficulty() {
+        return maxDigits;
+    }
+
+    @Override
+    public Prompt sample(int digits, Split split, RandomGenerator rng) {
+        checkDifficulty(digits);
+        long lo = digits == 1 ? 0 : pow10(digits - 1);
+        long hi = pow10(digits);
+        for (int attempt = 0; attempt < 10_000; attempt++) {
+            long a = rng.nextLong(lo, hi);
+            long b = rng.nextLong(lo, hi);
+            char op = subtraction && rng.nextBoolean() ? '-' : '+';
+            if (op == '-' && a < b) {
+                long t = a;
+                a = b;
+                b = t;
+            }
+            if (heldOut(a, b, op) == (split == Split.HELD_OUT)) {
+                return prompt(a, b, op, digits);
+            }
+        }
+        throw new IllegalStateException("could not draw a " + split + " prompt of " + digits + " digits");
+    }
+
+    /** The prompt for {@code a op b}; {@code op} is '+' or '-' (then a >= b). */
+    public Prompt prompt(long a, long b, char op, int digits) {
+        if (op != '+' && op != '-') {
+            throw new IllegalArgumentException("operator '" + op + "' must be '+' or '-'");
+        }
+        if (a < 0 || b < 0 || (op == '-' && a < b)) {
+            throw new IllegalArgumentException("operands " + a + op + b + " must be >= 0 with a non-negative result");
+        }
+        String text = a + String.valueOf(op) + b + "=";
+        long answer = op == '+' ? a + b : a - b;
+        return new Prompt(NAME + ":" + text, tokenizer.encode("<bos>" + text), NAME, digits, Long.toString(answer));
+    }
+
+    static boolean heldOut(long a, long b, char op) {
+        long z = a * 0x9E3779B97F4A7C15L + b * 0xC2B2AE3D27D4EB4FL + op;
+        z = (z ^ (z >>> 31)) * 0xBF58476D1CE4E5B9L;
+        return Math.floorMod(z ^ (z >>> 29), HELD_OUT_BUCKETS) == 0;
+    }
+
+    @Override
+    public int[] workedSolution(Prompt prompt) {
+        return tokenizer.encode(solutionText(prompt));
+    }
+
+    /** The scratchpad, separator, answer and EOS as text. */
+    public String solutionText(Prompt prompt) {
+        String text = tokenizer.decode(prompt.tokens(), 1, prompt.length() - 1);
+        char op = text.indexOf('+') >= 0 ? '+' : '-';
+        String[] parts = text.split(op == '+' ? "\\+" : "-");
+        String a = parts[0];
+        String b = parts[1];
+        int width = Math.max(a.length(), b.length());
+        a = "0".repeat(width - a.length()) + a;
+        b = "0".repeat(width - b.length()) + b;
+        StringBuilder sb = new StringBuilder();
+        int carry = 0;
+        for (int i = width - 1; i >= 0; i--) {
+            int x = a.charAt(i) - '0';
+            int y = b.charAt(i) - '0';
+            int v = op == '+' ? x + y + carry : x - y - carry;
+            int next = op == '+' ? v / 10 : (v < 0 ? 1 : 0);
+            int digit = Math.floorMod(v, 10);
+            sb.append(x).append(op).append(y).append(op).append(carry).append('=').append(next).append(digit).append(',');
+            carry = next;
+        }
+        return sb + "<sep>" + prompt.groundTruth() + "<eos>";
+    }
+
+    /** 1 when the text between the separator and EOS equals the answer; a response without EOS scores 0. */
+    @Override
+    public double reward(Prompt prompt, int[] response) {
+        int sep = -1;
+        int eos = -1;
+        for (int i = 0; i < response.length; i++) {
+            if (response[i] == Tokenizer.SEP && sep < 0) {
+                sep = i;
+            }
+            if (response[i] == Tokenizer.EOS) {
+                eos = i;
+                break;
+            }
+        }
+        if (sep < 0 || eos < 0 || eos < sep) {
+            return 0.0;
+        }
+        for (int i = sep + 1; i < eos; i++) {
+            if (response[i] < 4) {
+                return 0.0;
+            }
+        }
+        return tokenizer.decode(response, sep + 1, eos).equals(prompt.groundTruth()) ? 1.0 : 0.0;
+    }
+
+    private static long pow10(int n) {
+        long p = 1;
+        for (int i = 0; i < n; i++) {
+            p *= 10;
+        }
+        return p;
+    }
+}

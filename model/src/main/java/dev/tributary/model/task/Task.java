@@ -1,0 +1,38 @@
+package dev.tributary.model.task;
+
+import dev.tributary.model.Prompt;
+import dev.tributary.model.token.Tokenizer;
+import java.util.random.RandomGenerator;
+
+/**
+ * A family of problems: it generates prompts at a difficulty level, verifies responses, and writes worked
+ * solutions (reasoning, the separator, the answer, EOS) for supervised warm-up.
+ */
+public interface Task {
+    /** Which problems a prompt may be drawn from; held-out problems are never used for training. */
+    enum Split { TRAIN, HELD_OUT }
+
+    String name();
+
+    Tokenizer tokenizer();
+
+    int minDifficulty();
+
+    int maxDifficulty();
+
+    /** A random prompt of the given difficulty from the given split. */
+    Prompt sample(int difficulty, Split split, RandomGenerator rng);
+
+    /** Reward in [0, 1] of {@code response} (generated tokens only, EOS included when produced). */
+    double reward(Prompt prompt, int[] response);
+
+    /** A correct response with its reasoning, ending with EOS. */
+    int[] workedSolution(Prompt prompt);
+
+    default void checkDifficulty(int difficulty) {
+        if (difficulty < minDifficulty() || difficulty > maxDifficulty()) {
+            throw new IllegalArgumentException("difficulty " + difficulty + " of task '" + name() + "' must be in ["
+                    + minDifficulty() + ", " + maxDifficulty() + "]");
+        }
+    }
+}
