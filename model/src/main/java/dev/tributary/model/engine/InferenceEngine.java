@@ -12,6 +12,11 @@ import java.util.Deque;
 import java.util.List;
 import java.util.function.Consumer;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.LayerNorm;
@@ -33,6 +38,10 @@ public final class InferenceEngine {
     private final int slots;
     private final INDArray[] keyCache;
     private final INDArray[] valueCache;
+    private final String workspaceId = "tributary-engine-" + System.identityHashCode(this);
+    private static final WorkspaceConfiguration WORKSPACE = WorkspaceConfiguration.builder()
+            .initialSize(0).policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.2)
+            .policyLearning(LearningPolicy.FIRST_LOOP).policySpill(SpillPolicy.REALLOCATE).build();
     private long tokensGenerated;
     private long stepsRun;
 
@@ -43,9 +52,10 @@ public final class InferenceEngine {
         this.keyCache = new INDArray[cfg.layers()];
         this.valueCache = new INDArray[cfg.layers()];
         for (int l = 0; l < cfg.layers(); l++) {
-            // Rows are slot·context + position, so one scatter writes the new keys of every slot.
-            keyCache[l] = Nd4j.zeros(cfg.dataType(), (long) slots * cfg.contextLength(), cfg.dModel());
-            valueCache[l] = Nd4j.zeros(cfg.dataType(), (long) slots * cfg.contextLength(), cfg.dModel());
+            // Rows are ((slot·heads + head)·context + position): one scatter writes every slot's new keys, and the
+            // cache reshapes to [slot, head, position, headDim] without a copy.
+            keyCache[l] = Nd4j.zeros(cfg.dataType(), (long) slots * cfg.heads() * cfg.contextLength(), cfg.headDim());
+            valueCache[l] = Nd4j.zeros(cfg.dataType(), (long) slots * cfg.heads() * cfg.contextLength(), cfg.headDim());
         }
     }
 
@@ -132,24 +142,32 @@ public final class InferenceEngine {
 
     /** One decoding step for all slots; returns log-softmax rows for the busy ones (null rows for idle). */
     private double[][] step(Slot[] active) {
+        // Every intermediate of a step lives in a workspace reused across steps: no native allocation per op.
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, workspaceId)) {
+            return stepInWorkspace(active);
+        }
+    }
+
+    private double[][] stepInWorkspace(Slot[] active) {
         int d = cfg.dModel();
         int ctx = cfg.contextLength();
         int h = cfg.heads();
         int hd = cfg.headDim();
         int[] tokens = new int[slots];
         int[] positions = new int[slots];
-        int[] cacheRows = new int[slots];
-        INDArray mask = Nd4j.valueArrayOf(new long[] {slots, 1, 1, ctx}, Attention.MASKED, cfg.dataType());
+        int[] cacheRows = new int[slots * h];
+        float[] maskValues = new float[slots * ctx];
+        java.util.Arrays.fill(maskValues, (float) Attention.MASKED);
         for (int s = 0; s < slots; s++) {
             Slot slot = active[s];
             tokens[s] = slot == null ? Tokenizer.PAD : slot.nextInput();
             positions[s] = slot == null ? 0 : slot.position();
-            cacheRows[s] = s * ctx + positions[s];
-            INDArray visible = mask.get(org.nd4j.linalg.indexing.NDArrayIndex.point(s),
-                    org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.point(0),
-                    org.nd4j.linalg.indexing.NDArrayIndex.interval(0, positions[s] + 1));
-            visible.assign(0);
+            for (int head = 0; head < h; head++) {
+                cacheRows[s * h + head] = (s * h + head) * ctx + positions[s];
+            }
+            java.util.Arrays.fill(maskValues, s * ctx, s * ctx + positions[s] + 1, 0f);
         }
+        INDArray mask = Nd4j.create(maskValues, new long[] {slots, 1, 1, ctx}, 'c').castTo(cfg.dataType());
         INDArray rows = Nd4j.createFromArray(cacheRows);
         INDArray x = params.get("wte").getRows(tokens).addi(params.get("wpe").getRows(positions));
         double scale = 1.0 / Math.sqrt(hd);
@@ -159,15 +177,15 @@ public final class InferenceEngine {
             INDArray q = a.mmul(params.get(p + "attn.wq"));
             INDArray k = a.mmul(params.get(p + "attn.wk"));
             INDArray v = a.mmul(params.get(p + "attn.wv"));
-            scatterRows(keyCache[l], rows, k);
-            scatterRows(valueCache[l], rows, v);
-            INDArray keys = keyCache[l].reshape(slots, ctx, h, hd).permute(0, 2, 1, 3);
-            INDArray values = valueCache[l].reshape(slots, ctx, h, hd).permute(0, 2, 1, 3);
+            scatterRows(keyCache[l], rows, k.reshape((long) slots * h, hd));
+            scatterRows(valueCache[l], rows, v.reshape((long) slots * h, hd));
+            INDArray keys = keyCache[l].reshape(slots, h, ctx, hd);
+            INDArray values = valueCache[l].reshape(slots, h, ctx, hd);
+            // One query per slot: broadcast-multiply and reduce instead of slots·heads tiny GEMMs.
             INDArray q4 = q.reshape(slots, h, 1, hd);
-            INDArray scores = Nd4j.matmul(q4, keys, false, true, false).muli(scale);
-            scores = scores.add(mask);
+            INDArray scores = keys.mul(q4).sum(3).muli(scale).reshape(slots, h, 1, ctx).addi(mask);
             INDArray att = Nd4j.exec(new SoftMax(scores, scores.ulike(), -1))[0];
-            INDArray o = Nd4j.matmul(att, values).reshape(slots, d);
+            INDArray o = values.mul(att.reshape(slots, h, ctx, 1)).sum(2).reshape(slots, d);
             x.addi(o.mmul(params.get(p + "attn.wo")));
             INDArray m = layerNorm(x, p + "ln2");
             INDArray hid = m.mmul(params.get(p + "mlp.w1")).addiRowVector(params.get(p + "mlp.b1"));
