@@ -1,0 +1,49 @@
+package dev.tributary.runtime.settings;
+
+/**
+ * {@code tributary.sampler}: how prompts are chosen each iteration.
+ *
+ * @param name               {@code uniform}, {@code curriculum}, {@code prioritized}, or a class name
+ * @param samplesPerPrompt   k, the group size the baseline is computed over
+ * @param difficulty         the difficulty range samplers draw from; curriculum walks it from start to end
+ */
+public record SamplerSettings(String name, int promptsPerIteration, int samplesPerPrompt, Difficulty difficulty) {
+    /** Difficulty levels {@code start..end}; curriculum advances one level every {@code iterationsPerLevel}. */
+    public record Difficulty(int start, int end, int iterationsPerLevel) {
+        public Difficulty {
+            Check.positive("tributary.sampler.difficulty.start", start);
+            Check.atLeast("tributary.sampler.difficulty.end", end, start,
+                    " (tributary.sampler.difficulty.start)");
+            Check.positive("tributary.sampler.difficulty.iterations-per-level", iterationsPerLevel);
+        }
+
+        /** The curriculum's level at a 0-based iteration: start, advancing each iterationsPerLevel, capped at end. */
+        public int levelAt(int iteration) {
+            if (iteration < 0) {
+                throw new IllegalArgumentException("iteration " + iteration + " must be >= 0");
+            }
+            return (int) Math.min(end, start + (long) iteration / iterationsPerLevel);
+        }
+    }
+
+    public SamplerSettings {
+        Check.name("tributary.sampler.name", name);
+        Check.positive("tributary.sampler.prompts-per-iteration", promptsPerIteration);
+        // One sample per prompt leaves no group to compute a baseline over.
+        Check.atLeast("tributary.sampler.samples-per-prompt", samplesPerPrompt, 2, " (a group needs 2 samples)");
+        java.util.Objects.requireNonNull(difficulty, "tributary.sampler.difficulty");
+    }
+
+    /** Trajectories trained on per iteration: prompts × k. */
+    public int batchSize() {
+        return Math.multiplyExact(promptsPerIteration, samplesPerPrompt);
+    }
+
+    static SamplerSettings read(ConfigReader r) {
+        return new SamplerSettings(r.getString("tributary.sampler.name"),
+                r.getInt("tributary.sampler.prompts-per-iteration"), r.getInt("tributary.sampler.samples-per-prompt"),
+                new Difficulty(r.getInt("tributary.sampler.difficulty.start"),
+                        r.getInt("tributary.sampler.difficulty.end"),
+                        r.getInt("tributary.sampler.difficulty.iterations-per-level")));
+    }
+}

@@ -1,0 +1,33 @@
+package dev.tributary.runtime.settings;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.util.Objects;
+
+/**
+ * {@code tributary.trainer}: the policy update of each iteration.
+ *
+ * @param loss            registered loss name ({@code opmd}, {@code reinforce}, ...) or a class name
+ * @param resetOptimizer  forget Adam's moments at the start of each iteration, as the paper does
+ * @param lossConfig      the loss's own settings, {@code tributary.algo.<loss>} (empty where there are none)
+ */
+public record TrainerSettings(String loss, double learningRate, int stepsPerIteration, boolean resetOptimizer,
+                              int minibatchSize, Config lossConfig) {
+    public TrainerSettings {
+        Check.name("tributary.trainer.loss", loss);
+        Check.positive("tributary.trainer.learning-rate", learningRate);
+        Check.positive("tributary.trainer.steps-per-iteration", stepsPerIteration);
+        Check.positive("tributary.trainer.minibatch-size", minibatchSize);
+        Objects.requireNonNull(lossConfig, "settings of loss " + loss);
+    }
+
+    static TrainerSettings read(ConfigReader r) {
+        String loss = Check.name("tributary.trainer.loss", r.getString("tributary.trainer.loss"));
+        // A class name's dots would be read as a path; such losses read their own settings.
+        Config lossConfig = loss.contains(".") ? ConfigFactory.empty()
+                : r.subtreeOrEmpty("tributary.algo." + loss);
+        return new TrainerSettings(loss, r.getDouble("tributary.trainer.learning-rate"),
+                r.getInt("tributary.trainer.steps-per-iteration"), r.getBoolean("tributary.trainer.reset-optimizer"),
+                r.getInt("tributary.trainer.minibatch-size"), lossConfig);
+    }
+}

@@ -1,0 +1,147 @@
+package dev.tributary.runtime.settings;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class TributarySettingsTest {
+    private static TributarySettings load(String hocon) {
+        return TributarySettings.load(ConfigFactory.parseString(hocon));
+    }
+
+    private static SettingsException refused(String hocon) {
+        return assertThrows(SettingsException.class, () -> load(hocon));
+    }
+
+    @Test
+    void defaults_areValidAndSizedForTwoCores() {
+        TributarySettings s = load("");
+        assertEquals(2, s.rollout().workers());
+        assertEquals(32, s.rollout().slots());
+        assertEquals(24, s.rollout().tokenBudget());
+        assertEquals(8, s.sampler().samplesPerPrompt());
+        assertEquals(16, s.sampler().promptsPerIteration());
+        assertEquals("arithmetic", s.task().name());
+        assertEquals(4, s.task().config().getInt("max-digits"), "task settings come from model's reference.conf");
+        assertEquals("opmd", s.trainer().loss());
+        assertEquals(0.1, s.trainer().lossConfig().getDouble("tau"), 1e-12);
+        assertEquals("colocated", s.device().mode());
+        assertFalse(s.run().resume());
+        assertTrue(s.summary().contains("token budget 24"));
+    }
+
+    @Test
+    void negativeTokenBudget_namesPathValueAndExpectation() {
+        SettingsException e = refused("tributary.rollout.token-budget = -3");
+        assertEquals("tributary.rollout.token-budget = -3: expected an integer > 0", e.getMessage());
+        assertEquals("tributary.rollout.token-budget", e.path());
+    }
+
+    @Test
+    void wrongTypes_areReportedWithTheRenderedValue() {
+        assertEquals("tributary.rollout.workers = \"many\": expected an integer",
+                refused("tributary.rollout.workers = many").getMessage());
+        assertEquals("tributary.run.resume = \"perhaps\": expected true or false",
+                refused("tributary.run.resume = perhaps").getMessage());
+        assertEquals("tributary.trainer.learning-rate = [1,2]: expected a number",
+                refused("tributary.trainer.learning-rate = [1, 2]").getMessage());
+    }
+
+    @Test
+    void rangeChecks_coverEverySection() {
+        Map<String, String> cases = Map.of(
+                "tributary.rollout.top-p = 1.5", "tributary.rollout.top-p = 1.5: expected a number in (0, 1]",
+                "tributary.rollout.repeat-limit = 1", "tributary.rollout.repeat-limit = 1: expected an integer >= 2",
+                "tributary.sampler.samples-per-prompt = 1",
+                "tributary.sampler.samples-per-prompt = 1: expected an integer >= 2 (a group needs 2 samples)",
+                "tributary.device.mode = remote", "tributary.device.mode = \"remote\": expected one of colocated",
+                "tributary.reward.repeat-penalty = -0.5",
+                "tributary.reward.repeat-penalty = -0.5: expected a finite number >= 0",
+                "tributary.sft.learning-rate = 0", "tributary.sft.learning-rate = 0.0: expected a finite number > 0",
+                "tributary.run.checkpoint-every = -1", "tributary.run.checkpoint-every = -1: expected an integer >= 0",
+                "tributary.eval.prompts = 0", "tributary.eval.prompts = 0: expected an integer > 0",
+                "tributary.trainer.loss = \"\"", "tributary.trainer.loss = \"\": expected a non-blank name without "
+                        + "spaces (a registered name or a fully qualified class name)");
+        cases.forEach((hocon, message) -> assertEquals(message, refused(hocon).getMessage(), hocon));
+    }
+
+    @Test
+    void crossChecks_nameTheKeyAndTheBound() {
+        assertEquals("tributary.replay.capacity = 100: expected an integer >= 128 "
+                + "(prompts-per-iteration × samples-per-prompt = 128)", refused("tributary.replay.capacity = 100").getMessage());
+        assertEquals("tributary.trainer.minibatch-size = 200: expected an integer <= 128 "
+                        + "(prompts-per-iteration × samples-per-prompt = 128)",
+                refused("tributary.trainer.minibatch-size = 200").getMessage());
+        assertEquals("tributary.sampler.difficulty.end = 1: expected an integer >= 3 (tributary.sampler.difficulty.start)",
+                refused("tributary.sampler.difficulty { start = 3, end = 1 }").getMessage());
+    }
+
+    @Test
+    void misspeltKey_isRefusedListingTheValidOnes() {
+        SettingsException e = refused("tributary.rollout.token-budgte = 10");
+        assertTrue(e.getMessage().startsWith("tributary.rollout.token-budgte = 10: expected no such key; the keys of "
+                + "tributary.rollout are behavior, max-response-tokens,"), e.getMessage());
+    }
+
+    @Test
+    void overrides_winOverTheBaseAndConvertStrings() {
+        Config base = ConfigFactory.parseString("tributary.run.seed = 1\ntributary.rollout.workers = 3");
+        Config c = TributarySettings.withOverrides(base, Map.of("tributary.run.seed", "42", "tributary.run.resume", "true"));
+        TributarySettings s = TributarySettings.load(c);
+        assertEquals(42L, s.run().seed());
+        assertTrue(s.run().resume());
+        assertEquals(3, s.rollout().workers(), "keys not overridden keep the base value");
+    }
+
+    @Test
+    void curriculumAndPenaltySchedules_followTheirSettings() {
+        TributarySettings s = load("tributary.sampler.difficulty { start = 1, end = 3, iterations-per-level = 2 }\n"
+                + "tributary.reward { length-penalty-warmup-iterations = 2, length-penalty-weight = 0.2 }\n"
+                + "tributary.replay.max-segment-age = 2");
+        assertEquals(List.of(1, 1, 2, 2, 3, 3, 3), java.util.stream.IntStream.range(0, 7)
+                .map(s.sampler().difficulty()::levelAt).boxed().toList());
+        assertFalse(s.reward().lengthPenaltyActive(1));
+        assertTrue(s.reward().lengthPenaltyActive(2));
+        assertTrue(s.replay().inLoss(3, 5));
+        assertFalse(s.replay().inLoss(2, 5));
+    }
+
+    @Test
+    void referenceConf_hasACommentAboveEveryKey() throws IOException {
+        List<String> lines;
+        try (var in = TributarySettings.class.getClassLoader().getResourceAsStream("reference.conf")) {
+            lines = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        }
+        Pattern key = Pattern.compile("^\\s*([a-z-]+)\\s*=.*");
+        int keys = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            Matcher m = key.matcher(lines.get(i));
+            if (m.matches()) {
+                keys++;
+                assertTrue(lines.get(i - 1).strip().startsWith("#"), "no comment above line " + (i + 1) + ": " + lines.get(i));
+            }
+        }
+        assertTrue(keys >= 35, "found only " + keys + " keys; is this the runtime's reference.conf?");
+    }
+
+    @Test
+    void outDir_isAPath(@org.junit.jupiter.api.io.TempDir Path dir) {
+        Path out = dir.resolve("run 1");
+        TributarySettings s = TributarySettings.load(TributarySettings.withOverrides(ConfigFactory.empty(),
+                Map.of("tributary.run.out-dir", out.toString())));
+        assertEquals(out, s.run().outDir());
+        assertFalse(Files.exists(out), "loading settings creates nothing");
+    }
+}
