@@ -1,0 +1,24 @@
+package dev.tributary.runtime.metrics;
+
+import java.util.Locale;
+
+/**
+ * One line per iteration for a terminal, e.g.
+ * {@code iter  12 | reward 0.41 | held-out 63.5% | len 24.1 | 1,850 tok/s | partial 12 resumed 9 repeat 1 |
+ * rollout 3.1s train 1.2s sync 0.02s}.
+ */
+public final class ProgressLine {
+    private ProgressLine() {
+    }
+
+    public static String format(IterationMetrics m) {
+        // Locale.ROOT: the same digits and separators whatever the machine's locale.
+        String heldOut = m.evaluated() ? String.format(Locale.ROOT, "%.1f%%", 100 * m.heldOutAccuracy()) : "-";
+        return String.format(Locale.ROOT,
+                "iter %3d | reward %.2f | held-out %s | len %.1f | %,.0f tok/s | partial %d resumed %d repeat %d | "
+                        + "rollout %.1fs train %.1fs sync %.2fs handoff %.1fms",
+                m.iteration(), m.meanReward(), heldOut, m.meanResponseLength(), m.tokensPerSecond(), m.partial(),
+                m.resumed(), m.repeatStopped(), m.rolloutSeconds(), m.trainSeconds(), m.syncSeconds(),
+                m.handoffMillis());
+    }
+}
