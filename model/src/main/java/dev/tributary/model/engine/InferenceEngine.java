@@ -51,12 +51,40 @@ public final class InferenceEngine {
         this.slots = Require.positive(slots, "engine slots");
         this.keyCache = new INDArray[cfg.layers()];
         this.valueCache = new INDArray[cfg.layers()];
+    }
+
+    /** Allocates the KV cache if it was released (or never allocated). */
+    private void ensureCache() {
+        if (keyCache[0] != null) {
+            return;
+        }
         for (int l = 0; l < cfg.layers(); l++) {
             // Rows are ((slot·heads + head)·context + position): one scatter writes every slot's new keys, and the
             // cache reshapes to [slot, head, position, headDim] without a copy.
             keyCache[l] = Nd4j.zeros(cfg.dataType(), (long) slots * cfg.heads() * cfg.contextLength(), cfg.headDim());
             valueCache[l] = Nd4j.zeros(cfg.dataType(), (long) slots * cfg.heads() * cfg.contextLength(), cfg.headDim());
         }
+    }
+
+    /**
+     * Frees the KV cache and the step workspace: the engine's working memory, given back when the device is
+     * handed to the trainer. The next generate call allocates them again.
+     */
+    public void release() {
+        for (int l = 0; l < cfg.layers(); l++) {
+            if (keyCache[l] != null) {
+                keyCache[l].close();
+                valueCache[l].close();
+            }
+            keyCache[l] = null;
+            valueCache[l] = null;
+        }
+        Nd4j.getWorkspaceManager().destroyWorkspace(Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(workspaceId));
+    }
+
+    /** True while the KV cache is allocated. */
+    public boolean holdsMemory() {
+        return keyCache[0] != null;
     }
 
     public int slots() {
@@ -99,6 +127,7 @@ public final class InferenceEngine {
 
     /** Generates for every request, handing each result to {@code onDone} as soon as its slot finishes. */
     public void generate(List<GenerationRequest> requests, Consumer<Generation> onDone) {
+        ensureCache();
         Deque<GenerationRequest> queue = new ArrayDeque<>(requests);
         Slot[] active = new Slot[slots];
         int busy = 0;

@@ -1,0 +1,170 @@
+package dev.tributary.actors.replay;
+
+import dev.tributary.model.Trajectory;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * The replay buffer role. Trajectories arrive one at a time and are acknowledged once stored; when the buffer
+ * holds {@code capacity} trajectories the acknowledgement waits until room is made, which back-pressures the
+ * segment stream. Nothing is ever dropped.
+ */
+public final class ReplayBuffer extends AbstractBehavior<ReplayBuffer.Command> {
+    public sealed interface Command permits Offer, StreamStarted, StreamEnded, TakeBatch, TakeUnfinished, GetContents, Restore {
+    }
+
+    /** Store {@code trajectory}; {@code ack} is answered when it is stored. */
+    public record Offer(Trajectory trajectory, ActorRef<Ack> ack) implements Command {
+    }
+
+    /** The segment stream attached; acknowledge to ask for the first element. */
+    public record StreamStarted(ActorRef<Ack> ack) implements Command {
+    }
+
+    /** The segment stream completed ({@code failure} null) or failed. */
+    public record StreamEnded(Throwable failure) implements Command {
+    }
+
+    /** Once {@code afterReceived} trajectories have arrived in total, hand over every complete group. */
+    public record TakeBatch(long afterReceived, ActorRef<Groups> replyTo) implements Command {
+    }
+
+    /** Hand over every unfinished trajectory, to be resumed. */
+    public record TakeUnfinished(ActorRef<Unfinished> replyTo) implements Command {
+    }
+
+    /** Copy of everything held, for checkpoints. */
+    public record GetContents(ActorRef<Contents> replyTo) implements Command {
+    }
+
+    /** Replace the contents (resuming from a checkpoint); only before any trajectory arrived. */
+    public record Restore(List<Trajectory> trajectories, long received, ActorRef<Ack> replyTo) implements Command {
+    }
+
+    public enum Ack { INSTANCE }
+
+    public record Groups(List<List<Trajectory>> groups) {
+    }
+
+    public record Unfinished(List<Trajectory> trajectories) {
+    }
+
+    public record Contents(List<Trajectory> trajectories, long received) {
+    }
+
+    private final int capacity;
+    private ReplayState state;
+    private final Deque<Offer> waiting = new ArrayDeque<>();
+    private final List<TakeBatch> batchRequests = new ArrayList<>();
+
+    public static Behavior<Command> create(int capacity, int groupSize) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("replay capacity " + capacity + " must be >= 1");
+        }
+        return Behaviors.setup(ctx -> new ReplayBuffer(ctx, capacity, groupSize));
+    }
+
+    private ReplayBuffer(ActorContext<Command> ctx, int capacity, int groupSize) {
+        super(ctx);
+        this.capacity = capacity;
+        this.state = new ReplayState(groupSize);
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Offer.class, this::onOffer)
+                .onMessage(StreamStarted.class, s -> {
+                    s.ack().tell(Ack.INSTANCE);
+                    return this;
+                })
+                .onMessage(StreamEnded.class, this::onStreamEnded)
+                .onMessage(TakeBatch.class, this::onTakeBatch)
+                .onMessage(TakeUnfinished.class, this::onTakeUnfinished)
+                .onMessage(GetContents.class, this::onGetContents)
+                .onMessage(Restore.class, this::onRestore)
+                .build();
+    }
+
+    private Behavior<Command> onOffer(Offer o) {
+        if (state.size() >= capacity) {
+            waiting.add(o);
+        } else {
+            store(o);
+        }
+        return this;
+    }
+
+    private void store(Offer o) {
+        state.add(o.trajectory());
+        o.ack().tell(Ack.INSTANCE);
+        answerBatchRequests();
+    }
+
+    private Behavior<Command> onStreamEnded(StreamEnded e) {
+        if (e.failure() != null) {
+            // Fail loudly: trajectories in flight are lost to this buffer and the run must not pretend otherwise.
+            throw new IllegalStateException("segment stream into the replay buffer failed", e.failure());
+        }
+        return this;
+    }
+
+    private Behavior<Command> onTakeBatch(TakeBatch t) {
+        batchRequests.add(t);
+        answerBatchRequests();
+        return this;
+    }
+
+    private void answerBatchRequests() {
+        var it = batchRequests.iterator();
+        while (it.hasNext()) {
+            TakeBatch t = it.next();
+            if (state.received() >= t.afterReceived()) {
+                t.replyTo().tell(new Groups(state.takeCompleteGroups()));
+                it.remove();
+                admitWaiting();
+            }
+        }
+    }
+
+    private Behavior<Command> onTakeUnfinished(TakeUnfinished t) {
+        t.replyTo().tell(new Unfinished(state.takeUnfinished()));
+        admitWaiting();
+        return this;
+    }
+
+    private void admitWaiting() {
+        while (!waiting.isEmpty() && state.size() < capacity) {
+            store(waiting.poll());
+        }
+    }
+
+    private Behavior<Command> onGetContents(GetContents g) {
+        g.replyTo().tell(new Contents(state.contents(), state.received()));
+        return this;
+    }
+
+    private Behavior<Command> onRestore(Restore r) {
+        if (state.received() > 0) {
+            throw new IllegalStateException("replay buffer can only be restored before any trajectory arrived");
+        }
+        ReplayState fresh = new ReplayState(groupSizeOf(state));
+        r.trajectories().forEach(fresh::add);
+        state = fresh;
+        state.setReceived(r.received());
+        r.replyTo().tell(Ack.INSTANCE);
+        return this;
+    }
+
+    private static int groupSizeOf(ReplayState s) {
+        return s.groupSize();
+    }
+}

@@ -1,0 +1,100 @@
+package dev.tributary.actors.replay;
+
+import dev.tributary.model.Trajectory;
+import dev.tributary.model.TrajectoryIds;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the replay buffer holds: finished trajectories grouped until all k samples of a prompt are in, and
+ * unfinished ones (cut by the token budget) until they are resumed. Plain state, testable without actors.
+ */
+final class ReplayState {
+    private final int groupSize;
+    private final Map<String, List<Trajectory>> pendingGroups = new LinkedHashMap<>();
+    private final Map<String, List<Trajectory>> completeGroups = new LinkedHashMap<>();
+    private final Map<String, Trajectory> unfinished = new LinkedHashMap<>();
+    private long received;
+
+    ReplayState(int groupSize) {
+        if (groupSize < 1) {
+            throw new IllegalArgumentException("replay group size " + groupSize + " must be >= 1");
+        }
+        this.groupSize = groupSize;
+    }
+
+    void add(Trajectory t) {
+        received++;
+        if (!t.finished()) {
+            if (unfinished.putIfAbsent(t.id(), t) != null) {
+                throw new IllegalArgumentException("trajectory " + t.id() + " is already waiting to be resumed");
+            }
+            return;
+        }
+        if (!t.scored()) {
+            throw new IllegalArgumentException("finished trajectory " + t.id() + " reached the replay buffer unscored");
+        }
+        String group = TrajectoryIds.group(t.id());
+        List<Trajectory> g = pendingGroups.computeIfAbsent(group, k -> new ArrayList<>());
+        if (g.stream().anyMatch(x -> x.id().equals(t.id()))) {
+            throw new IllegalArgumentException("trajectory " + t.id() + " was already delivered to the replay buffer");
+        }
+        g.add(t);
+        if (g.size() == groupSize) {
+            completeGroups.put(group, List.copyOf(g));
+            pendingGroups.remove(group);
+        }
+    }
+
+    /** Removes and returns every complete group. */
+    List<List<Trajectory>> takeCompleteGroups() {
+        List<List<Trajectory>> out = new ArrayList<>(completeGroups.values());
+        completeGroups.clear();
+        return out;
+    }
+
+    /** Removes and returns every unfinished trajectory, to be resumed. */
+    List<Trajectory> takeUnfinished() {
+        List<Trajectory> out = new ArrayList<>(unfinished.values());
+        unfinished.clear();
+        return out;
+    }
+
+    int size() {
+        int n = unfinished.size();
+        for (List<Trajectory> g : pendingGroups.values()) {
+            n += g.size();
+        }
+        for (List<Trajectory> g : completeGroups.values()) {
+            n += g.size();
+        }
+        return n;
+    }
+
+    long received() {
+        return received;
+    }
+
+    void setReceived(long n) {
+        received = n;
+    }
+
+    int groupSize() {
+        return groupSize;
+    }
+
+    int completeGroupCount() {
+        return completeGroups.size();
+    }
+
+    /** Everything held, for checkpoints: complete and pending groups' members, then unfinished trajectories. */
+    List<Trajectory> contents() {
+        List<Trajectory> out = new ArrayList<>();
+        completeGroups.values().forEach(out::addAll);
+        pendingGroups.values().forEach(out::addAll);
+        out.addAll(unfinished.values());
+        return out;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.tributary.actors.reward;
+
+import dev.tributary.model.Prompt;
+import dev.tributary.model.registry.Registry;
+import dev.tributary.model.task.Task;
+import java.util.function.Function;
+
+/** Built-in reward functions by name; each factory gets the run's context. */
+public final class RewardFunctions {
+    private RewardFunctions() {
+    }
+
+    /** What a reward-function factory may use besides its settings. */
+    public record Context(Task task) {
+    }
+
+    public static Registry<Function<Context, RewardFunction>> registry() {
+        @SuppressWarnings("unchecked")
+        Class<Function<Context, RewardFunction>> type = (Class<Function<Context, RewardFunction>>) (Class<?>) Function.class;
+        return new Registry<>("reward function", type)
+                .register("verifier", c -> ctx -> verifier(ctx.task()));
+    }
+
+    /** The task's own rule-based verifier (exact answer match for arithmetic). */
+    public static RewardFunction verifier(Task task) {
+        return new RewardFunction() {
+            @Override
+            public String name() {
+                return "verifier";
+            }
+
+            @Override
+            public double score(Prompt prompt, int[] response) {
+                return task.reward(prompt, response);
+            }
+        };
+    }
+}

@@ -1,0 +1,129 @@
+package dev.tributary.actors.rollout;
+
+import dev.tributary.actors.device.DeviceArbiter;
+import dev.tributary.model.PolicyVersion;
+import dev.tributary.model.weights.FlatWeights;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * The rollout role: a middle manager over an engine child that runs on the blocking dispatcher. For each batch
+ * of jobs it acquires the device for the rollout phase, lets the engine generate (trajectories stream out through
+ * the sink as they finish), has the engine free its KV cache, gives the device back and reports.
+ */
+public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command> {
+    public sealed interface Command permits Rollout, LoadWeights, DeviceReply, EngineReply {
+    }
+
+    /** Run {@code jobs} with the weights of {@code version}; answer {@link Done} when every job has emitted. */
+    public record Rollout(List<RolloutJob> jobs, PolicyVersion version, ActorRef<Done> replyTo) implements Command {
+    }
+
+    /**
+     * Switch to {@code version}. {@code weights} is null in colocated mode, where the engine shares the trainer's
+     * parameter arrays; otherwise they are imported into the engine's own copy.
+     */
+    public record LoadWeights(PolicyVersion version, FlatWeights weights, ActorRef<Loaded> replyTo) implements Command {
+    }
+
+    private record DeviceReply(DeviceArbiter.Reply reply) implements Command {
+    }
+
+    private record EngineReply(EngineRunner.Reply reply) implements Command {
+    }
+
+    /** What one rollout batch did. */
+    public record Done(String worker, RolloutStats stats) {
+    }
+
+    public record Loaded(String worker, PolicyVersion version) {
+    }
+
+    private final String name;
+    private final ActorRef<DeviceArbiter.Command> arbiter;
+    private final ActorRef<EngineRunner.Command> engine;
+    private final ActorRef<DeviceArbiter.Reply> deviceAdapter;
+    private final ActorRef<EngineRunner.Reply> engineAdapter;
+    private final long cacheBytes;
+    private Rollout current;
+    private PolicyVersion version = PolicyVersion.INITIAL;
+    private RolloutStats stats;
+
+    public static Behavior<Command> create(String name, EngineRunner.Factory engineFactory,
+                                           ActorRef<DeviceArbiter.Command> arbiter) {
+        return Behaviors.setup(ctx -> new RolloutWorker(ctx, name, engineFactory, arbiter));
+    }
+
+    private RolloutWorker(ActorContext<Command> ctx, String name, EngineRunner.Factory factory,
+                          ActorRef<DeviceArbiter.Command> arbiter) {
+        super(ctx);
+        this.name = name;
+        this.arbiter = arbiter;
+        this.cacheBytes = factory.cacheBytes();
+        this.engine = ctx.spawn(Behaviors.supervise(factory.create()).onFailure(SupervisorStrategy.stop()), "engine",
+                DispatcherSelector.blocking());
+        this.deviceAdapter = ctx.messageAdapter(DeviceArbiter.Reply.class, DeviceReply::new);
+        this.engineAdapter = ctx.messageAdapter(EngineRunner.Reply.class, EngineReply::new);
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Rollout.class, this::onRollout)
+                .onMessage(LoadWeights.class, this::onLoadWeights)
+                .onMessage(DeviceReply.class, this::onDevice)
+                .onMessage(EngineReply.class, this::onEngine)
+                .build();
+    }
+
+    private Behavior<Command> onRollout(Rollout r) {
+        if (current != null) {
+            throw new IllegalStateException("rollout worker " + name + " got a batch while busy with another");
+        }
+        if (!r.version().equals(version)) {
+            throw new IllegalStateException("rollout for " + r.version() + " but worker " + name + " holds " + version);
+        }
+        current = r;
+        arbiter.tell(new DeviceArbiter.Acquire(DeviceArbiter.Phase.ROLLOUT, name, cacheBytes, deviceAdapter));
+        return this;
+    }
+
+    private Behavior<Command> onDevice(DeviceReply d) {
+        if (d.reply() instanceof DeviceArbiter.Refused refused) {
+            throw new IllegalStateException("rollout worker " + name + ": " + refused.reason());
+        }
+        engine.tell(new EngineRunner.Run(current.jobs(), version, engineAdapter));
+        return this;
+    }
+
+    private Behavior<Command> onEngine(EngineReply e) {
+        if (e.reply() instanceof EngineRunner.Finished f) {
+            stats = f.stats();
+            engine.tell(new EngineRunner.ReleaseMemory(engineAdapter));
+        } else if (e.reply() instanceof EngineRunner.Released) {
+            arbiter.tell(new DeviceArbiter.Release(name));
+            current.replyTo().tell(new Done(name, stats));
+            current = null;
+        } else if (e.reply() instanceof EngineRunner.Loaded l) {
+            version = l.version();
+            l.replyTo().tell(new Loaded(name, version));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onLoadWeights(LoadWeights l) {
+        if (current != null) {
+            throw new IllegalStateException("weights " + l.version() + " arrived while worker " + name
+                    + " is generating; weights switch between batches only");
+        }
+        engine.tell(new EngineRunner.Load(l.version(), l.weights(), l.replyTo(), engineAdapter));
+        return this;
+    }
+}

@@ -1,0 +1,146 @@
+package dev.tributary.actors.trainer;
+
+import dev.tributary.actors.device.DeviceArbiter;
+import dev.tributary.model.Prompt;
+import dev.tributary.model.PolicyVersion;
+import dev.tributary.model.TrajectoryBatch;
+import dev.tributary.model.algo.LossResult;
+import dev.tributary.model.algo.PolicyLoss;
+import dev.tributary.model.engine.InferenceEngine;
+import dev.tributary.model.policy.Optimizer;
+import dev.tributary.model.policy.Policy;
+import dev.tributary.model.policy.SequenceBatch;
+import dev.tributary.model.task.Task;
+import dev.tributary.model.train.Evaluator;
+import dev.tributary.model.weights.FlatWeights;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * The trainer role: optimises the configured {@link PolicyLoss} on each batch against the log-probs recorded by
+ * the generating policy (the previous iteration's weights), resetting the optimizer each iteration if so
+ * configured, and publishes the next version. Runs its steps synchronously: spawn it on the blocking dispatcher.
+ */
+public final class Trainer extends AbstractBehavior<Trainer.Command> {
+    public sealed interface Command permits Train, Evaluate, GetWeights, DeviceReply {
+    }
+
+    public record Train(TrajectoryBatch batch, ActorRef<Trained> replyTo) implements Command {
+    }
+
+    /** Greedy exact match of the current weights on {@code prompts}. */
+    public record Evaluate(List<Prompt> prompts, int maxNewTokens, ActorRef<Evaluator.Result> replyTo) implements Command {
+    }
+
+    public record GetWeights(ActorRef<FlatWeights> replyTo) implements Command {
+    }
+
+    private record DeviceReply(DeviceArbiter.Reply reply) implements Command {
+    }
+
+    /** The new version, the loss of the last step, and what training took. */
+    public record Trained(PolicyVersion version, double loss, int samples, int steps, double seconds) {
+    }
+
+    /** Training hyper-parameters; {@code maxSegmentAge} 0 keeps every segment in the loss. */
+    public record Settings(int stepsPerIteration, boolean resetOptimizer, int maxSegmentAge, long workingBytes) {
+    }
+
+    private final Policy policy;
+    private final Optimizer optimizer;
+    private final PolicyLoss loss;
+    private final Task task;
+    private final Settings settings;
+    private final ActorRef<DeviceArbiter.Command> arbiter;
+    private final ActorRef<DeviceArbiter.Reply> deviceAdapter;
+    private PolicyVersion version;
+    private Train pending;
+
+    public static Behavior<Command> create(Policy policy, Optimizer optimizer, PolicyLoss loss, Task task,
+                                           Settings settings, PolicyVersion start,
+                                           ActorRef<DeviceArbiter.Command> arbiter) {
+        return Behaviors.setup(ctx -> new Trainer(ctx, policy, optimizer, loss, task, settings, start, arbiter));
+    }
+
+    private Trainer(ActorContext<Command> ctx, Policy policy, Optimizer optimizer, PolicyLoss loss, Task task,
+                    Settings settings, PolicyVersion start, ActorRef<DeviceArbiter.Command> arbiter) {
+        super(ctx);
+        this.policy = policy;
+        this.optimizer = optimizer;
+        this.loss = loss;
+        this.task = task;
+        this.settings = settings;
+        this.version = start;
+        this.arbiter = arbiter;
+        this.deviceAdapter = ctx.messageAdapter(DeviceArbiter.Reply.class, DeviceReply::new);
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Train.class, this::onTrain)
+                .onMessage(DeviceReply.class, this::onDevice)
+                .onMessage(Evaluate.class, this::onEvaluate)
+                .onMessage(GetWeights.class, g -> {
+                    g.replyTo().tell(FlatWeights.export(policy.params(), version));
+                    return this;
+                })
+                .build();
+    }
+
+    private Behavior<Command> onTrain(Train t) {
+        if (pending != null) {
+            throw new IllegalStateException("trainer got a batch while training another");
+        }
+        if (!t.batch().version().equals(version)) {
+            throw new IllegalArgumentException("batch for " + t.batch().version() + " but the trainer is at " + version);
+        }
+        pending = t;
+        arbiter.tell(new DeviceArbiter.Acquire(DeviceArbiter.Phase.TRAIN, "trainer", settings.workingBytes(),
+                deviceAdapter));
+        return this;
+    }
+
+    private Behavior<Command> onDevice(DeviceReply d) {
+        if (d.reply() instanceof DeviceArbiter.Refused r) {
+            throw new IllegalStateException("trainer: " + r.reason());
+        }
+        Train t = pending;
+        pending = null;
+        long start = System.nanoTime();
+        double last = Double.NaN;
+        int steps = 0;
+        if (t.batch().size() > 0) {
+            if (settings.resetOptimizer()) {
+                optimizer.reset();
+            }
+            SequenceBatch seqs = BatchBuilder.sequences(t.batch());
+            for (int s = 0; s < settings.stepsPerIteration(); s++) {
+                double[][] current = policy.responseLogProbs(seqs);
+                LossResult r = loss.evaluate(BatchBuilder.lossBatch(t.batch(), current, version, settings.maxSegmentAge()));
+                policy.step(seqs, r.gradient(), optimizer);
+                last = r.loss();
+                steps++;
+            }
+        }
+        version = version.next();
+        arbiter.tell(new DeviceArbiter.Release("trainer"));
+        t.replyTo().tell(new Trained(version, last, t.batch().size(), steps, (System.nanoTime() - start) / 1e9));
+        return this;
+    }
+
+    private Behavior<Command> onEvaluate(Evaluate e) {
+        InferenceEngine engine = new InferenceEngine(policy.params(), Math.min(64, Math.max(1, e.prompts().size())));
+        try {
+            e.replyTo().tell(Evaluator.exactMatch(engine, task, e.prompts(), e.maxNewTokens()));
+        } finally {
+            engine.release();
+        }
+        return this;
+    }
+}
