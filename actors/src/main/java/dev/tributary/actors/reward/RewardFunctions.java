@@ -3,6 +3,9 @@ package dev.tributary.actors.reward;
 import dev.tributary.model.Prompt;
 import dev.tributary.model.registry.Registry;
 import dev.tributary.model.task.Task;
+import dev.tributary.sandbox.CodeScorer;
+import dev.tributary.sandbox.ProblemSet;
+import dev.tributary.sandbox.Sandbox;
 import java.util.function.Function;
 
 /** Built-in reward functions by name; each factory gets the run's context. */
@@ -11,14 +14,24 @@ public final class RewardFunctions {
     }
 
     /** What a reward-function factory may use besides its settings. */
-    public record Context(Task task) {
+    public record Context(Task task, Sandbox sandbox) {
+    }
+
+    private static CodeScorer.Mode mode(String m) {
+        return switch (m) {
+            case "pass-fraction" -> CodeScorer.Mode.PASS_FRACTION;
+            case "all-pass" -> CodeScorer.Mode.ALL_PASS;
+            default -> throw new IllegalArgumentException("code reward mode '" + m + "' must be 'pass-fraction' or 'all-pass'");
+        };
     }
 
     public static Registry<Function<Context, RewardFunction>> registry() {
         @SuppressWarnings("unchecked")
         Class<Function<Context, RewardFunction>> type = (Class<Function<Context, RewardFunction>>) (Class<?>) Function.class;
         return new Registry<>("reward function", type)
-                .register("verifier", c -> ctx -> verifier(ctx.task()));
+                .register("verifier", c -> ctx -> verifier(ctx.task()))
+                .register("code", c -> ctx -> new CodeReward(new CodeScorer(ctx.sandbox(), mode(c.getString("mode"))),
+                        ProblemSet.builtIn(), ctx.task().tokenizer()));
     }
 
     /** The task's own rule-based verifier (exact answer match for arithmetic). */

@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * A character-level tokenizer over a fixed alphabet plus four special tokens.
  * Special tokens are written {@code <bos>}, {@code <eos>}, {@code <pad>} and {@code <sep>} (the separator
- * between reasoning and answer) in text.
+ * between reasoning and answer) in text; where the alphabet has '<', any other '<' is that literal symbol.
  */
 public final class Tokenizer {
     public static final int PAD = 0;
@@ -31,16 +31,21 @@ public final class Tokenizer {
             if (ids.putIfAbsent(c, SPECIALS.length + i) != null) {
                 throw new IllegalArgumentException("tokenizer alphabet '" + alphabet + "' repeats the symbol '" + c + "'");
             }
-            if (c == '<' || c == '>') {
-                throw new IllegalArgumentException("tokenizer alphabet '" + alphabet + "' must not contain '" + c
-                        + "': it delimits special tokens");
-            }
         }
         this.alphabet = alphabet;
     }
 
     public static Tokenizer standard() {
         return new Tokenizer(DEFAULT_ALPHABET);
+    }
+
+    /** Printable ASCII plus newline and tab: enough to carry programs (for the code reward). */
+    public static Tokenizer printableAscii() {
+        StringBuilder sb = new StringBuilder("\n\t");
+        for (char c = 32; c < 127; c++) {
+            sb.append(c);
+        }
+        return new Tokenizer(sb.toString());
     }
 
     public int vocabSize() {
@@ -61,6 +66,12 @@ public final class Tokenizer {
                 int end = text.indexOf('>', i);
                 String tag = end < 0 ? text.substring(i) : text.substring(i, end + 1);
                 int special = specialId(tag);
+                if (special < 0 && ids.containsKey(c)) {
+                    // '<' is a literal symbol of this alphabet unless it starts one of the special tags.
+                    out.add(ids.get(c));
+                    i++;
+                    continue;
+                }
                 if (special < 0) {
                     throw new IllegalArgumentException("unknown special token '" + tag + "' at position " + i + " in '"
                             + text + "'; expected one of " + String.join(", ", SPECIALS));
