@@ -2,6 +2,7 @@ package dev.tributary.runtime.settings;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.tributary.model.algo.PolicyLosses;
 import java.util.Objects;
 
 /**
@@ -22,7 +23,8 @@ public record TrainerSettings(String loss, double learningRate, int stepsPerIter
     }
 
     static TrainerSettings read(ConfigReader r) {
-        String loss = Check.name("tributary.trainer.loss", r.getString("tributary.trainer.loss"));
+        String loss = Check.registered("tributary.trainer.loss", r.getString("tributary.trainer.loss"),
+                PolicyLosses.registry().names());
         // A class name's dots would be read as a path; such losses read their own settings.
         Config lossConfig = loss.contains(".") ? ConfigFactory.empty()
                 : r.subtreeOrEmpty("tributary.algo." + loss);

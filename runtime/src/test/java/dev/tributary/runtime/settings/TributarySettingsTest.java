@@ -89,6 +89,15 @@ class TributarySettingsTest {
     }
 
     @Test
+    void unknownTaskOrLoss_listsTheValidNames() {
+        assertEquals("tributary.task.name = \"chess\": expected one of arithmetic, or a fully qualified class name",
+                refused("tributary.task.name = chess").getMessage());
+        assertEquals("tributary.trainer.loss = \"ppo\": expected one of dpo, grpo, opmd, reinforce, rest, or a fully "
+                + "qualified class name", refused("tributary.trainer.loss = ppo").getMessage());
+        assertEquals("com.example.MyLoss", load("tributary.trainer.loss = com.example.MyLoss").trainer().loss());
+    }
+
+    @Test
     void misspeltKey_isRefusedListingTheValidOnes() {
         SettingsException e = refused("tributary.rollout.token-budgte = 10");
         assertTrue(e.getMessage().startsWith("tributary.rollout.token-budgte = 10: expected no such key; the keys of "
