@@ -77,6 +77,20 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void everyImmutableCollectionShape_roundTrips(@TempDir Path out) throws IOException {
+        Checkpoint c = checkpoint(4);
+        List<Trajectory> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            many.addAll(c.replay());
+        }
+        Checkpoint shaped = new Checkpoint(4, c.weights(), new OptimizerState(Map.of("w", new float[] {1f}), 1), many,
+                Map.of("only", new double[] {1.5}), new long[] {9}, Optional.empty());
+        CheckpointStore store = new CheckpointStore(out, 1);
+        store.save(shaped);
+        assertEquals(shaped, store.load(4));
+    }
+
+    @Test
     void corruptPayload_isRefusedNamingTheFile(@TempDir Path out) throws IOException {
         CheckpointStore store = new CheckpointStore(out, 3);
         store.save(checkpoint(2));
