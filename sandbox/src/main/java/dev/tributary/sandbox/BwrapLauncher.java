@@ -58,18 +58,6 @@ final class BwrapLauncher implements Launcher {
         return Launcher.prefix(spec, cmd);
     }
 
-    /** bwrap reports the child's pid on the status fd once the sandbox is up; no pid means it never was. */
-    @Override
-    public boolean setupFailed(RunSpec spec, int exitCode) {
-        if (exitCode == PREFIX_FAILED) {
-            return true;
-        }
-        try {
-            return !Files.readString(spec.statusFile()).contains("child-pid");
-        } catch (java.io.IOException e) {
-            return true;
-        }
-    }
 
     private static List<String> systemBinds(List<Path> extra) {
         List<String> b = new ArrayList<>(List.of("--ro-bind", "/usr", "/usr"));
@@ -95,5 +83,10 @@ final class BwrapLauncher implements Launcher {
             }
         }
         return List.copyOf(b);
+    }
+
+    @Override
+    public boolean setupFailed(RunSpec spec, int exitCode) {
+        return Launcher.noChildPidReported(spec, exitCode);
     }
 }

@@ -15,6 +15,21 @@ interface Launcher {
     /** Whether the sandbox itself failed to come up (as opposed to the program failing). */
     boolean setupFailed(RunSpec spec, int exitCode);
 
+    /**
+     * For launchers that report the child's pid on the status file once isolation is up (bwrap's status fd, the
+     * unshare tier's setup script): no pid there means the sandbox never came up.
+     */
+    static boolean noChildPidReported(RunSpec spec, int exitCode) {
+        if (exitCode == PREFIX_FAILED) {
+            return true;
+        }
+        try {
+            return !java.nio.file.Files.readString(spec.statusFile()).contains("child-pid");
+        } catch (java.io.IOException e) {
+            return true;
+        }
+    }
+
     /** Exit code of the prefix when it could not join the cgroup or set rlimits. */
     int PREFIX_FAILED = 125;
 

@@ -71,13 +71,6 @@ final class UnshareLauncher implements Launcher {
 
     @Override
     public boolean setupFailed(RunSpec spec, int exitCode) {
-        if (exitCode == PREFIX_FAILED) {
-            return true;
-        }
-        try {
-            return !Files.readString(spec.statusFile()).contains("child-pid");
-        } catch (IOException e) {
-            return true;
-        }
+        return Launcher.noChildPidReported(spec, exitCode);
     }
 }
