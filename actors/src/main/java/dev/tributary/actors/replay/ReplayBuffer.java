@@ -156,15 +156,11 @@ public final class ReplayBuffer extends AbstractBehavior<ReplayBuffer.Command> {
         if (state.received() > 0) {
             throw new IllegalStateException("replay buffer can only be restored before any trajectory arrived");
         }
-        ReplayState fresh = new ReplayState(groupSizeOf(state));
+        ReplayState fresh = new ReplayState(state.groupSize());
         r.trajectories().forEach(fresh::add);
         state = fresh;
         state.setReceived(r.received());
         r.replyTo().tell(Ack.INSTANCE);
         return this;
-    }
-
-    private static int groupSizeOf(ReplayState s) {
-        return s.groupSize();
     }
 }

@@ -326,8 +326,7 @@ public final class InferenceEngine {
             if (token == Tokenizer.EOS) {
                 finish = FinishReason.EOS;
             } else if (request.repeatNgram() > 0 && RepetitionDetector.occurrencesOfLast(
-                    java.util.Arrays.copyOfRange(sequence, responseStart, length), generated, request.repeatNgram())
-                    >= request.repeatLimit()) {
+                    sequence, responseStart, length, request.repeatNgram()) >= request.repeatLimit()) {
                 finish = FinishReason.REPEAT;
             } else if (length >= cfg.contextLength()) {
                 finish = FinishReason.MAX_CONTEXT;

@@ -10,12 +10,17 @@ public final class RepetitionDetector {
      *     itself), or 0 when there are fewer than {@code n} tokens
      */
     public static int occurrencesOfLast(int[] tokens, int length, int n) {
-        if (n <= 0 || length < n) {
+        return occurrencesOfLast(tokens, 0, length, n);
+    }
+
+    /** As {@link #occurrencesOfLast(int[], int, int)} over {@code tokens[from, to)}, without copying. */
+    public static int occurrencesOfLast(int[] tokens, int from, int to, int n) {
+        if (n <= 0 || to - from < n) {
             return 0;
         }
         int count = 0;
-        int tail = length - n;
-        for (int start = 0; start <= tail; start++) {
+        int tail = to - n;
+        for (int start = from; start <= tail; start++) {
             int k = 0;
             while (k < n && tokens[start + k] == tokens[tail + k]) {
                 k++;

@@ -121,6 +121,9 @@ class InferenceEngineTest {
     void repetitionDetection_stopsEarly() {
         assertEquals(3, RepetitionDetector.occurrencesOfLast(new int[] {1, 2, 1, 2, 1, 2}, 6, 2));
         assertEquals(1, RepetitionDetector.occurrencesOfLast(new int[] {1, 2, 3, 4}, 4, 2));
+        // Only the response counts: the prompt's "1 2" before index 2 is outside [from, to).
+        assertEquals(1, RepetitionDetector.occurrencesOfLast(new int[] {1, 2, 7, 1, 2}, 2, 5, 2));
+        assertEquals(2, RepetitionDetector.occurrencesOfLast(new int[] {1, 2, 7, 1, 2}, 0, 5, 2));
         // Greedy decoding of an untrained model repeats quickly; a limit of 2 catches it before the budget.
         InferenceEngine engine = new InferenceEngine(Params.initialise(small()), 1);
         Generation g = engine.generate(List.of(new GenerationRequest("r", prompt("1+1="), 30, Sampling.GREEDY, 1, 1, 3)))
