@@ -1,0 +1,364 @@
+package dev.tributary.actors.master;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.tributary.actors.device.DeviceArbiter;
+import dev.tributary.actors.replay.ReplayBuffer;
+import dev.tributary.actors.reward.RewardActor;
+import dev.tributary.actors.rollout.RolloutJob;
+import dev.tributary.actors.rollout.RolloutStats;
+import dev.tributary.actors.rollout.RolloutWorker;
+import dev.tributary.actors.sampling.PromptPool;
+import dev.tributary.actors.sampling.PromptSampler;
+import dev.tributary.actors.sampling.Samplers;
+import dev.tributary.actors.trainer.Trainer;
+import dev.tributary.model.FinishReason;
+import dev.tributary.model.PolicyVersion;
+import dev.tributary.model.Prompt;
+import dev.tributary.model.Segment;
+import dev.tributary.model.Trajectory;
+import dev.tributary.model.policy.Params;
+import dev.tributary.model.policy.PolicyConfig;
+import dev.tributary.model.task.ArithmeticTask;
+import dev.tributary.model.token.Tokenizer;
+import dev.tributary.model.train.Evaluator;
+import dev.tributary.model.weights.FlatWeights;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * The master's message protocol, with probes standing in for the workers, the replay buffer, the reward actor and
+ * the trainer, and a real device arbiter.
+ */
+@ExtendWith(TestKitJUnit5Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MasterProtocolTest {
+    @JUnit5TestKit
+    final ActorTestKit kit = new JUnit5TestKitBuilder().build();
+
+    private static final ArithmeticTask TASK = new ArithmeticTask(Tokenizer.standard(), 2, false);
+    private static final PromptPool POOL = new PromptPool(TASK, 5, 1L);
+    private static final long SAMPLER_SEED = 7L;
+    private static final PolicyVersion V0 = PolicyVersion.INITIAL;
+    private static final PolicyVersion V1 = V0.next();
+    private static final PolicyVersion V2 = V1.next();
+    private static final Prompt OLD = TASK.prompt(77, 11, '+', 2);
+    private static final List<Prompt> HELD_OUT = List.of(TASK.prompt(1, 2, '+', 1), TASK.prompt(3, 4, '+', 1));
+
+    private static PromptSampler sampler() {
+        return Samplers.registry().create("uniform", ConfigFactory.empty())
+                .create(new Samplers.Context(POOL, SAMPLER_SEED));
+    }
+
+    /** Everything a master talks to, as probes, plus a real arbiter. */
+    private final class Rig {
+        final TestProbe<RolloutWorker.Command> w0 = kit.createTestProbe();
+        final TestProbe<RolloutWorker.Command> w1 = kit.createTestProbe();
+        final TestProbe<ReplayBuffer.Command> replay = kit.createTestProbe();
+        final TestProbe<RewardActor.Command> reward = kit.createTestProbe();
+        final TestProbe<Trainer.Command> trainer = kit.createTestProbe();
+        final TestProbe<IterationReport> reports = kit.createTestProbe();
+        final TestProbe<Checkpointer.RunState> checkpoints = kit.createTestProbe();
+        final TestProbe<Master.Finished> finished = kit.createTestProbe();
+        final ActorRef<DeviceArbiter.Command> arbiter = kit.spawn(DeviceArbiter.create(1000));
+        final Semaphore gate = new Semaphore(0);
+        final ActorRef<Master.Command> master;
+
+        /** {@code checkpointer} null: the {@link #gated()} one. */
+        Rig(MasterSettings settings, Checkpointer checkpointer) {
+            master = kit.spawn(Master.create(settings, sampler(),
+                    new Master.Roles(List.of(w0.ref(), w1.ref()), replay.ref(), reward.ref(), trainer.ref(), arbiter),
+                    reports.ref()::tell, checkpointer != null ? checkpointer : gated()));
+        }
+
+        /** A checkpointer that reports the state and then waits until the test opens the gate. */
+        Checkpointer gated() {
+            return state -> {
+                checkpoints.ref().tell(state);
+                if (!gate.tryAcquire(10, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("test never opened the gate");
+                }
+            };
+        }
+    }
+
+    private static MasterSettings settings(int iterations, int checkpointEvery) {
+        return new MasterSettings(iterations, 2, 2, 4, 10, 3L, HELD_OUT, 2, 8, checkpointEvery);
+    }
+
+    private static Trajectory cut(String id, Prompt p, int tokens) {
+        int[] t = new int[tokens];
+        float[] lp = new float[tokens];
+        java.util.Arrays.fill(t, 5);
+        java.util.Arrays.fill(lp, -1f);
+        return Trajectory.start(id, p).append(new Segment(id, 0, t, lp, 0, FinishReason.TOKEN_BUDGET));
+    }
+
+    private static Trajectory finish(Trajectory t, int tokens, double reward) {
+        int[] tok = new int[tokens];
+        float[] lp = new float[tokens];
+        java.util.Arrays.fill(tok, 6);
+        java.util.Arrays.fill(lp, -0.5f);
+        tok[tokens - 1] = Tokenizer.EOS;
+        return t.append(new Segment(t.id(), t.segments().size(), tok, lp, 0, FinishReason.EOS)).withReward(reward);
+    }
+
+    private static List<String> ids(List<RolloutJob> jobs) {
+        return jobs.stream().map(j -> j.trajectory().id()).toList();
+    }
+
+    private static List<String> trajectoryIds(List<Trajectory> ts) {
+        return ts.stream().map(Trajectory::id).toList();
+    }
+
+    private static Trainer.Snapshot snapshot(PolicyVersion v) {
+        Params params = Params.initialise(new PolicyConfig(TASK.tokenizer().vocabSize(), 8, 4, 1, 1, 4, 1L,
+                DataType.FLOAT));
+        return new Trainer.Snapshot(FlatWeights.export(params, v), Map.of("head", new float[] {0.5f}), 2);
+    }
+
+    @Test
+    void drivesTwoIterations_throughEveryRole_inAFixedOrder() {
+        Rig rig = new Rig(settings(2, 1), null);
+        List<Prompt> expectedPrompts1 = sampler().next(1, 2);
+        List<Prompt> expectedPrompts2 = sampler().next(2, 2);
+        rig.master.tell(new Master.Start(1, V0, List.of(), rig.finished.ref()));
+
+        // ---- Iteration 1: resume the unfinished trajectories first, then k = 2 samples of 2 fresh prompts.
+        var take = rig.replay.expectMessageClass(ReplayBuffer.TakeUnfinished.class);
+        Trajectory old0 = cut("i0-q0/0", OLD, 4);
+        Trajectory old1 = cut("i0-q0/1", OLD, 4);
+        take.replyTo().tell(new ReplayBuffer.Unfinished(List.of(old1, old0)));
+        var r0 = rig.w0.expectMessageClass(RolloutWorker.Rollout.class);
+        var r1 = rig.w1.expectMessageClass(RolloutWorker.Rollout.class);
+        assertEquals(List.of("i0-q0/0", "i1-q0/0", "i1-q1/0"), ids(r0.jobs()), "sorted, dealt round-robin");
+        assertEquals(List.of("i0-q0/1", "i1-q0/1", "i1-q1/1"), ids(r1.jobs()));
+        assertEquals(V0, r0.version());
+        assertEquals(V0, r1.version());
+        assertSame(old0, r0.jobs().get(0).trajectory());
+        assertSame(old1, r1.jobs().get(0).trajectory());
+        assertTrue(r0.jobs().get(0).resumed());
+        for (var r : List.of(r0, r1)) {
+            assertEquals(expectedPrompts1.get(0), r.jobs().get(1).trajectory().prompt());
+            assertEquals(expectedPrompts1.get(1), r.jobs().get(2).trajectory().prompt());
+            for (RolloutJob j : r.jobs()) {
+                assertEquals(4, j.tokenBudget(), j.toString());
+                assertFalse(j.lastChunk());
+            }
+            assertTrue(r.jobs().get(1).trajectory().segments().isEmpty());
+        }
+        var seeds = new HashSet<Long>();
+        r0.jobs().forEach(j -> seeds.add(j.seed()));
+        r1.jobs().forEach(j -> seeds.add(j.seed()));
+        assertEquals(6, seeds.size(), "every trajectory has its own random stream");
+
+        r0.replyTo().tell(new RolloutWorker.Done("w0", new RolloutStats(3, 12, 1, 2, 1, 0, 0.5)));
+        rig.replay.expectNoMessage(Duration.ofMillis(200));
+        r1.replyTo().tell(new RolloutWorker.Done("w1", new RolloutStats(3, 10, 2, 1, 1, 1, 0.25)));
+        var takeBatch = rig.replay.expectMessageClass(ReplayBuffer.TakeBatch.class);
+        assertEquals(6, takeBatch.afterReceived(), "wait for every job's trajectory");
+
+        Trajectory a0 = finish(old0, 2, 1);
+        Trajectory a1 = finish(old1, 3, 0);
+        Trajectory b0 = finish(Trajectory.start("i1-q1/0", expectedPrompts1.get(1)), 2, 1);
+        Trajectory b1 = finish(Trajectory.start("i1-q1/1", expectedPrompts1.get(1)), 4, 1);
+        takeBatch.replyTo().tell(new ReplayBuffer.Groups(List.of(List.of(b1, b0), List.of(a1, a0))));
+        var shape = rig.reward.expectMessageClass(RewardActor.ShapeGroups.class);
+        assertEquals(1, shape.iteration());
+        assertEquals(List.of(List.of(a0, a1), List.of(b0, b1)), shape.groups(), "groups and members sorted by id");
+
+        List<Trajectory> shaped = List.of(a0.withReward(1.25), a1.withReward(-0.25), b0.withReward(1.1),
+                b1.withReward(0.9));
+        shape.replyTo().tell(new RewardActor.Shaped(shaped));
+        var train = rig.trainer.expectMessageClass(Trainer.Train.class);
+        assertEquals(V0, train.batch().version());
+        assertEquals(shaped, train.batch().trajectories());
+
+        train.replyTo().tell(new Trainer.Trained(V1, 0.42, 4, 2, 0.01));
+        var l0 = rig.w0.expectMessageClass(RolloutWorker.LoadWeights.class);
+        var l1 = rig.w1.expectMessageClass(RolloutWorker.LoadWeights.class);
+        assertEquals(V1, l0.version());
+        assertEquals(V1, l1.version());
+        assertNull(l0.weights(), "colocated: the workers share the trainer's arrays");
+        l0.replyTo().tell(new RolloutWorker.Loaded("w0", V1));
+        rig.reports.expectNoMessage(Duration.ofMillis(200));
+        l1.replyTo().tell(new RolloutWorker.Loaded("w1", V1));
+
+        IterationReport rep1 = rig.reports.receiveMessage();
+        assertEquals(1, rep1.iteration());
+        assertEquals(V1, rep1.version());
+        assertEquals(4, rep1.trainedSamples());
+        assertEquals((1.25 - 0.25 + 1.1 + 0.9) / 4, rep1.meanReward(), 1e-12);
+        assertEquals((6 + 7 + 2 + 4) / 4.0, rep1.meanResponseLength(), 1e-12);
+        assertTrue(Double.isNaN(rep1.heldOutAccuracy()), "no evaluation at iteration 1 of 2 with evalEvery 2");
+        assertEquals(new RolloutStats(6, 22, 3, 3, 2, 1, 0.75), rep1.rollout());
+        assertEquals(0.42, rep1.loss());
+        assertEquals(0.0, rep1.handoffMillis(), "nobody used the arbiter");
+
+        // Checkpoint after iteration 1, before iteration 2 begins.
+        var getSnapshot = rig.trainer.expectMessageClass(Trainer.GetSnapshot.class);
+        Trainer.Snapshot snap1 = snapshot(V1);
+        getSnapshot.replyTo().tell(snap1);
+        var getContents = rig.replay.expectMessageClass(ReplayBuffer.GetContents.class);
+        Trajectory left = cut("i1-q0/0", expectedPrompts1.get(0), 8);
+        getContents.replyTo().tell(new ReplayBuffer.Contents(List.of(left), 6));
+        Checkpointer.RunState state = rig.checkpoints.receiveMessage();
+        assertEquals(1, state.iteration());
+        assertSame(snap1, state.trainer());
+        assertEquals(List.of(left), state.replay());
+        assertEquals(new HashSet<>(List.of(OLD.id(), expectedPrompts1.get(1).id())), state.samplerStats().keySet());
+        assertEquals(List.of(1.0, 2.0), toList(state.samplerStats().get(OLD.id())), "i0-q0: one of two solved");
+        assertEquals(List.of(2.0, 2.0), toList(state.samplerStats().get(expectedPrompts1.get(1).id())));
+        rig.replay.expectNoMessage(Duration.ofMillis(300));
+        rig.gate.release();
+
+        // ---- Iteration 2, at v1: the left-over trajectory has 2 tokens to go before the maximum of 10.
+        take = rig.replay.expectMessageClass(ReplayBuffer.TakeUnfinished.class);
+        take.replyTo().tell(new ReplayBuffer.Unfinished(List.of(left)));
+        r0 = rig.w0.expectMessageClass(RolloutWorker.Rollout.class);
+        r1 = rig.w1.expectMessageClass(RolloutWorker.Rollout.class);
+        assertEquals(List.of("i1-q0/0", "i2-q0/1", "i2-q1/1"), ids(r0.jobs()));
+        assertEquals(List.of("i2-q0/0", "i2-q1/0"), ids(r1.jobs()));
+        assertEquals(V1, r0.version());
+        assertEquals(V1, r1.version());
+        assertEquals(2, r0.jobs().get(0).tokenBudget());
+        assertTrue(r0.jobs().get(0).lastChunk());
+        assertEquals(expectedPrompts2.get(0), r1.jobs().get(0).trajectory().prompt());
+        assertEquals(expectedPrompts2.get(1), r1.jobs().get(1).trajectory().prompt());
+        r1.replyTo().tell(new RolloutWorker.Done("w1", new RolloutStats(2, 8, 0, 2, 0, 0, 0.1)));
+        r0.replyTo().tell(new RolloutWorker.Done("w0", new RolloutStats(3, 10, 3, 0, 1, 0, 0.1)));
+        takeBatch = rig.replay.expectMessageClass(ReplayBuffer.TakeBatch.class);
+        assertEquals(11, takeBatch.afterReceived(), "counted over the whole run: 6 + 5");
+        Trajectory c0 = finish(Trajectory.start("i2-q0/0", expectedPrompts2.get(0)), 3, 0);
+        Trajectory c1 = finish(Trajectory.start("i2-q0/1", expectedPrompts2.get(0)), 3, 0);
+        takeBatch.replyTo().tell(new ReplayBuffer.Groups(List.of(List.of(c1, c0))));
+        shape = rig.reward.expectMessageClass(RewardActor.ShapeGroups.class);
+        assertEquals(2, shape.iteration());
+        assertEquals(List.of(List.of(c0, c1)), shape.groups());
+        shape.replyTo().tell(new RewardActor.Shaped(List.of(c0, c1)));
+        train = rig.trainer.expectMessageClass(Trainer.Train.class);
+        assertEquals(V1, train.batch().version());
+        train.replyTo().tell(new Trainer.Trained(V2, 0.3, 2, 2, 0.01));
+        l0 = rig.w0.expectMessageClass(RolloutWorker.LoadWeights.class);
+        l1 = rig.w1.expectMessageClass(RolloutWorker.LoadWeights.class);
+        assertEquals(V2, l0.version());
+        l1.replyTo().tell(new RolloutWorker.Loaded("w1", V2));
+        l0.replyTo().tell(new RolloutWorker.Loaded("w0", V2));
+
+        // The last iteration evaluates on the held-out prompts, then checkpoints, then finishes.
+        var evaluate = rig.trainer.expectMessageClass(Trainer.Evaluate.class);
+        assertEquals(HELD_OUT, evaluate.prompts());
+        assertEquals(8, evaluate.maxNewTokens());
+        evaluate.replyTo().tell(new Evaluator.Result(0.5, 3.0, 2));
+        IterationReport rep2 = rig.reports.receiveMessage();
+        assertEquals(2, rep2.iteration());
+        assertEquals(V2, rep2.version());
+        assertEquals(0.5, rep2.heldOutAccuracy());
+        assertEquals(new RolloutStats(5, 18, 3, 2, 1, 0, 0.2), rep2.rollout());
+        rig.trainer.expectMessageClass(Trainer.GetSnapshot.class).replyTo().tell(snapshot(V2));
+        rig.replay.expectMessageClass(ReplayBuffer.GetContents.class).replyTo()
+                .tell(new ReplayBuffer.Contents(List.of(), 11));
+        assertEquals(2, rig.checkpoints.receiveMessage().iteration());
+        rig.finished.expectNoMessage(Duration.ofMillis(200));
+        rig.gate.release();
+        Master.Finished done = rig.finished.receiveMessage();
+        assertEquals(V2, done.version());
+        assertEquals(List.of(rep1, rep2), done.reports());
+        rig.finished.expectTerminated(rig.master);
+        rig.trainer.expectNoMessage(Duration.ofMillis(100));
+    }
+
+    private static List<Double> toList(double[] a) {
+        return a == null ? null : java.util.Arrays.stream(a).boxed().toList();
+    }
+
+    @Test
+    void restoredStart_refillsTheReplayBufferBeforeTheFirstIteration() {
+        Rig rig = new Rig(settings(3, 0), Checkpointer.NONE);
+        Trajectory left = cut("i1-q0/0", OLD, 4);
+        rig.master.tell(new Master.Start(2, V1, List.of(left), rig.finished.ref()));
+        var restore = rig.replay.expectMessageClass(ReplayBuffer.Restore.class);
+        assertEquals(List.of(left), restore.trajectories());
+        assertEquals(0, restore.received());
+        rig.replay.expectNoMessage(Duration.ofMillis(200));
+        restore.replyTo().tell(ReplayBuffer.Ack.INSTANCE);
+        var take = rig.replay.expectMessageClass(ReplayBuffer.TakeUnfinished.class);
+        take.replyTo().tell(new ReplayBuffer.Unfinished(List.of(left)));
+        var r0 = rig.w0.expectMessageClass(RolloutWorker.Rollout.class);
+        assertEquals(V1, r0.version(), "the workers hold the restored version");
+        assertEquals("i1-q0/0", r0.jobs().get(0).trajectory().id());
+        // Iteration 2 of a resumed run draws what iteration 2 of the uninterrupted run would.
+        List<Prompt> expected = sampler().next(2, 2);
+        assertEquals("i2-q0/1", r0.jobs().get(1).trajectory().id());
+        assertEquals(expected.get(0), r0.jobs().get(1).trajectory().prompt());
+        var r1 = rig.w1.expectMessageClass(RolloutWorker.Rollout.class);
+        assertEquals(List.of("i2-q0/0", "i2-q1/0"), ids(r1.jobs()));
+    }
+
+    @Test
+    void startOutsideTheSchedule_failsTheMaster() {
+        Rig rig = new Rig(settings(2, 0), Checkpointer.NONE);
+        LoggingTestKit.error(IllegalArgumentException.class).withMessageContains("start iteration 3 must be in 1..2")
+                .expect(kit.system(), () -> {
+                    rig.master.tell(new Master.Start(3, V0, List.of(), rig.finished.ref()));
+                    return null;
+                });
+        rig.finished.expectTerminated(rig.master);
+        rig.replay.expectNoMessage(Duration.ofMillis(100));
+    }
+
+    @Test
+    void failedCheckpoint_stopsTheRun_withTheCause() {
+        Rig rig = new Rig(settings(2, 1), state -> {
+            throw new IOException("disk full");
+        });
+        rig.master.tell(new Master.Start(1, V0, List.of(), rig.finished.ref()));
+        rig.replay.expectMessageClass(ReplayBuffer.TakeUnfinished.class).replyTo()
+                .tell(new ReplayBuffer.Unfinished(List.of()));
+        var r0 = rig.w0.expectMessageClass(RolloutWorker.Rollout.class);
+        var r1 = rig.w1.expectMessageClass(RolloutWorker.Rollout.class);
+        r0.replyTo().tell(new RolloutWorker.Done("w0", RolloutStats.EMPTY));
+        r1.replyTo().tell(new RolloutWorker.Done("w1", RolloutStats.EMPTY));
+        rig.replay.expectMessageClass(ReplayBuffer.TakeBatch.class).replyTo().tell(new ReplayBuffer.Groups(List.of()));
+        var shape = rig.reward.expectMessageClass(RewardActor.ShapeGroups.class);
+        assertTrue(shape.groups().isEmpty());
+        shape.replyTo().tell(new RewardActor.Shaped(List.of()));
+        var train = rig.trainer.expectMessageClass(Trainer.Train.class);
+        assertEquals(0, train.batch().size());
+        train.replyTo().tell(new Trainer.Trained(V1, Double.NaN, 0, 0, 0));
+        rig.w0.expectMessageClass(RolloutWorker.LoadWeights.class).replyTo().tell(new RolloutWorker.Loaded("w0", V1));
+        rig.w1.expectMessageClass(RolloutWorker.LoadWeights.class).replyTo().tell(new RolloutWorker.Loaded("w1", V1));
+        assertEquals(0, rig.reports.receiveMessage().trainedSamples());
+        rig.trainer.expectMessageClass(Trainer.GetSnapshot.class).replyTo().tell(snapshot(V1));
+        var contents = rig.replay.expectMessageClass(ReplayBuffer.GetContents.class);
+        LoggingTestKit.error(IllegalStateException.class)
+                .withMessageContains("run stopped: checkpoint after iteration 1 failed: disk full")
+                .expect(kit.system(), () -> {
+                    contents.replyTo().tell(new ReplayBuffer.Contents(List.of(), 0));
+                    return null;
+                });
+        rig.finished.expectTerminated(rig.master);
+        rig.replay.expectNoMessage(Duration.ofMillis(100));
+    }
+}
