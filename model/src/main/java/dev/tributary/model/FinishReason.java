@@ -9,7 +9,9 @@ public enum FinishReason {
     /** A repeated n-gram was detected and generation was stopped early. */
     REPEAT,
     /** The model's context window is full. */
-    MAX_CONTEXT;
+    MAX_CONTEXT,
+    /** The response reached the run's maximum response length (over all its segments). */
+    MAX_LENGTH;
 
     /** True when the trajectory needs no further generation. */
     public boolean terminal() {

@@ -15,8 +15,9 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * Colocated mode: the trainer and the inference engines share one device, and only one phase holds it at a time
  * (several rollout workers may hold it together). A holder releases its working memory before it sends
  * {@link Release}; the next phase is granted only when every holder has released. On CPU the device is a host-
- * memory budget: a request for more than the budget is refused. Each hand-off (last release of one phase to the
- * grant of the other) is timed.
+ * memory budget: a request for more than the budget is refused. Each hand-off is timed: the time the last holder
+ * of one phase took to free its memory, plus the wait from the later of that release and the other phase's request
+ * to its grant. Idle time when no one asks for the device is not a hand-off and is not counted.
  */
 public final class DeviceArbiter extends AbstractBehavior<DeviceArbiter.Command> {
     public enum Phase { ROLLOUT, TRAIN }
@@ -28,8 +29,11 @@ public final class DeviceArbiter extends AbstractBehavior<DeviceArbiter.Command>
     public record Acquire(Phase phase, String holder, long bytes, ActorRef<Reply> replyTo) implements Command {
     }
 
-    /** The holder has freed its working memory and gives the device back. */
-    public record Release(String holder) implements Command {
+    /** The holder has freed its working memory, which took {@code freeMillis}, and gives the device back. */
+    public record Release(String holder, double freeMillis) implements Command {
+        public Release(String holder) {
+            this(holder, 0);
+        }
     }
 
     public record GetStats(ActorRef<Stats> replyTo) implements Command {
@@ -50,10 +54,12 @@ public final class DeviceArbiter extends AbstractBehavior<DeviceArbiter.Command>
 
     private final long budgetBytes;
     private final Map<String, Long> holders = new HashMap<>();
-    private final Deque<Acquire> queue = new ArrayDeque<>();
+    private final Deque<Pending> queue = new ArrayDeque<>();
     private Phase current;
     private long releasedAt = -1;
     private Phase releasedPhase;
+    private double phaseFreeMillis;
+    private double releasedFreeMillis;
     private long handoffs;
     private double totalHandoffMillis;
     private double lastHandoffMillis;
@@ -86,7 +92,7 @@ public final class DeviceArbiter extends AbstractBehavior<DeviceArbiter.Command>
                     + " but the device budget is " + budgetBytes + " bytes"));
             return this;
         }
-        queue.add(a);
+        queue.add(new Pending(a, System.nanoTime()));
         grantWhatFits();
         return this;
     }
@@ -96,10 +102,14 @@ public final class DeviceArbiter extends AbstractBehavior<DeviceArbiter.Command>
             getContext().getLog().warn("release from {} which does not hold the device", r.holder());
             return this;
         }
+        // Holders of one phase free their memory in parallel: the slowest one bounds the hand-off.
+        phaseFreeMillis = Math.max(phaseFreeMillis, r.freeMillis());
         if (holders.isEmpty()) {
             releasedPhase = current;
             current = null;
             releasedAt = System.nanoTime();
+            releasedFreeMillis = phaseFreeMillis;
+            phaseFreeMillis = 0;
         }
         grantWhatFits();
         return this;
@@ -108,7 +118,8 @@ public final class DeviceArbiter extends AbstractBehavior<DeviceArbiter.Command>
     /** Grants queued requests in order while they are for the holding phase (or the device is free) and fit. */
     private void grantWhatFits() {
         while (!queue.isEmpty()) {
-            Acquire next = queue.peek();
+            Pending pending = queue.peek();
+            Acquire next = pending.request();
             long held = holders.values().stream().mapToLong(Long::longValue).sum();
             boolean phaseOk = current == null || current == next.phase();
             if (!phaseOk || held + next.bytes() > budgetBytes) {
@@ -116,7 +127,8 @@ public final class DeviceArbiter extends AbstractBehavior<DeviceArbiter.Command>
             }
             queue.poll();
             if (current == null && releasedPhase != null && releasedPhase != next.phase() && releasedAt >= 0) {
-                lastHandoffMillis = (System.nanoTime() - releasedAt) / 1e6;
+                lastHandoffMillis = releasedFreeMillis
+                        + (System.nanoTime() - Math.max(releasedAt, pending.arrivedNanos())) / 1e6;
                 totalHandoffMillis += lastHandoffMillis;
                 handoffs++;
             }
@@ -125,6 +137,9 @@ public final class DeviceArbiter extends AbstractBehavior<DeviceArbiter.Command>
             peakBytes = Math.max(peakBytes, held + next.bytes());
             next.replyTo().tell(new Granted(next.phase(), next.holder()));
         }
+    }
+
+    private record Pending(Acquire request, long arrivedNanos) {
     }
 
     private Behavior<Command> onStats(GetStats g) {

@@ -1,5 +1,6 @@
 package dev.tributary.actors.master;
 
+import dev.tributary.actors.device.DeviceArbiter;
 import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.reward.RewardActor;
 import dev.tributary.actors.rollout.RolloutJob;
@@ -14,10 +15,15 @@ import dev.tributary.model.TrajectoryBatch;
 import dev.tributary.model.TrajectoryIds;
 import dev.tributary.model.train.Evaluator;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -26,17 +32,34 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 /**
  * The master role: runs iterative synchronous RL (Kimi k1.5 §2.6.1). Each iteration resumes the unfinished
  * trajectories, adds k samples of fresh prompts, rolls all out under the token budget, trains on the complete
- * groups, hands the new weights to the workers and evaluates. The loop, one message per step:
- * {@code Start → Unfinished → (Done × workers) → Groups → Shaped → Trained → (Loaded × workers) → [Evaluated] →
- * next iteration}.
+ * groups, hands the new weights to the workers, evaluates and checkpoints when due. One message per step:
+ * {@code Start → [(Loaded × workers) → Restored] → Unfinished → (Done × workers) → Groups → Shaped → Trained → (Loaded × workers) →
+ * DeviceStats → [Evaluated] → [Snapshot → Contents → Saved] → next iteration}.
+ *
+ * <p>Everything that reaches the trainer is put in a fixed order (jobs, groups and trajectories by id), so a run
+ * is a function of its seed and settings, whichever worker finishes first; this is what makes a resumed run
+ * repeat the uninterrupted one.
  */
 public final class Master extends AbstractBehavior<Master.Command> {
-    public sealed interface Command permits Start, GotUnfinished, WorkerDone, GotGroups, GotShaped, GotTrained,
-            WorkerLoaded, GotEvaluation {
+    public sealed interface Command permits Start, StartLoaded, Restored, GotUnfinished, WorkerDone, GotGroups, GotShaped,
+            GotTrained, WorkerLoaded, GotDeviceStats, GotEvaluation, GotSnapshot, GotContents, Saved {
     }
 
-    /** Start at {@code iteration} (1, or the one after a checkpoint) with the workers at {@code version}. */
-    public record Start(int iteration, PolicyVersion version, ActorRef<Finished> replyTo) implements Command {
+    /**
+     * Start at {@code iteration} (1, or the one after a checkpoint) with the workers at {@code version};
+     * {@code restoredReplay} is the replay content of that checkpoint (empty for a fresh run).
+     */
+    public record Start(int iteration, PolicyVersion version, List<Trajectory> restoredReplay,
+                        ActorRef<Finished> replyTo) implements Command {
+        public Start {
+            restoredReplay = List.copyOf(restoredReplay);
+        }
+    }
+
+    private record StartLoaded(RolloutWorker.Loaded l) implements Command {
+    }
+
+    private record Restored(ReplayBuffer.Ack ack) implements Command {
     }
 
     private record GotUnfinished(ReplayBuffer.Unfinished u) implements Command {
@@ -57,105 +80,165 @@ public final class Master extends AbstractBehavior<Master.Command> {
     private record WorkerLoaded(RolloutWorker.Loaded l) implements Command {
     }
 
+    private record GotDeviceStats(DeviceArbiter.Stats s) implements Command {
+    }
+
     private record GotEvaluation(Evaluator.Result r) implements Command {
     }
 
-    /** The run is over: the last version and every iteration's report. */
+    private record GotSnapshot(Trainer.Snapshot s) implements Command {
+    }
+
+    private record GotContents(ReplayBuffer.Contents c) implements Command {
+    }
+
+    private record Saved(Throwable failure) implements Command {
+    }
+
+    /** The run is over: the last version and every iteration's report (of this process, after a resume). */
     public record Finished(PolicyVersion version, List<IterationReport> reports) {
     }
 
+    /** The roles the master drives. */
+    public record Roles(List<ActorRef<RolloutWorker.Command>> workers, ActorRef<ReplayBuffer.Command> replay,
+                        ActorRef<RewardActor.Command> reward, ActorRef<Trainer.Command> trainer,
+                        ActorRef<DeviceArbiter.Command> arbiter) {
+        public Roles {
+            workers = List.copyOf(workers);
+            if (workers.isEmpty()) {
+                throw new IllegalArgumentException("the master needs at least one rollout worker");
+            }
+        }
+    }
+
+    private static final Comparator<Trajectory> BY_ID = Comparator.comparing(Trajectory::id);
+
     private final MasterSettings settings;
     private final PromptSampler sampler;
-    private final List<ActorRef<RolloutWorker.Command>> workers;
-    private final ActorRef<ReplayBuffer.Command> replay;
-    private final ActorRef<RewardActor.Command> reward;
-    private final ActorRef<Trainer.Command> trainer;
+    private final Roles roles;
     private final Consumer<IterationReport> listener;
+    private final Checkpointer checkpointer;
+    private final Executor blocking;
     private final List<IterationReport> reports = new ArrayList<>();
     private ActorRef<Finished> finishTo;
     private int iteration;
     private PolicyVersion version;
     private long expectedReceived;
+    private double handoffMillisSoFar;
+    private int startLoadsPending;
+    private List<Trajectory> restoredReplay = List.of();
     private Iteration it;
 
     /** Per-iteration bookkeeping. */
     private static final class Iteration {
-        long start = System.nanoTime();
+        final long start = System.nanoTime();
         long phaseStart = start;
         int pendingWorkers;
         RolloutStats rollout = RolloutStats.EMPTY;
         double rolloutSeconds;
         double trainSeconds;
+        double syncSeconds;
+        double handoffMillis;
         List<Trajectory> batch = List.of();
         Trainer.Trained trained;
+        Trainer.Snapshot snapshot;
     }
 
-    public static Behavior<Command> create(MasterSettings settings, PromptSampler sampler,
-                                           List<ActorRef<RolloutWorker.Command>> workers,
-                                           ActorRef<ReplayBuffer.Command> replay, ActorRef<RewardActor.Command> reward,
-                                           ActorRef<Trainer.Command> trainer, Consumer<IterationReport> listener) {
-        if (workers.isEmpty()) {
-            throw new IllegalArgumentException("the master needs at least one rollout worker");
-        }
-        return Behaviors.setup(ctx -> new Master(ctx, settings, sampler, workers, replay, reward, trainer, listener));
+    public static Behavior<Command> create(MasterSettings settings, PromptSampler sampler, Roles roles,
+                                           Consumer<IterationReport> listener, Checkpointer checkpointer) {
+        return Behaviors.setup(ctx -> new Master(ctx, settings, sampler, roles, listener, checkpointer));
     }
 
-    private Master(ActorContext<Command> ctx, MasterSettings settings, PromptSampler sampler,
-                   List<ActorRef<RolloutWorker.Command>> workers, ActorRef<ReplayBuffer.Command> replay,
-                   ActorRef<RewardActor.Command> reward, ActorRef<Trainer.Command> trainer,
-                   Consumer<IterationReport> listener) {
+    private Master(ActorContext<Command> ctx, MasterSettings settings, PromptSampler sampler, Roles roles,
+                   Consumer<IterationReport> listener, Checkpointer checkpointer) {
         super(ctx);
         this.settings = settings;
         this.sampler = sampler;
-        this.workers = List.copyOf(workers);
-        this.replay = replay;
-        this.reward = reward;
-        this.trainer = trainer;
+        this.roles = roles;
         this.listener = listener;
+        this.checkpointer = checkpointer;
+        this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
     }
 
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Start.class, this::onStart)
+                .onMessage(StartLoaded.class, this::onStartLoaded)
+                .onMessage(Restored.class, r -> beginIteration())
                 .onMessage(GotUnfinished.class, this::onUnfinished)
                 .onMessage(WorkerDone.class, this::onWorkerDone)
                 .onMessage(GotGroups.class, this::onGroups)
                 .onMessage(GotShaped.class, this::onShaped)
                 .onMessage(GotTrained.class, this::onTrained)
                 .onMessage(WorkerLoaded.class, this::onLoaded)
-                .onMessage(GotEvaluation.class, this::onEvaluation)
+                .onMessage(GotDeviceStats.class, this::onDeviceStats)
+                .onMessage(GotEvaluation.class, e -> endIteration(e.r().accuracy()))
+                .onMessage(GotSnapshot.class, this::onSnapshot)
+                .onMessage(GotContents.class, this::onContents)
+                .onMessage(Saved.class, this::onSaved)
                 .build();
     }
 
     private Behavior<Command> onStart(Start s) {
+        if (finishTo != null) {
+            throw new IllegalStateException("the master was started twice");
+        }
+        if (s.iteration() < 1 || s.iteration() > settings.iterations()) {
+            throw new IllegalArgumentException("start iteration " + s.iteration() + " must be in 1.."
+                    + settings.iterations());
+        }
         finishTo = s.replyTo();
         iteration = s.iteration();
         version = s.version();
-        beginIteration();
+        restoredReplay = s.restoredReplay();
+        if (version.equals(PolicyVersion.INITIAL)) {
+            return restoreReplay();
+        }
+        // Resuming: the workers start at the initial version and must switch to the checkpoint's first.
+        startLoadsPending = roles.workers().size();
+        ActorRef<RolloutWorker.Loaded> loadedTo = getContext().messageAdapter(RolloutWorker.Loaded.class,
+                StartLoaded::new);
+        roles.workers().forEach(w -> w.tell(new RolloutWorker.LoadWeights(version, null, loadedTo)));
         return this;
     }
 
-    private void beginIteration() {
+    private Behavior<Command> onStartLoaded(StartLoaded l) {
+        return --startLoadsPending == 0 ? restoreReplay() : this;
+    }
+
+    private Behavior<Command> restoreReplay() {
+        if (restoredReplay.isEmpty()) {
+            return beginIteration();
+        }
+        // Counted from zero again: the buffer's arrival count restarts with the restore.
+        roles.replay().tell(new ReplayBuffer.Restore(restoredReplay, 0,
+                getContext().messageAdapter(ReplayBuffer.Ack.class, Restored::new)));
+        restoredReplay = List.of();
+        return this;
+    }
+
+    private Behavior<Command> beginIteration() {
         it = new Iteration();
-        replay.tell(new ReplayBuffer.TakeUnfinished(getContext().messageAdapter(ReplayBuffer.Unfinished.class,
+        roles.replay().tell(new ReplayBuffer.TakeUnfinished(getContext().messageAdapter(ReplayBuffer.Unfinished.class,
                 GotUnfinished::new)));
+        return this;
     }
 
     /** Rollout phase: resumed trajectories plus k fresh samples per new prompt, dealt round-robin to workers. */
     private Behavior<Command> onUnfinished(GotUnfinished m) {
         List<RolloutJob> jobs = new ArrayList<>();
-        for (Trajectory t : m.u().trajectories()) {
-            jobs.add(new RolloutJob(t, settings.tokenBudget(), seedOf(t.id())));
+        for (Trajectory t : m.u().trajectories().stream().sorted(BY_ID).toList()) {
+            jobs.add(job(t));
         }
         List<Prompt> prompts = sampler.next(iteration, settings.promptsPerIteration());
         for (int q = 0; q < prompts.size(); q++) {
             for (int j = 0; j < settings.samplesPerPrompt(); j++) {
-                String id = TrajectoryIds.of("i" + iteration + "-q" + q, j);
-                jobs.add(new RolloutJob(Trajectory.start(id, prompts.get(q)), settings.tokenBudget(), seedOf(id)));
+                jobs.add(job(Trajectory.start(TrajectoryIds.of("i" + iteration + "-q" + q, j), prompts.get(q))));
             }
         }
         expectedReceived += jobs.size();
+        List<ActorRef<RolloutWorker.Command>> workers = roles.workers();
         List<List<RolloutJob>> shares = new ArrayList<>();
         workers.forEach(w -> shares.add(new ArrayList<>()));
         for (int i = 0; i < jobs.size(); i++) {
@@ -174,6 +257,10 @@ public final class Master extends AbstractBehavior<Master.Command> {
         return this;
     }
 
+    private RolloutJob job(Trajectory t) {
+        return RolloutJob.of(t, settings.tokenBudget(), settings.maxResponseTokens(), seedOf(t.id()));
+    }
+
     private Behavior<Command> onWorkerDone(WorkerDone d) {
         it.rollout = it.rollout.plus(d.d().stats());
         if (--it.pendingWorkers == 0) {
@@ -183,18 +270,23 @@ public final class Master extends AbstractBehavior<Master.Command> {
     }
 
     private void askForGroups() {
-        replay.tell(new ReplayBuffer.TakeBatch(expectedReceived,
+        roles.replay().tell(new ReplayBuffer.TakeBatch(expectedReceived,
                 getContext().messageAdapter(ReplayBuffer.Groups.class, GotGroups::new)));
     }
 
     /** Every emitted trajectory has reached the buffer: shape the complete groups and record their success. */
     private Behavior<Command> onGroups(GotGroups g) {
-        it.rolloutSeconds = (System.nanoTime() - it.phaseStart) / 1e9;
+        it.rolloutSeconds = secondsSince(it.phaseStart);
+        List<List<Trajectory>> groups = new ArrayList<>();
         for (List<Trajectory> group : g.g().groups()) {
+            groups.add(group.stream().sorted(BY_ID).toList());
+        }
+        groups.sort(Comparator.comparing(group -> group.get(0).id()));
+        for (List<Trajectory> group : groups) {
             long solved = group.stream().filter(t -> t.reward() >= 1.0).count();
             sampler.record(group.get(0).prompt().id(), solved, group.size());
         }
-        reward.tell(new RewardActor.ShapeGroups(g.g().groups(), iteration,
+        roles.reward().tell(new RewardActor.ShapeGroups(groups, iteration,
                 getContext().messageAdapter(RewardActor.Shaped.class, GotShaped::new)));
         return this;
     }
@@ -202,7 +294,7 @@ public final class Master extends AbstractBehavior<Master.Command> {
     private Behavior<Command> onShaped(GotShaped s) {
         it.batch = s.s().trajectories();
         it.phaseStart = System.nanoTime();
-        trainer.tell(new Trainer.Train(new TrajectoryBatch(version, it.batch),
+        roles.trainer().tell(new Trainer.Train(new TrajectoryBatch(version, it.batch),
                 getContext().messageAdapter(Trainer.Trained.class, GotTrained::new)));
         return this;
     }
@@ -210,48 +302,92 @@ public final class Master extends AbstractBehavior<Master.Command> {
     /** Weight sync: every worker switches to the new version before the next rollout. */
     private Behavior<Command> onTrained(GotTrained t) {
         it.trained = t.t();
-        it.trainSeconds = (System.nanoTime() - it.phaseStart) / 1e9;
+        it.trainSeconds = secondsSince(it.phaseStart);
         it.phaseStart = System.nanoTime();
         version = t.t().version();
-        it.pendingWorkers = workers.size();
+        it.pendingWorkers = roles.workers().size();
         ActorRef<RolloutWorker.Loaded> loadedTo = getContext().messageAdapter(RolloutWorker.Loaded.class, WorkerLoaded::new);
-        workers.forEach(w -> w.tell(new RolloutWorker.LoadWeights(version, null, loadedTo)));
+        roles.workers().forEach(w -> w.tell(new RolloutWorker.LoadWeights(version, null, loadedTo)));
         return this;
     }
 
     private Behavior<Command> onLoaded(WorkerLoaded l) {
-        if (--it.pendingWorkers > 0) {
-            return this;
+        if (--it.pendingWorkers == 0) {
+            it.syncSeconds = secondsSince(it.phaseStart);
+            roles.arbiter().tell(new DeviceArbiter.GetStats(getContext().messageAdapter(DeviceArbiter.Stats.class,
+                    GotDeviceStats::new)));
         }
-        boolean evaluate = !settings.heldOut().isEmpty()
-                && (iteration % settings.evalEvery() == 0 || iteration == settings.iterations());
-        if (evaluate) {
-            trainer.tell(new Trainer.Evaluate(settings.heldOut(), settings.evalMaxTokens(),
+        return this;
+    }
+
+    private Behavior<Command> onDeviceStats(GotDeviceStats d) {
+        it.handoffMillis = d.s().totalHandoffMillis() - handoffMillisSoFar;
+        handoffMillisSoFar = d.s().totalHandoffMillis();
+        if (settings.evaluates(iteration)) {
+            roles.trainer().tell(new Trainer.Evaluate(settings.heldOut(), settings.evalMaxTokens(),
                     getContext().messageAdapter(Evaluator.Result.class, GotEvaluation::new)));
             return this;
         }
         return endIteration(Double.NaN);
     }
 
-    private Behavior<Command> onEvaluation(GotEvaluation e) {
-        return endIteration(e.r().accuracy());
-    }
-
     private Behavior<Command> endIteration(double heldOut) {
-        double syncSeconds = (System.nanoTime() - it.phaseStart) / 1e9;
         double meanReward = it.batch.stream().mapToDouble(Trajectory::reward).average().orElse(Double.NaN);
         double meanLength = it.batch.stream().mapToInt(Trajectory::responseLength).average().orElse(Double.NaN);
         IterationReport r = new IterationReport(iteration, version, it.batch.size(), meanReward, meanLength, heldOut,
-                it.rollout, it.trained.loss(), it.rolloutSeconds, it.trainSeconds, syncSeconds);
+                it.rollout, it.trained.loss(), it.rolloutSeconds, it.trainSeconds, it.syncSeconds, it.handoffMillis,
+                secondsSince(it.start));
         reports.add(r);
         listener.accept(r);
+        if (settings.checkpoints(iteration)) {
+            roles.trainer().tell(new Trainer.GetSnapshot(getContext().messageAdapter(Trainer.Snapshot.class,
+                    GotSnapshot::new)));
+            return this;
+        }
+        return nextIteration();
+    }
+
+    private Behavior<Command> onSnapshot(GotSnapshot s) {
+        it.snapshot = s.s();
+        roles.replay().tell(new ReplayBuffer.GetContents(getContext().messageAdapter(ReplayBuffer.Contents.class,
+                GotContents::new)));
+        return this;
+    }
+
+    private Behavior<Command> onContents(GotContents c) {
+        Checkpointer.RunState state = new Checkpointer.RunState(iteration, it.snapshot, c.c().trajectories(),
+                sampler.statistics());
+        getContext().pipeToSelf(CompletableFuture.runAsync(() -> {
+            try {
+                checkpointer.save(state);
+            } catch (Exception e) {
+                throw new IllegalStateException("checkpoint after iteration " + state.iteration() + " failed: "
+                        + e.getMessage(), e);
+            }
+        }, blocking), (ok, failure) -> new Saved(failure));
+        return this;
+    }
+
+    private Behavior<Command> onSaved(Saved s) {
+        if (s.failure() != null) {
+            Throwable cause = s.failure() instanceof CompletionException c && c.getCause() != null ? c.getCause()
+                    : s.failure();
+            throw new IllegalStateException("run stopped: " + cause.getMessage(), cause);
+        }
+        return nextIteration();
+    }
+
+    private Behavior<Command> nextIteration() {
         if (iteration >= settings.iterations()) {
             finishTo.tell(new Finished(version, List.copyOf(reports)));
             return Behaviors.stopped();
         }
         iteration++;
-        beginIteration();
-        return this;
+        return beginIteration();
+    }
+
+    private static double secondsSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1e9;
     }
 
     /** A trajectory's random stream: fixed by the run seed and its id, so resumes and re-runs reproduce it. */

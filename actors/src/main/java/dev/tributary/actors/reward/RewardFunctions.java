@@ -7,14 +7,18 @@ import dev.tributary.sandbox.CodeScorer;
 import dev.tributary.sandbox.ProblemSet;
 import dev.tributary.sandbox.Sandbox;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** Built-in reward functions by name; each factory gets the run's context. */
 public final class RewardFunctions {
     private RewardFunctions() {
     }
 
-    /** What a reward-function factory may use besides its settings. */
-    public record Context(Task task, Sandbox sandbox) {
+    /**
+     * What a reward-function factory may use besides its settings. The sandbox is created on first use (and
+     * closed by whoever supplies it), so functions that need none cost nothing.
+     */
+    public record Context(Task task, Supplier<Sandbox> sandbox) {
     }
 
     private static CodeScorer.Mode mode(String m) {
@@ -30,7 +34,7 @@ public final class RewardFunctions {
         Class<Function<Context, RewardFunction>> type = (Class<Function<Context, RewardFunction>>) (Class<?>) Function.class;
         return new Registry<>("reward function", type)
                 .register("verifier", c -> ctx -> verifier(ctx.task()))
-                .register("code", c -> ctx -> new CodeReward(new CodeScorer(ctx.sandbox(), mode(c.getString("mode"))),
+                .register("code", c -> ctx -> new CodeReward(new CodeScorer(ctx.sandbox().get(), mode(c.getString("mode"))),
                         ProblemSet.builtIn(), ctx.task().tokenizer()));
     }
 

@@ -103,7 +103,7 @@ public final class EngineRunner {
             }
             resumed += j.resumed() ? 1 : 0;
             requests.add(new GenerationRequest(t.id(), t.prefix(), j.tokenBudget(), s.sampling(), j.seed(),
-                    s.repeatNgram(), s.repeatLimit()));
+                    s.repeatNgram(), s.repeatLimit(), t.prompt().length()));
         }
         int[] counts = new int[3];
         long[] tokens = new long[1];
@@ -112,12 +112,15 @@ public final class EngineRunner {
             if (interrupted[0] != null) {
                 return;
             }
-            Trajectory t = byId.get(g.id()).trajectory();
+            RolloutJob job = byId.get(g.id());
+            Trajectory t = job.trajectory();
+            FinishReason reason = g.finishReason() == FinishReason.TOKEN_BUDGET && job.lastChunk()
+                    ? FinishReason.MAX_LENGTH : g.finishReason();
             Trajectory next = t.append(new Segment(t.id(), t.segments().size(), g.tokens(), g.logProbs(),
-                    version.number(), g.finishReason()));
+                    version.number(), reason));
             tokens[0] += g.tokens().length;
             counts[0] += next.finished() ? 1 : 0;
-            counts[1] += g.finishReason() == FinishReason.TOKEN_BUDGET ? 1 : 0;
+            counts[1] += reason == FinishReason.TOKEN_BUDGET ? 1 : 0;
             counts[2] += g.finishReason() == FinishReason.REPEAT ? 1 : 0;
             try {
                 sink.emit(next);

@@ -6,8 +6,10 @@ import dev.tributary.model.weights.FlatWeights;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ChildFailed;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -55,6 +57,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private Rollout current;
     private PolicyVersion version = PolicyVersion.INITIAL;
     private RolloutStats stats;
+    private long releaseStart;
 
     public static Behavior<Command> create(String name, EngineRunner.Factory engineFactory,
                                            ActorRef<DeviceArbiter.Command> arbiter) {
@@ -69,6 +72,9 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         this.cacheBytes = factory.cacheBytes();
         this.engine = ctx.spawn(Behaviors.supervise(factory.create()).onFailure(SupervisorStrategy.stop()), "engine",
                 DispatcherSelector.blocking());
+        // The engine runs each batch to completion or fails; a failed engine fails its worker, which the guardian
+        // reports, rather than leaving the master waiting for a batch that never ends.
+        ctx.watch(engine);
         this.deviceAdapter = ctx.messageAdapter(DeviceArbiter.Reply.class, DeviceReply::new);
         this.engineAdapter = ctx.messageAdapter(EngineRunner.Reply.class, EngineReply::new);
     }
@@ -80,6 +86,13 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
                 .onMessage(LoadWeights.class, this::onLoadWeights)
                 .onMessage(DeviceReply.class, this::onDevice)
                 .onMessage(EngineReply.class, this::onEngine)
+                .onSignal(ChildFailed.class, f -> {
+                    throw new IllegalStateException("the engine of rollout worker " + name + " failed: "
+                            + f.getCause().getMessage(), f.getCause());
+                })
+                .onSignal(Terminated.class, t -> {
+                    throw new IllegalStateException("the engine of rollout worker " + name + " stopped");
+                })
                 .build();
     }
 
@@ -106,9 +119,10 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private Behavior<Command> onEngine(EngineReply e) {
         if (e.reply() instanceof EngineRunner.Finished f) {
             stats = f.stats();
+            releaseStart = System.nanoTime();
             engine.tell(new EngineRunner.ReleaseMemory(engineAdapter));
         } else if (e.reply() instanceof EngineRunner.Released) {
-            arbiter.tell(new DeviceArbiter.Release(name));
+            arbiter.tell(new DeviceArbiter.Release(name, (System.nanoTime() - releaseStart) / 1e6));
             current.replyTo().tell(new Done(name, stats));
             current = null;
         } else if (e.reply() instanceof EngineRunner.Loaded l) {

@@ -12,9 +12,22 @@ import java.util.SplittableRandom;
 public final class PromptPool {
     private final Map<Integer, List<Prompt>> byDifficulty = new LinkedHashMap<>();
 
+    /** Prompts at every difficulty the task has. */
     public PromptPool(Task task, int perDifficulty, long seed) {
+        this(task, task.minDifficulty(), task.maxDifficulty(), perDifficulty, seed);
+    }
+
+    /** Prompts at difficulties {@code from..to}, which must lie within the task's range. */
+    public PromptPool(Task task, int from, int to, int perDifficulty, long seed) {
+        if (from > to || from < task.minDifficulty() || to > task.maxDifficulty()) {
+            throw new IllegalArgumentException("difficulties " + from + ".." + to + " must be an increasing range "
+                    + "within task " + task.name() + "'s " + task.minDifficulty() + ".." + task.maxDifficulty());
+        }
+        if (perDifficulty < 1) {
+            throw new IllegalArgumentException("prompts per difficulty " + perDifficulty + " must be >= 1");
+        }
         SplittableRandom rng = new SplittableRandom(seed);
-        for (int d = task.minDifficulty(); d <= task.maxDifficulty(); d++) {
+        for (int d = from; d <= to; d++) {
             Map<String, Prompt> distinct = new LinkedHashMap<>();
             for (int guard = 0; distinct.size() < perDifficulty && guard < perDifficulty * 20; guard++) {
                 Prompt p = task.sample(d, Task.Split.TRAIN, rng);

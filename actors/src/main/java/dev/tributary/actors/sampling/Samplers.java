@@ -36,12 +36,21 @@ public final class Samplers {
 
     private abstract static class Base implements PromptSampler {
         final PromptPool pool;
-        final SplittableRandom rng;
+        final long seed;
         final SuccessStats stats = new SuccessStats();
 
         Base(PromptPool pool, long seed) {
             this.pool = pool;
-            this.rng = new SplittableRandom(seed);
+            this.seed = seed;
+        }
+
+        /**
+         * The random stream of one iteration, derived from the seed and the iteration alone: a run resumed from
+         * a checkpoint draws exactly what the uninterrupted run would have, with no generator state to save.
+         */
+        SplittableRandom rng(int iteration) {
+            // SplittableRandom mixes its seed, so neighbouring iterations give unrelated streams.
+            return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + iteration);
         }
 
         @Override
@@ -60,7 +69,7 @@ public final class Samplers {
         }
 
         /** n distinct prompts uniformly from {@code from} (all of it when smaller). */
-        List<Prompt> distinct(List<Prompt> from, int n) {
+        static List<Prompt> distinct(List<Prompt> from, int n, SplittableRandom rng) {
             List<Prompt> copy = new ArrayList<>(from);
             List<Prompt> out = new ArrayList<>(n);
             while (out.size() < n && !copy.isEmpty()) {
@@ -82,7 +91,7 @@ public final class Samplers {
 
         @Override
         public List<Prompt> next(int iteration, int n) {
-            return distinct(pool.all(), n);
+            return distinct(pool.all(), n, rng(iteration));
         }
     }
 
@@ -114,7 +123,7 @@ public final class Samplers {
 
         @Override
         public List<Prompt> next(int iteration, int n) {
-            return distinct(pool.at(difficulty(iteration)), n);
+            return distinct(pool.at(difficulty(iteration)), n, rng(iteration));
         }
     }
 
@@ -133,6 +142,7 @@ public final class Samplers {
         /** Weighted sampling without replacement, weight 1 − success rate (floored so solved prompts recur). */
         @Override
         public List<Prompt> next(int iteration, int n) {
+            SplittableRandom rng = rng(iteration);
             List<Prompt> candidates = new ArrayList<>(pool.all());
             List<Prompt> out = new ArrayList<>(n);
             while (out.size() < n && !candidates.isEmpty()) {

@@ -13,7 +13,12 @@ import dev.tributary.model.policy.SequenceBatch;
 import dev.tributary.model.task.Task;
 import dev.tributary.model.train.Evaluator;
 import dev.tributary.model.weights.FlatWeights;
+import dev.tributary.model.Require;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -27,7 +32,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * configured, and publishes the next version. Runs its steps synchronously: spawn it on the blocking dispatcher.
  */
 public final class Trainer extends AbstractBehavior<Trainer.Command> {
-    public sealed interface Command permits Train, Evaluate, GetWeights, DeviceReply {
+    public sealed interface Command permits Train, Evaluate, GetWeights, GetSnapshot, DeviceReply {
     }
 
     public record Train(TrajectoryBatch batch, ActorRef<Trained> replyTo) implements Command {
@@ -40,6 +45,14 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     public record GetWeights(ActorRef<FlatWeights> replyTo) implements Command {
     }
 
+    /** The weights and a copy of the optimizer's state, for checkpoints; answered between batches. */
+    public record GetSnapshot(ActorRef<Snapshot> replyTo) implements Command {
+    }
+
+    /** @param optimizerMoments Adam's state per parameter name (copies), {@code optimizerStep} its step count */
+    public record Snapshot(FlatWeights weights, Map<String, float[]> optimizerMoments, int optimizerStep) {
+    }
+
     private record DeviceReply(DeviceArbiter.Reply reply) implements Command {
     }
 
@@ -47,8 +60,25 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     public record Trained(PolicyVersion version, double loss, int samples, int steps, double seconds) {
     }
 
-    /** Training hyper-parameters; {@code maxSegmentAge} 0 keeps every segment in the loss. */
-    public record Settings(int stepsPerIteration, boolean resetOptimizer, int maxSegmentAge, long workingBytes) {
+    /**
+     * Training hyper-parameters.
+     *
+     * @param stepsPerIteration optimizer steps per batch, each over one minibatch; the minibatches are the batch's
+     *                          prompt groups shuffled and dealt in order, reshuffled when every one has been used
+     * @param minibatchSize     trajectories per step, rounded to whole prompt groups (the loss's baseline is per
+     *                          group), at least one group
+     * @param maxSegmentAge     segments more than this many versions old are masked out of the loss; 0 keeps all
+     * @param workingBytes      memory the trainer asks the device arbiter for
+     * @param seed              seed of the minibatch shuffle (mixed with the version, so every batch differs)
+     */
+    public record Settings(int stepsPerIteration, int minibatchSize, boolean resetOptimizer, int maxSegmentAge,
+                           long workingBytes, long seed) {
+        public Settings {
+            Require.positive(stepsPerIteration, "trainer steps per iteration");
+            Require.positive(minibatchSize, "trainer minibatch size");
+            Require.nonNegative(maxSegmentAge, "max segment age");
+            Require.positive(workingBytes, "trainer working bytes");
+        }
     }
 
     private final Policy policy;
@@ -90,6 +120,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
                     g.replyTo().tell(FlatWeights.export(policy.params(), version));
                     return this;
                 })
+                .onMessage(GetSnapshot.class, this::onSnapshot)
                 .build();
     }
 
@@ -119,10 +150,13 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
             if (settings.resetOptimizer()) {
                 optimizer.reset();
             }
-            SequenceBatch seqs = BatchBuilder.sequences(t.batch());
+            Minibatches minibatches = new Minibatches(t.batch(), settings.minibatchSize(),
+                    new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L + version.number()));
             for (int s = 0; s < settings.stepsPerIteration(); s++) {
+                TrajectoryBatch mb = minibatches.next();
+                SequenceBatch seqs = BatchBuilder.sequences(mb);
                 double[][] current = policy.responseLogProbs(seqs);
-                LossResult r = loss.evaluate(BatchBuilder.lossBatch(t.batch(), current, version, settings.maxSegmentAge()));
+                LossResult r = loss.evaluate(BatchBuilder.lossBatch(mb, current, version, settings.maxSegmentAge()));
                 policy.step(seqs, r.gradient(), optimizer);
                 last = r.loss();
                 steps++;
@@ -131,6 +165,15 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
         version = version.next();
         arbiter.tell(new DeviceArbiter.Release("trainer"));
         t.replyTo().tell(new Trained(version, last, t.batch().size(), steps, (System.nanoTime() - start) / 1e9));
+        return this;
+    }
+
+    private Behavior<Command> onSnapshot(GetSnapshot g) {
+        Map<String, float[]> moments = new HashMap<>();
+        for (var e : optimizer.state().entrySet()) {
+            moments.put(e.getKey(), e.getValue().castTo(DataType.FLOAT).reshape(e.getValue().length()).toFloatVector());
+        }
+        g.replyTo().tell(new Snapshot(FlatWeights.export(policy.params(), version), moments, optimizer.iteration()));
         return this;
     }
 

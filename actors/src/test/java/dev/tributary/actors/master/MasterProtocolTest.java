@@ -298,6 +298,13 @@ class MasterProtocolTest {
         Rig rig = new Rig(settings(3, 0), Checkpointer.NONE);
         Trajectory left = cut("i1-q0/0", OLD, 4);
         rig.master.tell(new Master.Start(2, V1, List.of(left), rig.finished.ref()));
+        // The workers start at the initial version: they switch to the checkpoint's before anything else.
+        rig.replay.expectNoMessage(Duration.ofMillis(200));
+        for (var w : List.of(rig.w0, rig.w1)) {
+            var load = w.expectMessageClass(RolloutWorker.LoadWeights.class);
+            assertEquals(V1, load.version());
+            load.replyTo().tell(new RolloutWorker.Loaded("w", V1));
+        }
         var restore = rig.replay.expectMessageClass(ReplayBuffer.Restore.class);
         assertEquals(List.of(left), restore.trajectories());
         assertEquals(0, restore.received());

@@ -10,9 +10,19 @@ import java.util.Objects;
  *                     only on (seed, p), so a generation resumed from its own prefix continues identically
  * @param repeatNgram  n-gram length for repetition detection (0 disables)
  * @param repeatLimit  stop with REPEAT once the newest n-gram has occurred this many times in the response
+ * @param responseStart where the response begins in {@code prefix} (the prompt's length): a resumed request's
+ *                     earlier segments belong to the response, so repetition is counted over them too, exactly as
+ *                     in an uninterrupted generation
  */
 public record GenerationRequest(String id, int[] prefix, int maxNewTokens, Sampling sampling, long seed,
-                                int repeatNgram, int repeatLimit) {
+                                int repeatNgram, int repeatLimit, int responseStart) {
+    /** A request whose prefix is the prompt alone. */
+    public GenerationRequest(String id, int[] prefix, int maxNewTokens, Sampling sampling, long seed,
+                             int repeatNgram, int repeatLimit) {
+        this(id, prefix, maxNewTokens, sampling, seed, repeatNgram, repeatLimit,
+                Objects.requireNonNull(prefix, "prefix of request " + id).length);
+    }
+
     public GenerationRequest {
         Require.nonBlank(id, "generation request id");
         Objects.requireNonNull(prefix, "prefix of request " + id);
@@ -25,6 +35,10 @@ public record GenerationRequest(String id, int[] prefix, int maxNewTokens, Sampl
         if (repeatNgram > 0 && repeatLimit < 2) {
             throw new IllegalArgumentException("repeat limit " + repeatLimit + " of request " + id
                     + " must be >= 2 when repetition detection is on");
+        }
+        if (responseStart < 1 || responseStart > prefix.length) {
+            throw new IllegalArgumentException("response start " + responseStart + " of request " + id
+                    + " must be within its prefix of " + prefix.length + " tokens (after at least the BOS token)");
         }
         prefix = prefix.clone();
     }

@@ -322,7 +322,7 @@ public final class InferenceEngine {
             length++;
             tokensGenerated++;
             int generated = length - request.prefixLength();
-            int responseStart = request.prefixLength();
+            int responseStart = request.responseStart();
             if (token == Tokenizer.EOS) {
                 finish = FinishReason.EOS;
             } else if (request.repeatNgram() > 0 && RepetitionDetector.occurrencesOfLast(

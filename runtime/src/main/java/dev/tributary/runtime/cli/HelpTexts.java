@@ -22,8 +22,10 @@ final class HelpTexts extends ListResourceBundle {
             {"seed", "Seed of the run (tributary.run.seed; env TRIBUTARY_SEED). Default: "
                     + c.getLong("tributary.run.seed") + "."},
             {"out", "Output directory for metrics, curves and checkpoints (tributary.run.out-dir; env "
-                    + "TRIBUTARY_OUT_DIR). Default: " + c.getString("tributary.run.out-dir") + "."},
-            {"resume", "Continue from the latest checkpoint in the output directory (tributary.run.resume)."},
+                    + "TRIBUTARY_OUT_DIR). Default: " + (c.getString("tributary.run.out-dir").isEmpty()
+                    ? "a new runs/<date-time>" : c.getString("tributary.run.out-dir")) + "."},
+            {"resume", "Continue from the latest checkpoint in the output directory, given with --out "
+                    + "(tributary.run.resume)."},
             {"set", "Sets any tributary.* key, e.g. --set tributary.rollout.token-budget=32. Repeatable."},
         });
     }

@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
                 + "checkpoints to the output directory.",
         footer = {"", "Settings are layered: these options > --config file > application.conf > reference.conf.",
             "Every key is documented in runtime/src/main/resources/reference.conf.",
-            "Exit codes: 0 done, 1 the run failed, 2 bad options or settings."})
+            "Exit codes: 0 done, 1 the run failed, 2 bad options or settings, 130 stopped (Ctrl-C).",
+            "Stopped or failed runs continue from their last checkpoint: train --resume --out <dir>."})
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "<file>", descriptionKey = "config",
             description = "HOCON file with tributary.* settings.")

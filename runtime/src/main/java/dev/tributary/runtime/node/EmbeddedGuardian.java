@@ -1,6 +1,7 @@
 package dev.tributary.runtime.node;
 
 import dev.tributary.actors.device.DeviceArbiter;
+import dev.tributary.actors.master.Checkpointer;
 import dev.tributary.actors.master.IterationReport;
 import dev.tributary.actors.master.Master;
 import dev.tributary.actors.replay.ReplayBuffer;
@@ -19,12 +20,16 @@ import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ChildFailed;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * The guardian of an embedded (single-JVM, colocated) node: it only wires the roles — arbiter, replay, reward,
- * the segment stream, trainer, rollout workers, master — and starts the master.
+ * The guardian of an embedded (single-JVM, colocated) node: it wires the roles — arbiter, replay, reward, the
+ * segment stream, trainer, rollout workers, master — starts the master, and watches every role: a role that
+ * fails or stops before the run is finished fails the run with the role's name and cause, instead of leaving
+ * the master waiting for an answer that will never come.
  */
 public final class EmbeddedGuardian {
     /** Builds a rollout worker's behaviour: the default runs an engine; tests and researchers swap it. */
@@ -37,14 +42,28 @@ public final class EmbeddedGuardian {
             EngineRunner.factory(new InferenceEngine(spec.policy().params(), spec.rollout().slots()), spec.rollout(), sink),
             arbiter);
 
+    /** A role failed or stopped before the run finished. */
+    public static final class RoleFailedException extends RuntimeException {
+        RoleFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     private EmbeddedGuardian() {
     }
 
+    /** A job without checkpoints and with the trainer as is. */
+    public static Behavior<Void> create(JobSpec spec, RolloutBehavior rollout, Consumer<IterationReport> listener,
+                                        CompletableFuture<Master.Finished> done) {
+        return create(spec, rollout, listener, Checkpointer.NONE, done, (b, s) -> b);
+    }
+
     /**
+     * @param checkpointer     persists the run state when the master's settings say so
      * @param trainerDecorator wraps the trainer's behaviour (tests use {@code Behaviors.monitor}); identity otherwise
      */
     public static Behavior<Void> create(JobSpec spec, RolloutBehavior rollout, Consumer<IterationReport> listener,
-                                        CompletableFuture<Master.Finished> done,
+                                        Checkpointer checkpointer, CompletableFuture<Master.Finished> done,
                                         BiFunction<Behavior<Trainer.Command>, JobSpec, Behavior<Trainer.Command>> trainerDecorator) {
         return Behaviors.setup(ctx -> {
             var arbiter = ctx.spawn(DeviceArbiter.create(spec.deviceBudgetBytes()), "device");
@@ -60,24 +79,42 @@ public final class EmbeddedGuardian {
             for (int w = 0; w < spec.workers(); w++) {
                 workers.add(ctx.spawn(rollout.create("rollout-" + w, spec, pipeline, arbiter), "rollout-" + w));
             }
-            var master = ctx.spawn(Master.create(spec.master(), spec.sampler(), workers, replay, reward, trainer, listener),
-                    "master");
+            var master = ctx.spawn(Master.create(spec.master(), spec.sampler(),
+                    new Master.Roles(workers, replay, reward, trainer, arbiter), listener, checkpointer), "master");
             ActorRef<Master.Finished> finished = ctx.spawn(Behaviors.receive(Master.Finished.class)
                     .onMessage(Master.Finished.class, f -> {
                         pipeline.close();
                         done.complete(f);
                         return Behaviors.stopped();
                     }).build(), "finish");
-            ctx.watch(master);
-            master.tell(new Master.Start(spec.startIteration(), spec.startVersion(), finished));
+            List<ActorRef<?>> roles = new ArrayList<>(List.of(arbiter, replay, reward, trainer, master));
+            roles.addAll(workers);
+            roles.forEach(ctx::watch);
+            master.tell(new Master.Start(spec.startIteration(), spec.startVersion(), spec.restoredReplay(), finished));
             return Behaviors.<Void>receive(Void.class)
-                    .onSignal(org.apache.pekko.actor.typed.Terminated.class, t -> {
-                        if (!done.isDone()) {
-                            done.completeExceptionally(new IllegalStateException("the master stopped before finishing"));
+                    .onSignal(ChildFailed.class, f -> {
+                        fail(done, pipeline, "role " + f.getRef().path().name() + " failed: "
+                                + f.getCause().getMessage(), f.getCause());
+                        return Behaviors.same();
+                    })
+                    .onSignal(Terminated.class, t -> {
+                        // The master stops itself right after sending Finished (its only way to stop normally),
+                        // possibly before the finish actor has completed the run.
+                        if (!t.getRef().equals(master)) {
+                            fail(done, pipeline, "role " + t.getRef().path().name()
+                                    + " stopped before the run finished", null);
                         }
                         return Behaviors.same();
                     })
                     .build();
         });
+    }
+
+    private static void fail(CompletableFuture<Master.Finished> done, SegmentPipeline pipeline, String message,
+                             Throwable cause) {
+        if (!done.isDone()) {
+            pipeline.close();
+            done.completeExceptionally(new RoleFailedException(message, cause));
+        }
     }
 }

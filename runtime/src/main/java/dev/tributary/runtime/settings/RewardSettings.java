@@ -1,5 +1,10 @@
 package dev.tributary.runtime.settings;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.tributary.actors.reward.RewardFunctions;
+import java.util.Objects;
+
 /**
  * {@code tributary.reward}: the reward function and the penalties added to its score.
  *
@@ -7,25 +12,27 @@ package dev.tributary.runtime.settings;
  * @param lengthPenaltyWeight            weight of the paper's length penalty (0 disables it)
  * @param lengthPenaltyWarmupIterations  iterations before the length penalty applies, as the paper warms up
  * @param repeatPenalty                  subtracted from the reward of a trajectory stopped for repetition
+ * @param functionConfig                 the function's own settings, {@code tributary.reward.<function>}
  */
 public record RewardSettings(String function, double lengthPenaltyWeight, int lengthPenaltyWarmupIterations,
-                             double repeatPenalty) {
+                             double repeatPenalty, Config functionConfig) {
     public RewardSettings {
         Check.name("tributary.reward.function", function);
         Check.nonNegative("tributary.reward.length-penalty-weight", lengthPenaltyWeight);
         Check.nonNegative("tributary.reward.length-penalty-warmup-iterations", lengthPenaltyWarmupIterations);
         Check.nonNegative("tributary.reward.repeat-penalty", repeatPenalty);
-    }
-
-    /** True when the length penalty applies at this 0-based iteration. */
-    public boolean lengthPenaltyActive(int iteration) {
-        return lengthPenaltyWeight > 0 && iteration >= lengthPenaltyWarmupIterations;
+        Objects.requireNonNull(functionConfig, "settings of reward function " + function);
     }
 
     static RewardSettings read(ConfigReader r) {
-        return new RewardSettings(r.getString("tributary.reward.function"),
+        String function = Check.registered("tributary.reward.function", r.getString("tributary.reward.function"),
+                RewardFunctions.registry().names());
+        // A class name's dots would be read as a path; such functions read their own settings.
+        Config functionConfig = function.contains(".") ? ConfigFactory.empty()
+                : r.subtreeOrEmpty("tributary.reward." + function);
+        return new RewardSettings(function,
                 r.getDouble("tributary.reward.length-penalty-weight"),
                 r.getInt("tributary.reward.length-penalty-warmup-iterations"),
-                r.getDouble("tributary.reward.repeat-penalty"));
+                r.getDouble("tributary.reward.repeat-penalty"), functionConfig);
     }
 }

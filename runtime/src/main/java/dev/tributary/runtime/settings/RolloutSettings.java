@@ -1,5 +1,7 @@
 package dev.tributary.runtime.settings;
 
+import dev.tributary.runtime.node.RolloutBehaviors;
+
 /**
  * {@code tributary.rollout}: the rollout workers and how they sample.
  *
@@ -27,7 +29,9 @@ public record RolloutSettings(String behavior, int workers, int slots, int token
     }
 
     static RolloutSettings read(ConfigReader r) {
-        return new RolloutSettings(r.getString("tributary.rollout.behavior"), r.getInt("tributary.rollout.workers"),
+        return new RolloutSettings(Check.registered("tributary.rollout.behavior",
+                        r.getString("tributary.rollout.behavior"), RolloutBehaviors.registry().names()),
+                r.getInt("tributary.rollout.workers"),
                 r.getInt("tributary.rollout.slots"), r.getInt("tributary.rollout.token-budget"),
                 r.getInt("tributary.rollout.max-response-tokens"), r.getDouble("tributary.rollout.temperature"),
                 r.getDouble("tributary.rollout.top-p"), r.getInt("tributary.rollout.repeat-ngram"),

@@ -1,13 +1,17 @@
 package dev.tributary.runtime.settings;
 
+import dev.tributary.actors.sampling.Samplers;
+
 /**
  * {@code tributary.sampler}: how prompts are chosen each iteration.
  *
  * @param name               {@code uniform}, {@code curriculum}, {@code prioritized}, or a class name
  * @param samplesPerPrompt   k, the group size the baseline is computed over
+ * @param poolSize           distinct training prompts drawn per difficulty level, once per run
  * @param difficulty         the difficulty range samplers draw from; curriculum walks it from start to end
  */
-public record SamplerSettings(String name, int promptsPerIteration, int samplesPerPrompt, Difficulty difficulty) {
+public record SamplerSettings(String name, int promptsPerIteration, int samplesPerPrompt, int poolSize,
+                              Difficulty difficulty) {
     /** Difficulty levels {@code start..end}; curriculum advances one level every {@code iterationsPerLevel}. */
     public record Difficulty(int start, int end, int iterationsPerLevel) {
         public Difficulty {
@@ -16,14 +20,6 @@ public record SamplerSettings(String name, int promptsPerIteration, int samplesP
                     " (tributary.sampler.difficulty.start)");
             Check.positive("tributary.sampler.difficulty.iterations-per-level", iterationsPerLevel);
         }
-
-        /** The curriculum's level at a 0-based iteration: start, advancing each iterationsPerLevel, capped at end. */
-        public int levelAt(int iteration) {
-            if (iteration < 0) {
-                throw new IllegalArgumentException("iteration " + iteration + " must be >= 0");
-            }
-            return (int) Math.min(end, start + (long) iteration / iterationsPerLevel);
-        }
     }
 
     public SamplerSettings {
@@ -31,6 +27,7 @@ public record SamplerSettings(String name, int promptsPerIteration, int samplesP
         Check.positive("tributary.sampler.prompts-per-iteration", promptsPerIteration);
         // One sample per prompt leaves no group to compute a baseline over.
         Check.atLeast("tributary.sampler.samples-per-prompt", samplesPerPrompt, 2, " (a group needs 2 samples)");
+        Check.positive("tributary.sampler.pool-size", poolSize);
         java.util.Objects.requireNonNull(difficulty, "tributary.sampler.difficulty");
     }
 
@@ -40,8 +37,10 @@ public record SamplerSettings(String name, int promptsPerIteration, int samplesP
     }
 
     static SamplerSettings read(ConfigReader r) {
-        return new SamplerSettings(r.getString("tributary.sampler.name"),
+        return new SamplerSettings(Check.registered("tributary.sampler.name", r.getString("tributary.sampler.name"),
+                        Samplers.registry().names()),
                 r.getInt("tributary.sampler.prompts-per-iteration"), r.getInt("tributary.sampler.samples-per-prompt"),
+                r.getInt("tributary.sampler.pool-size"),
                 new Difficulty(r.getInt("tributary.sampler.difficulty.start"),
                         r.getInt("tributary.sampler.difficulty.end"),
                         r.getInt("tributary.sampler.difficulty.iterations-per-level")));

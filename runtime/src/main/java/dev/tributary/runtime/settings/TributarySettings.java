@@ -12,11 +12,13 @@ import java.util.Objects;
  *
  * @param config the whole resolved config, for plug-ins reading their own subtrees
  */
-public record TributarySettings(RunSettings run, TaskSettings task, SftSettings sft, SamplerSettings sampler,
-                                RolloutSettings rollout, RewardSettings reward, ReplaySettings replay,
-                                TrainerSettings trainer, DeviceSettings device, EvalSettings eval, Config config) {
+public record TributarySettings(RunSettings run, TaskSettings task, ModelSettings model, SftSettings sft,
+                                SamplerSettings sampler, RolloutSettings rollout, RewardSettings reward,
+                                ReplaySettings replay, TrainerSettings trainer, DeviceSettings device,
+                                EvalSettings eval, Config config) {
     public TributarySettings {
         Objects.requireNonNull(run, "run settings");
+        Objects.requireNonNull(model, "model settings");
         Objects.requireNonNull(task, "task settings");
         Objects.requireNonNull(sft, "sft settings");
         Objects.requireNonNull(sampler, "sampler settings");
@@ -32,6 +34,11 @@ public record TributarySettings(RunSettings run, TaskSettings task, SftSettings 
         // A buffer smaller than one training batch could never complete an iteration.
         Check.atLeast("tributary.replay.capacity", replay.capacity(), batch, why);
         Check.atMost("tributary.trainer.minibatch-size", trainer.minibatchSize(), batch, why);
+        // Minibatches hold whole prompt groups: the loss's baseline is computed over a prompt's k samples.
+        if (trainer.minibatchSize() % sampler.samplesPerPrompt() != 0) {
+            throw new SettingsException("tributary.trainer.minibatch-size", trainer.minibatchSize(),
+                    "a multiple of tributary.sampler.samples-per-prompt (" + sampler.samplesPerPrompt() + ")");
+        }
     }
 
     /** Reads {@code tributary.*} from {@code config}, falling back to the reference.conf files on the classpath. */
@@ -40,7 +47,7 @@ public record TributarySettings(RunSettings run, TaskSettings task, SftSettings 
                 .resolve();
         UnknownKeys.check(full);
         ConfigReader r = new ConfigReader(full);
-        return new TributarySettings(RunSettings.read(r), TaskSettings.read(r), SftSettings.read(r),
+        return new TributarySettings(RunSettings.read(r), TaskSettings.read(r), ModelSettings.read(r), SftSettings.read(r),
                 SamplerSettings.read(r), RolloutSettings.read(r), RewardSettings.read(r), ReplaySettings.read(r),
                 TrainerSettings.read(r), DeviceSettings.read(r), EvalSettings.read(r), full);
     }
@@ -63,6 +70,8 @@ public record TributarySettings(RunSettings run, TaskSettings task, SftSettings 
         return String.join(System.lineSeparator(),
                 "run      seed " + run.seed() + ", " + run.iterations() + " iterations, out " + run.outDir()
                         + ", checkpoint every " + run.checkpointEvery() + (run.resume() ? ", resume" : ""),
+"model    " + model.layers() + " layers, d-model " + model.dModel() + ", " + model.heads() + " heads, context "
+                        + model.contextLength(),
                 "task     " + task.name() + "; SFT warm-up " + sft.steps() + " steps × " + sft.batchSize()
                         + " at lr " + sft.learningRate(),
                 "sampler  " + sampler.name() + ", " + sampler.promptsPerIteration() + " prompts × "

@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
  * ignored silently and the run would use the default.
  */
 final class UnknownKeys {
-    static final List<String> SECTIONS = List.of("run", "sft", "sampler", "rollout", "reward", "replay", "trainer",
+    static final List<String> SECTIONS = List.of("run", "model", "sft", "sampler", "rollout", "reward", "replay", "trainer",
             "device", "eval");
 
     private UnknownKeys() {

@@ -78,7 +78,7 @@ class TributaryCliTest {
         }
         assertTrue(help.contains("Default: 30."), help);
         assertTrue(help.contains("Default: arithmetic."), help);
-        assertTrue(help.contains("Default: runs/latest."), help);
+        assertTrue(help.contains("Default: a new runs/<date-time>."), help);
         assertTrue(help.contains("these options > --config file > application.conf > reference.conf"), help);
         assertNull(received.get(), "help runs nothing");
     }

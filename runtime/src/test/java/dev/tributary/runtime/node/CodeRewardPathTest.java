@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import dev.tributary.actors.master.Checkpointer;
 import dev.tributary.actors.master.Master;
 import dev.tributary.actors.master.MasterSettings;
 import dev.tributary.actors.reward.RewardFunction;
@@ -136,18 +137,19 @@ class CodeRewardPathTest {
 
         try (Sandbox sandbox = Sandbox.create()) {
             RewardFunction code = RewardFunctions.registry().create("code", ConfigFactory.parseString("mode = pass-fraction"))
-                    .apply(new RewardFunctions.Context(task, sandbox));
+                    .apply(new RewardFunctions.Context(task, () -> sandbox));
             Policy policy = Policy.create(new PolicyConfig(task.tokenizer().vocabSize(), 512, 16, 2, 1, 32, 1L, DataType.FLOAT));
             JobSpec spec = new JobSpec(task, policy, new Optimizer(policy.params(), Optimizer.Settings.adam(1e-3)),
                     new Opmd(0.1, Opmd.Baseline.MEAN),
                     Samplers.registry().create("uniform", ConfigFactory.empty())
                             .create(new Samplers.Context(new PromptPool(task, 3, 2), 5)),
                     code, RewardShaping.NONE, new RolloutSettings(4, Sampling.of(1.0), 0, 0),
-                    new MasterSettings(1, 3, 3, 1000, 3, List.of(), 1, 10),
-                    new Trainer.Settings(1, true, 0, 1L << 20), 1, 64, 4, 64L << 20, PolicyVersion.INITIAL, 1);
+                    new MasterSettings(1, 3, 3, 1000, 1000, 3, List.of(), 1, 10, 0),
+                    new Trainer.Settings(1, 9, true, 0, 1L << 20, 3), 1, 64, 4, 64L << 20, PolicyVersion.INITIAL, 1,
+                    List.of());
             TestProbe<Trainer.Command> trainer = KIT.createTestProbe();
             CompletableFuture<Master.Finished> done = new CompletableFuture<>();
-            KIT.spawn(EmbeddedGuardian.create(spec, scripted, r -> { }, done,
+            KIT.spawn(EmbeddedGuardian.create(spec, scripted, r -> { }, Checkpointer.NONE, done,
                     (b, s) -> Behaviors.monitor(Trainer.Command.class, trainer.ref(), b)), "code-job");
             done.get(3, TimeUnit.MINUTES);
 

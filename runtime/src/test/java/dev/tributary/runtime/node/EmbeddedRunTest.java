@@ -3,6 +3,7 @@ package dev.tributary.runtime.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tributary.actors.master.Checkpointer;
 import dev.tributary.actors.master.IterationReport;
 import dev.tributary.actors.master.Master;
 import dev.tributary.actors.master.MasterSettings;
@@ -53,8 +54,9 @@ class EmbeddedRunTest {
                 Samplers.registry().create("uniform", com.typesafe.config.ConfigFactory.empty())
                         .create(new Samplers.Context(pool, 7)),
                 dev.tributary.actors.reward.RewardFunctions.verifier(task), new RewardShaping(0.1, 1, 0.5), new RolloutSettings(8, Sampling.of(1.0), 0, 0),
-                new MasterSettings(iterations, 3, 4, tokenBudget, 11, List.of(), 1, 30),
-                new Trainer.Settings(1, true, 0, 1L << 20), 2, 256, 8, 64L << 20, PolicyVersion.INITIAL, 1);
+                new MasterSettings(iterations, 3, 4, tokenBudget, 30, 11, List.of(), 1, 30, 0),
+                new Trainer.Settings(1, 12, true, 0, 1L << 20, 11), 2, 256, 8, 64L << 20, PolicyVersion.INITIAL, 1,
+                List.of());
     }
 
     private static Trainer.Train nextTrain(TestProbe<Trainer.Command> probe) {
@@ -70,7 +72,7 @@ class EmbeddedRunTest {
         TestProbe<Trainer.Command> trainerMessages = KIT.createTestProbe();
         List<IterationReport> reports = new ArrayList<>();
         CompletableFuture<Master.Finished> done = new CompletableFuture<>();
-        KIT.spawn(EmbeddedGuardian.create(spec(4, 5), EmbeddedGuardian.ENGINE, reports::add, done,
+        KIT.spawn(EmbeddedGuardian.create(spec(4, 5), EmbeddedGuardian.ENGINE, reports::add, Checkpointer.NONE, done,
                 (b, s) -> Behaviors.monitor(Trainer.Command.class, trainerMessages.ref(), b)), "job");
         Master.Finished f = done.get(3, TimeUnit.MINUTES);
         assertEquals(4, f.reports().size());

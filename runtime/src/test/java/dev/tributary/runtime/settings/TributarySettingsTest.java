@@ -107,7 +107,8 @@ class TributarySettingsTest {
     @Test
     void overrides_winOverTheBaseAndConvertStrings() {
         Config base = ConfigFactory.parseString("tributary.run.seed = 1\ntributary.rollout.workers = 3");
-        Config c = TributarySettings.withOverrides(base, Map.of("tributary.run.seed", "42", "tributary.run.resume", "true"));
+        Config c = TributarySettings.withOverrides(base, Map.of("tributary.run.seed", "42", "tributary.run.resume", "true",
+                "tributary.run.out-dir", "runs/a"));
         TributarySettings s = TributarySettings.load(c);
         assertEquals(42L, s.run().seed());
         assertTrue(s.run().resume());
@@ -115,14 +116,8 @@ class TributarySettingsTest {
     }
 
     @Test
-    void curriculumAndPenaltySchedules_followTheirSettings() {
-        TributarySettings s = load("tributary.sampler.difficulty { start = 1, end = 3, iterations-per-level = 2 }\n"
-                + "tributary.reward { length-penalty-warmup-iterations = 2, length-penalty-weight = 0.2 }\n"
-                + "tributary.replay.max-segment-age = 2");
-        assertEquals(List.of(1, 1, 2, 2, 3, 3, 3), java.util.stream.IntStream.range(0, 7)
-                .map(s.sampler().difficulty()::levelAt).boxed().toList());
-        assertFalse(s.reward().lengthPenaltyActive(1));
-        assertTrue(s.reward().lengthPenaltyActive(2));
+    void segmentAge_followsItsSetting() {
+        TributarySettings s = load("tributary.replay.max-segment-age = 2");
         assertTrue(s.replay().inLoss(3, 5));
         assertFalse(s.replay().inLoss(2, 5));
     }
@@ -143,6 +138,13 @@ class TributarySettingsTest {
             }
         }
         assertTrue(keys >= 35, "found only " + keys + " keys; is this the runtime's reference.conf?");
+    }
+
+    @Test
+    void outDir_defaultsToANewDirectory_butResumeNeedsOne() {
+        assertTrue(load("").run().outDir().startsWith("runs"));
+        assertEquals("tributary.run.out-dir = \"\": expected the directory of the run to resume (tributary train "
+                + "--resume --out <dir>)", refused("tributary.run.resume = true").getMessage());
     }
 
     @Test

@@ -1,0 +1,371 @@
+package dev.tributary.runtime.job;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import dev.tributary.actors.master.Checkpointer;
+import dev.tributary.actors.master.IterationReport;
+import dev.tributary.actors.master.Master;
+import dev.tributary.actors.master.MasterSettings;
+import dev.tributary.actors.reward.RewardFunction;
+import dev.tributary.actors.reward.RewardFunctions;
+import dev.tributary.actors.reward.RewardShaping;
+import dev.tributary.actors.sampling.PromptPool;
+import dev.tributary.actors.sampling.PromptSampler;
+import dev.tributary.actors.sampling.Samplers;
+import dev.tributary.actors.trainer.Trainer;
+import dev.tributary.model.PolicyVersion;
+import dev.tributary.model.Prompt;
+import dev.tributary.model.Trajectory;
+import dev.tributary.model.algo.PolicyLoss;
+import dev.tributary.model.algo.PolicyLosses;
+import dev.tributary.model.engine.InferenceEngine;
+import dev.tributary.model.engine.Sampling;
+import dev.tributary.model.policy.Optimizer;
+import dev.tributary.model.policy.Policy;
+import dev.tributary.model.policy.PolicyConfig;
+import dev.tributary.model.task.Task;
+import dev.tributary.model.task.Tasks;
+import dev.tributary.model.train.Evaluator;
+import dev.tributary.model.train.SftTrainer;
+import dev.tributary.model.weights.FlatWeights;
+import dev.tributary.runtime.RunResult;
+import dev.tributary.runtime.checkpoint.Checkpoint;
+import dev.tributary.runtime.checkpoint.CheckpointStore;
+import dev.tributary.runtime.checkpoint.OptimizerState;
+import dev.tributary.runtime.metrics.CurvePlot;
+import dev.tributary.runtime.metrics.IterationMetrics;
+import dev.tributary.runtime.metrics.MetricsWriter;
+import dev.tributary.runtime.metrics.ProgressLine;
+import dev.tributary.runtime.node.EmbeddedGuardian;
+import dev.tributary.runtime.node.JobSpec;
+import dev.tributary.runtime.node.RolloutBehaviors;
+import dev.tributary.runtime.settings.SettingsException;
+import dev.tributary.runtime.settings.TributarySettings;
+import dev.tributary.sandbox.Sandbox;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * One RL run in one JVM: everything is built from the settings (task, model, loss, sampler, reward function and
+ * rollout behaviour by name) and checked when the job is constructed, so bad input fails before any work
+ * starts. {@link #run()} then warms the policy up with SFT (or restores the latest checkpoint), runs the RL
+ * iterations on the embedded actor node, and writes metrics, checkpoints and the curve plot.
+ */
+public final class TrainingJob {
+    /** The run's record of itself, next to its metrics: seed, task and the SFT starting point. */
+    static final String RUN_FILE = "run.properties";
+    /** The full resolved tributary.* settings of the run, for reproducing it. */
+    static final String SETTINGS_FILE = "settings.conf";
+
+    private final TributarySettings settings;
+    private final Consumer<String> progress;
+    private final Path out;
+    private final Task task;
+    private final Policy policy;
+    private final Optimizer optimizer;
+    private final PolicyLoss loss;
+    private final PromptPool pool;
+    private final PromptSampler sampler;
+    private final List<Prompt> heldOut;
+    private final EmbeddedGuardian.RolloutBehavior rolloutBehavior;
+    private final Function<RewardFunctions.Context, RewardFunction> rewardFactory;
+    private final CheckpointStore store;
+    private final Optional<Checkpoint> resumeFrom;
+    private final List<IterationMetrics> metrics = Collections.synchronizedList(new ArrayList<>());
+    private final CompletableFuture<Master.Finished> done = new CompletableFuture<>();
+    private volatile boolean cancelled;
+    private volatile ActorSystem<Void> system;
+    private Sandbox sandbox;
+
+    /**
+     * Builds every part of the run and checks the output directory; throws {@link IllegalArgumentException} with
+     * a message naming the bad value (unknown names, a layout that does not fit a checkpoint, a directory that
+     * already holds another run) before anything is written.
+     */
+    public TrainingJob(TributarySettings settings, Consumer<String> progress) {
+        this.settings = settings;
+        this.progress = progress;
+        this.out = settings.run().outDir();
+        this.task = Tasks.registry().create(settings.task().name(), settings.task().config());
+        PolicyConfig model = settings.model().policy(task.tokenizer().vocabSize());
+        this.policy = Policy.create(model);
+        this.optimizer = new Optimizer(policy.params(), Optimizer.Settings.adam(settings.trainer().learningRate()));
+        this.loss = PolicyLosses.registry().create(settings.trainer().loss(), settings.trainer().lossConfig());
+        var d = settings.sampler().difficulty();
+        this.pool = new PromptPool(task, d.start(), d.end(), settings.sampler().poolSize(), settings.run().seed());
+        this.sampler = Samplers.registry().create(settings.sampler().name(), difficultyConfig())
+                .create(new Samplers.Context(pool, settings.run().seed()));
+        this.heldOut = Evaluator.heldOut(task, settings.eval().difficulty(), settings.eval().prompts(),
+                settings.eval().seed());
+        this.rolloutBehavior = RolloutBehaviors.registry().create(settings.rollout().behavior(), ConfigFactory.empty());
+        this.rewardFactory = RewardFunctions.registry().create(settings.reward().function(),
+                settings.reward().functionConfig());
+        this.store = new CheckpointStore(out, settings.run().keepCheckpoints());
+        this.resumeFrom = settings.run().resume() ? Optional.of(checkpointToResume()) : Optional.empty();
+        if (resumeFrom.isEmpty() && holdsARun(out)) {
+            throw new SettingsException("tributary.run.out-dir", "\"" + out + "\"", "a directory without an earlier "
+                    + "run; continue that run with --resume, or choose another --out");
+        }
+    }
+
+    private Config difficultyConfig() {
+        var d = settings.sampler().difficulty();
+        return ConfigFactory.parseMap(java.util.Map.of("start", d.start(), "end", d.end(),
+                "iterations-per-level", d.iterationsPerLevel()));
+    }
+
+    private static boolean holdsARun(Path dir) {
+        return Files.exists(dir.resolve(MetricsWriter.CSV)) || Files.exists(dir.resolve(RUN_FILE))
+                || Files.isDirectory(dir.resolve("checkpoints"));
+    }
+
+    private Checkpoint checkpointToResume() {
+        Checkpoint c;
+        try {
+            c = store.latestOrEmpty().orElseThrow(() -> new SettingsException("tributary.run.resume", true,
+                    "a checkpoint under " + store.directory() + ", but there is none; run without --resume"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the latest checkpoint under " + store.directory(), e);
+        }
+        long[] random = c.randomState();
+        if (random.length == 0 || random[0] != settings.run().seed()) {
+            throw new SettingsException("tributary.run.seed", settings.run().seed(), "the seed of the run being "
+                    + "resumed (" + (random.length == 0 ? "unknown" : random[0]) + "), or it would not continue it");
+        }
+        if (c.iteration() >= settings.run().iterations()) {
+            throw new SettingsException("tributary.run.iterations", settings.run().iterations(), "more than the "
+                    + c.iteration() + " iterations the checkpoint already completed (raise --iterations)");
+        }
+        if (!c.weights().layout().equals(FlatWeights.export(policy.params(), PolicyVersion.INITIAL).layout())) {
+            throw new SettingsException("tributary.model", settings.model(), "the model shape of the checkpoint "
+                    + c.weights() + " being resumed");
+        }
+        return c;
+    }
+
+    public Path outDir() {
+        return out;
+    }
+
+    /** The metrics of the iterations completed so far in this process. */
+    public List<IterationMetrics> metrics() {
+        synchronized (metrics) {
+            return List.copyOf(metrics);
+        }
+    }
+
+    /** Stops the run: SFT stops at its next step, the actor system terminates, {@link #run()} throws. */
+    public void cancel() {
+        cancelled = true;
+        done.completeExceptionally(new CancellationException("the run was shut down"));
+        ActorSystem<Void> s = system;
+        if (s != null) {
+            s.terminate();
+        }
+    }
+
+    /** Runs SFT (or restores the checkpoint), then the RL iterations; blocks until the run is over. */
+    public RunResult run() throws Exception {
+        long start = System.nanoTime();
+        Files.createDirectories(out);
+        double sftAccuracy;
+        int firstIteration;
+        PolicyVersion version;
+        List<Trajectory> replay;
+        if (resumeFrom.isPresent()) {
+            Checkpoint c = resumeFrom.get();
+            c.weights().importInto(policy.params());
+            c.optimizer().restoreInto(optimizer);
+            sampler.restore(c.samplerStats());
+            sftAccuracy = readSftAccuracy();
+            firstIteration = c.iteration() + 1;
+            version = c.weights().version();
+            replay = c.replay();
+            progress.accept(String.format(Locale.ROOT, "resuming %s after iteration %d (%s, %d trajectories in the "
+                    + "replay buffer)", out, c.iteration(), version, replay.size()));
+        } else {
+            writeRunFiles(Double.NaN);
+            sftAccuracy = warmUp();
+            writeRunFiles(sftAccuracy);
+            firstIteration = 1;
+            version = PolicyVersion.INITIAL;
+            replay = List.of();
+        }
+        JobSpec spec = spec(version, firstIteration, replay);
+        try (MetricsWriter writer = resumeFrom.isPresent() ? MetricsWriter.resume(out, firstIteration - 1)
+                : MetricsWriter.open(out)) {
+            Consumer<IterationReport> listener = r -> {
+                IterationMetrics m = metricsOf(r);
+                metrics.add(m);
+                writer.append(m);
+                progress.accept(ProgressLine.format(m));
+            };
+            Master.Finished finished = runActors(spec, listener);
+            List<IterationMetrics> history = MetricsWriter.read(out);
+            Path png = out.resolve("curves.png");
+            CurvePlot.write(history, settings.task().name() + " · " + settings.trainer().loss() + " · seed "
+                    + settings.run().seed(), png);
+            double finalAccuracy = history.stream().filter(IterationMetrics::evaluated)
+                    .reduce((a, b) -> b).map(IterationMetrics::heldOutAccuracy).orElse(Double.NaN);
+            return new RunResult(out, sftAccuracy, finalAccuracy, firstIteration, settings.run().iterations(),
+                    finished.version(), history, FlatWeights.export(policy.params(), finished.version()),
+                    Duration.ofNanos(System.nanoTime() - start));
+        } finally {
+            if (sandbox != null) {
+                sandbox.close();
+            }
+        }
+    }
+
+    private Master.Finished runActors(JobSpec spec, Consumer<IterationReport> listener) throws Exception {
+        if (cancelled) {
+            throw new CancellationException("the run was shut down");
+        }
+        Checkpointer checkpointer = settings.run().checkpointEvery() == 0 ? Checkpointer.NONE : this::save;
+        system = ActorSystem.create(EmbeddedGuardian.create(spec, rolloutBehavior, listener, checkpointer, done,
+                (b, s) -> b), "tributary", settings.config());
+        try {
+            return done.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception x ? x : e;
+        } finally {
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
+        }
+    }
+
+    private void save(Checkpointer.RunState s) throws IOException {
+        Trainer.Snapshot t = s.trainer();
+        store.save(new Checkpoint(s.iteration(), t.weights(), new OptimizerState(t.optimizerMoments(),
+                t.optimizerStep()), s.replay(), s.samplerStats(), new long[] {settings.run().seed()}, Optional.empty()));
+    }
+
+    /** Supervised warm-up on the task's worked solutions; returns held-out accuracy after it. */
+    private double warmUp() {
+        var sft = settings.sft();
+        if (sft.steps() > 0) {
+            progress.accept(String.format(Locale.ROOT, "SFT warm-up: %d steps × %d worked solutions, lr %s, "
+                    + "%,d parameters", sft.steps(), sft.batchSize(), sft.learningRate(), policy.params().count()));
+            SftTrainer trainer = new SftTrainer(policy, new Optimizer(policy.params(),
+                    Optimizer.Settings.adam(sft.learningRate())), task);
+            SplittableRandom rng = new SplittableRandom(settings.run().seed());
+            List<Prompt> prompts = pool.all();
+            long start = System.nanoTime();
+            for (int step = 1; step <= sft.steps(); step++) {
+                if (cancelled) {
+                    throw new CancellationException("the run was shut down during SFT");
+                }
+                List<Prompt> batch = new ArrayList<>(sft.batchSize());
+                for (int i = 0; i < sft.batchSize(); i++) {
+                    batch.add(prompts.get(rng.nextInt(prompts.size())));
+                }
+                SftTrainer.Step st = trainer.step(batch);
+                if (step % 100 == 0 || step == sft.steps()) {
+                    progress.accept(String.format(Locale.ROOT, "sft  %5d/%d | loss %.4f | %.1fs", step, sft.steps(),
+                            st.loss(), (System.nanoTime() - start) / 1e9));
+                }
+            }
+        }
+        double accuracy = evaluate();
+        progress.accept(String.format(Locale.ROOT, "held-out accuracy after SFT: %.1f%% (%d prompts, difficulty %d)",
+                100 * accuracy, heldOut.size(), settings.eval().difficulty()));
+        return accuracy;
+    }
+
+    private double evaluate() {
+        InferenceEngine engine = new InferenceEngine(policy.params(), Math.min(64, heldOut.size()));
+        try {
+            return Evaluator.exactMatch(engine, task, heldOut, settings.rollout().maxResponseTokens()).accuracy();
+        } finally {
+            engine.release();
+        }
+    }
+
+    private JobSpec spec(PolicyVersion version, int firstIteration, List<Trajectory> replay) {
+        var r = settings.rollout();
+        var sp = settings.sampler();
+        var tr = settings.trainer();
+        RewardFunction reward = rewardFactory.apply(new RewardFunctions.Context(task, this::sandbox));
+        var master = new MasterSettings(settings.run().iterations(), sp.promptsPerIteration(), sp.samplesPerPrompt(),
+                r.tokenBudget(), r.maxResponseTokens(), settings.run().seed(), heldOut, settings.eval().every(),
+                r.maxResponseTokens(), settings.run().checkpointEvery());
+        var trainer = new Trainer.Settings(tr.stepsPerIteration(), tr.minibatchSize(), tr.resetOptimizer(),
+                settings.replay().maxSegmentAge(), trainerWorkingBytes(), settings.run().seed());
+        var rollout = new dev.tributary.actors.rollout.RolloutSettings(r.slots(), new Sampling(r.temperature(),
+                r.topP()), r.repeatNgram(), r.repeatLimit());
+        var shaping = new RewardShaping(settings.reward().lengthPenaltyWeight(),
+                settings.reward().lengthPenaltyWarmupIterations(), settings.reward().repeatPenalty());
+        return new JobSpec(task, policy, optimizer, loss, sampler, reward, shaping, rollout, master, trainer,
+                r.workers(), settings.replay().capacity(), 2 * r.slots(),
+                (long) settings.device().memoryBudgetMb() << 20, version, firstIteration, replay);
+    }
+
+    private synchronized Sandbox sandbox() {
+        if (sandbox == null) {
+            sandbox = Sandbox.create();
+        }
+        return sandbox;
+    }
+
+    /**
+     * What one training step holds besides the weights: gradients and Adam's two moments (3× the weights) plus
+     * the activations of a minibatch, kept for the backward pass (a generous 16 floats per layer and width).
+     */
+    private long trainerWorkingBytes() {
+        PolicyConfig c = policy.config();
+        long weights = 4L * policy.params().count();
+        long activations = 4L * settings.trainer().minibatchSize() * c.contextLength()
+                * (16L * c.layers() * Math.max(c.dModel(), c.ffHidden()) + 3L * c.vocabSize());
+        return 3 * weights + activations;
+    }
+
+    private IterationMetrics metricsOf(IterationReport r) {
+        return new IterationMetrics(r.iteration(), Double.isFinite(r.meanReward()) ? r.meanReward() : 0,
+                r.heldOutAccuracy(), Double.isFinite(r.meanResponseLength()) ? r.meanResponseLength() : 0,
+                r.tokensPerSecond(), r.rollout().partial(), r.rollout().resumed(), r.rollout().repeatStopped(),
+                r.rolloutSeconds(), r.trainSeconds(), r.syncSeconds(), r.handoffMillis());
+    }
+
+    private void writeRunFiles(double sftAccuracy) throws IOException {
+        Properties p = new Properties();
+        p.setProperty("seed", Long.toString(settings.run().seed()));
+        p.setProperty("task", settings.task().name());
+        p.setProperty("sft.held-out-accuracy", Double.toString(sftAccuracy));
+        try (var w = Files.newBufferedWriter(out.resolve(RUN_FILE), StandardCharsets.UTF_8)) {
+            p.store(w, "Tributary run");
+        }
+        Files.writeString(out.resolve(SETTINGS_FILE), settings.config().getConfig("tributary").root()
+                .render(ConfigRenderOptions.defaults().setOriginComments(false)), StandardCharsets.UTF_8);
+    }
+
+    private double readSftAccuracy() throws IOException {
+        Path f = out.resolve(RUN_FILE);
+        if (!Files.exists(f)) {
+            return Double.NaN;
+        }
+        Properties p = new Properties();
+        try (var r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        return Double.parseDouble(p.getProperty("sft.held-out-accuracy", "NaN"));
+    }
+}

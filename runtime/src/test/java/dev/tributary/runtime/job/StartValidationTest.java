@@ -1,0 +1,87 @@
+package dev.tributary.runtime.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tributary.runtime.Tributary;
+import dev.tributary.runtime.settings.SettingsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A run is refused at start, before anything is written, with the key, the value and what was expected. */
+class StartValidationTest {
+    private static IllegalArgumentException refused(Path out, String extra) {
+        List<Path> before = listing(out);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Tributary.start(TinyRuns.config(out, extra)).close());
+        assertEquals(before, listing(out), "a refused run writes nothing");
+        return e;
+    }
+
+    private static List<Path> listing(Path dir) {
+        if (!Files.exists(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void unknownNames_listTheValidOnes(@TempDir Path dir) {
+        assertEquals("tributary.sampler.name = \"hardest-first\": expected one of curriculum, prioritized, uniform, "
+                + "or a fully qualified class name", refused(dir, "tributary.sampler.name = hardest-first").getMessage());
+        assertEquals("tributary.rollout.behavior = \"vllm\": expected one of engine, or a fully qualified class name",
+                refused(dir, "tributary.rollout.behavior = vllm").getMessage());
+        assertTrue(refused(dir, "tributary.reward.function = judge").getMessage()
+                .startsWith("tributary.reward.function = \"judge\": expected one of code, verifier"));
+        assertTrue(refused(dir, "tributary.trainer.loss = ppo").getMessage()
+                .startsWith("tributary.trainer.loss = \"ppo\": expected one of dpo, grpo, opmd, reinforce, rest"));
+    }
+
+    @Test
+    void classNames_mustExistAndImplementTheRole(@TempDir Path dir) {
+        assertEquals("rollout behavior class 'org.example.Missing' was not found on the classpath",
+                refused(dir, "tributary.rollout.behavior = org.example.Missing").getMessage());
+        assertTrue(refused(dir, "tributary.rollout.behavior = java.lang.String").getMessage()
+                .contains("does not implement dev.tributary.runtime.node.EmbeddedGuardian$RolloutBehavior"));
+    }
+
+    @Test
+    void badValues_nameTheKey(@TempDir Path dir) {
+        assertEquals("tributary.trainer.minibatch-size = 6: expected a multiple of "
+                + "tributary.sampler.samples-per-prompt (4)", refused(dir, "tributary.trainer.minibatch-size = 6")
+                .getMessage());
+        assertEquals("tributary.model.heads = 5: expected a divisor of tributary.model.d-model (32)",
+                refused(dir, "tributary.model.heads = 5").getMessage());
+        assertTrue(refused(dir, "tributary.sampler.difficulty.end = 9").getMessage().contains("difficulties 1..9"));
+    }
+
+    @Test
+    void resume_needsACheckpointOfTheSameRun(@TempDir Path dir) throws Exception {
+        SettingsException none = (SettingsException) refused(dir, "tributary.run.resume = true");
+        assertEquals("tributary.run.resume", none.path());
+        assertTrue(none.getMessage().contains("there is none; run without --resume"), none.getMessage());
+
+        Path out = dir.resolve("run");
+        Tributary.start(TinyRuns.config(out, "tributary.run { iterations = 1, checkpoint-every = 1 }\n"
+                + "tributary.sft.steps = 0")).await();
+        assertEquals("tributary.run.out-dir = \"" + out + "\": expected a directory without an earlier run; continue "
+                + "that run with --resume, or choose another --out", refused(out, "").getMessage());
+        assertTrue(refused(out, "tributary.run { resume = true, seed = 6 }").getMessage()
+                .startsWith("tributary.run.seed = 6: expected the seed of the run being resumed (5)"));
+        assertTrue(refused(out, "tributary.run { resume = true, iterations = 1 }").getMessage()
+                .contains("more than the 1 iterations the checkpoint already completed"));
+        assertTrue(refused(out, "tributary.run.resume = true\ntributary.model.d-model = 64").getMessage()
+                .startsWith("tributary.model = "));
+    }
+}

@@ -1,0 +1,37 @@
+package dev.tributary.runtime.job;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.tributary.runtime.settings.TributarySettings;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Settings of a run small enough for tests: a 1-layer model, a few prompts, a short token budget. */
+final class TinyRuns {
+    static final String HOCON = """
+            tributary {
+              model { context-length = 40, d-model = 32, heads = 4, layers = 1, ff-hidden = 64 }
+              task.arithmetic.max-digits = 2
+              run { seed = 5, iterations = 3, checkpoint-every = 2 }
+              sft { steps = 150, batch-size = 16 }
+              sampler { prompts-per-iteration = 4, samples-per-prompt = 4, pool-size = 60 }
+              rollout { workers = 2, slots = 8, token-budget = 12, max-response-tokens = 30 }
+              replay.capacity = 64
+              trainer { minibatch-size = 8, steps-per-iteration = 3, learning-rate = 1e-3 }
+              eval { prompts = 20, every = 1 }
+              device.memory-budget-mb = 256
+            }
+            """;
+
+    private TinyRuns() {
+    }
+
+    static Config config(Path out, String extra) {
+        return ConfigFactory.parseString(extra).withFallback(ConfigFactory.parseMap(Map.of("tributary.run.out-dir",
+                out.toString()))).withFallback(ConfigFactory.parseString(HOCON));
+    }
+
+    static TributarySettings settings(Path out, String extra) {
+        return TributarySettings.load(config(out, extra));
+    }
+}
