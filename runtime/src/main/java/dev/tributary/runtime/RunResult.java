@@ -11,7 +11,8 @@ import java.util.List;
  * What a finished run produced.
  *
  * @param sftAccuracy    held-out exact match after the SFT warm-up (the RL starting point); NaN if unknown
- * @param finalAccuracy  held-out exact match after the last iteration
+ * @param finalAccuracy  held-out exact match at the last evaluated iteration (the last one of a run that reached
+ *                       its configured end)
  * @param firstIteration the first iteration this process ran (after a resume: the one after the checkpoint)
  * @param metrics        every iteration of the run, read back from its metrics file (earlier processes included)
  * @param weights        the final policy weights

@@ -63,7 +63,15 @@ public final class TributaryRun implements AutoCloseable {
         return result.isDone();
     }
 
-    /** Stops the run (SFT at its next step, the actor system at once) and waits for it to wind down. */
+    /**
+     * Asks the run to end after the iteration in progress, checkpointed if checkpoints are on; {@link #await()}
+     * then returns its result as usual, and {@code --resume} continues from there.
+     */
+    public void stopAfterIteration() {
+        job.stopAfterIteration();
+    }
+
+    /** Stops the run at once (SFT at its next step, the actor system now) and waits for it to wind down. */
     public void shutdown() throws InterruptedException {
         job.cancel();
         thread.join(TimeUnit.MINUTES.toMillis(2));

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -118,6 +119,8 @@ public final class Master extends AbstractBehavior<Master.Command> {
     private final Roles roles;
     private final Consumer<IterationReport> listener;
     private final Checkpointer checkpointer;
+    private final BooleanSupplier stopRequested;
+    private boolean stopping;
     private final Executor blocking;
     private final List<IterationReport> reports = new ArrayList<>();
     private ActorRef<Finished> finishTo;
@@ -146,12 +149,23 @@ public final class Master extends AbstractBehavior<Master.Command> {
 
     public static Behavior<Command> create(MasterSettings settings, PromptSampler sampler, Roles roles,
                                            Consumer<IterationReport> listener, Checkpointer checkpointer) {
-        return Behaviors.setup(ctx -> new Master(ctx, settings, sampler, roles, listener, checkpointer));
+        return create(settings, sampler, roles, listener, checkpointer, () -> false);
+    }
+
+    /**
+     * @param stopRequested read after each iteration: when true the run ends there (with a checkpoint if
+     *                      checkpoints are on), as if that iteration had been the last
+     */
+    public static Behavior<Command> create(MasterSettings settings, PromptSampler sampler, Roles roles,
+                                           Consumer<IterationReport> listener, Checkpointer checkpointer,
+                                           BooleanSupplier stopRequested) {
+        return Behaviors.setup(ctx -> new Master(ctx, settings, sampler, roles, listener, checkpointer, stopRequested));
     }
 
     private Master(ActorContext<Command> ctx, MasterSettings settings, PromptSampler sampler, Roles roles,
-                   Consumer<IterationReport> listener, Checkpointer checkpointer) {
+                   Consumer<IterationReport> listener, Checkpointer checkpointer, BooleanSupplier stopRequested) {
         super(ctx);
+        this.stopRequested = stopRequested;
         this.settings = settings;
         this.sampler = sampler;
         this.roles = roles;
@@ -339,7 +353,8 @@ public final class Master extends AbstractBehavior<Master.Command> {
                 secondsSince(it.start));
         reports.add(r);
         listener.accept(r);
-        if (settings.checkpoints(iteration)) {
+        stopping = iteration >= settings.iterations() || stopRequested.getAsBoolean();
+        if (settings.checkpoints(iteration) || (stopping && settings.checkpointEvery() > 0)) {
             roles.trainer().tell(new Trainer.GetSnapshot(getContext().messageAdapter(Trainer.Snapshot.class,
                     GotSnapshot::new)));
             return this;
@@ -378,7 +393,7 @@ public final class Master extends AbstractBehavior<Master.Command> {
     }
 
     private Behavior<Command> nextIteration() {
-        if (iteration >= settings.iterations()) {
+        if (stopping) {
             finishTo.tell(new Finished(version, List.copyOf(reports)));
             return Behaviors.stopped();
         }

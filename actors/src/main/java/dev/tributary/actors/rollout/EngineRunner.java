@@ -105,6 +105,7 @@ public final class EngineRunner {
             requests.add(new GenerationRequest(t.id(), t.prefix(), j.tokenBudget(), s.sampling(), j.seed(),
                     s.repeatNgram(), s.repeatLimit(), t.prompt().length()));
         }
+        long stepsBefore = engine.stepsRun();
         int[] counts = new int[3];
         long[] tokens = new long[1];
         InterruptedException[] interrupted = new InterruptedException[1];
@@ -131,8 +132,9 @@ public final class EngineRunner {
         if (interrupted[0] != null) {
             throw interrupted[0];
         }
+        long steps = engine.stepsRun() - stepsBefore;
         return new RolloutStats(jobs.size(), tokens[0], counts[0], counts[1], resumed, counts[2],
-                (System.nanoTime() - start) / 1e9);
+                (System.nanoTime() - start) / 1e9, steps, steps * engine.slots());
     }
 
 }

@@ -32,6 +32,51 @@ public final class BatchBuilder {
         return new SequenceBatch(seqs, starts);
     }
 
+    /**
+     * Splits a batch into micro-batches of similar length for the forward and backward passes: sequences sorted by
+     * length, each micro-batch as many as fit in {@code maxTokens} padded positions (at least one). A batch padded
+     * to its longest sequence would spend most of its work on padding when lengths are long-tailed; the gradients
+     * of the micro-batches add up to the whole batch's. Indices refer to {@code batch}; 0 keeps one micro-batch.
+     */
+    public static List<int[]> byLength(TrajectoryBatch batch, int maxTokens) {
+        int n = batch.size();
+        List<int[]> out = new ArrayList<>();
+        if (maxTokens == 0 || n == 0) {
+            int[] all = new int[n];
+            for (int i = 0; i < n; i++) {
+                all[i] = i;
+            }
+            out.add(all);
+            return out;
+        }
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, java.util.Comparator.comparingInt(
+                (Integer i) -> batch.trajectories().get(i).prefix().length).thenComparingInt(i -> i));
+        List<Integer> current = new ArrayList<>();
+        for (int i : order) {
+            int len = batch.trajectories().get(i).prefix().length;
+            if (!current.isEmpty() && (long) (current.size() + 1) * len > maxTokens) {
+                out.add(current.stream().mapToInt(Integer::intValue).toArray());
+                current.clear();
+            }
+            current.add(i);
+        }
+        out.add(current.stream().mapToInt(Integer::intValue).toArray());
+        return out;
+    }
+
+    /** The trajectories of {@code batch} at {@code indices}, as a batch of the same version. */
+    public static TrajectoryBatch select(TrajectoryBatch batch, int[] indices) {
+        List<Trajectory> out = new ArrayList<>(indices.length);
+        for (int i : indices) {
+            out.add(batch.trajectories().get(i));
+        }
+        return new TrajectoryBatch(batch.version(), out);
+    }
+
     public static LossBatch lossBatch(TrajectoryBatch batch, double[][] logProbs, PolicyVersion current, int maxSegmentAge) {
         List<LossSample> samples = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {

@@ -14,11 +14,13 @@ import dev.tributary.model.task.Task;
 import dev.tributary.model.train.Evaluator;
 import dev.tributary.model.weights.FlatWeights;
 import dev.tributary.model.Require;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -70,10 +72,19 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
      * @param maxSegmentAge     segments more than this many versions old are masked out of the loss; 0 keeps all
      * @param workingBytes      memory the trainer asks the device arbiter for
      * @param seed              seed of the minibatch shuffle (mixed with the version, so every batch differs)
+     * @param microbatchTokens  padded token positions per forward/backward pass: a minibatch is cut into
+     *                          length-sorted micro-batches whose gradients are summed; 0 runs it in one pass
      */
     public record Settings(int stepsPerIteration, int minibatchSize, boolean resetOptimizer, int maxSegmentAge,
-                           long workingBytes, long seed) {
+                           long workingBytes, long seed, int microbatchTokens) {
+        /** Settings that run each minibatch in one pass. */
+        public Settings(int stepsPerIteration, int minibatchSize, boolean resetOptimizer, int maxSegmentAge,
+                        long workingBytes, long seed) {
+            this(stepsPerIteration, minibatchSize, resetOptimizer, maxSegmentAge, workingBytes, seed, 0);
+        }
+
         public Settings {
+            Require.nonNegative(microbatchTokens, "trainer micro-batch tokens");
             Require.positive(stepsPerIteration, "trainer steps per iteration");
             Require.positive(minibatchSize, "trainer minibatch size");
             Require.nonNegative(maxSegmentAge, "max segment age");
@@ -153,12 +164,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
             Minibatches minibatches = new Minibatches(t.batch(), settings.minibatchSize(),
                     new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L + version.number()));
             for (int s = 0; s < settings.stepsPerIteration(); s++) {
-                TrajectoryBatch mb = minibatches.next();
-                SequenceBatch seqs = BatchBuilder.sequences(mb);
-                double[][] current = policy.responseLogProbs(seqs);
-                LossResult r = loss.evaluate(BatchBuilder.lossBatch(mb, current, version, settings.maxSegmentAge()));
-                policy.step(seqs, r.gradient(), optimizer);
-                last = r.loss();
+                last = step(minibatches.next());
                 steps++;
             }
         }
@@ -166,6 +172,38 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
         arbiter.tell(new DeviceArbiter.Release("trainer"));
         t.replyTo().tell(new Trained(version, last, t.batch().size(), steps, (System.nanoTime() - start) / 1e9));
         return this;
+    }
+
+    /** One optimizer step on {@code mb}: forward and backward per length-sorted micro-batch, gradients summed. */
+    private double step(TrajectoryBatch mb) {
+        List<int[]> micro = BatchBuilder.byLength(mb, settings.microbatchTokens());
+        List<SequenceBatch> seqs = new ArrayList<>(micro.size());
+        double[][] current = new double[mb.size()][];
+        for (int[] idx : micro) {
+            SequenceBatch s = BatchBuilder.sequences(BatchBuilder.select(mb, idx));
+            seqs.add(s);
+            double[][] lp = policy.responseLogProbs(s);
+            for (int j = 0; j < idx.length; j++) {
+                current[idx[j]] = lp[j];
+            }
+        }
+        LossResult r = loss.evaluate(BatchBuilder.lossBatch(mb, current, version, settings.maxSegmentAge()));
+        Map<String, INDArray> gradients = null;
+        for (int m = 0; m < micro.size(); m++) {
+            int[] idx = micro.get(m);
+            double[][] rows = new double[idx.length][];
+            for (int j = 0; j < idx.length; j++) {
+                rows[j] = r.gradient()[idx[j]];
+            }
+            Map<String, INDArray> g = policy.backward(seqs.get(m), rows).gradients();
+            if (gradients == null) {
+                gradients = g;
+            } else {
+                gradients.forEach((name, sum) -> sum.addi(g.get(name)));
+            }
+        }
+        optimizer.step(policy.params(), gradients);
+        return r.loss();
     }
 
     private Behavior<Command> onSnapshot(GetSnapshot g) {

@@ -55,10 +55,14 @@ class TrainerTest {
     }
 
     private Rig rig(boolean resetOptimizer, int steps) {
+        return rig(resetOptimizer, steps, 2, 0);
+    }
+
+    private Rig rig(boolean resetOptimizer, int steps, int minibatch, int microbatchTokens) {
         Policy policy = Policy.create(CONFIG);
         Optimizer optimizer = new Optimizer(policy.params(), Optimizer.Settings.adam(1e-3));
         var arbiter = kit.spawn(DeviceArbiter.create(1L << 20));
-        var settings = new Trainer.Settings(steps, 2, resetOptimizer, 0, 1000, 5L);
+        var settings = new Trainer.Settings(steps, minibatch, resetOptimizer, 0, 1000, 5L, microbatchTokens);
         var trainer = kit.spawn(Trainer.create(policy, optimizer, new Opmd(0.5, Opmd.Baseline.MEAN), TASK, settings,
                 V0, arbiter));
         return new Rig(policy, trainer, arbiter, trajectories(policy));
@@ -142,6 +146,48 @@ class TrainerTest {
         }
         assertTrue(newLp.get(0) > lpBefore[0] && newLp.get(3) > lpBefore[3], "right answers: " + newLp);
         assertTrue(newLp.get(1) < lpBefore[1] && newLp.get(2) < lpBefore[2], "wrong answers: " + newLp);
+    }
+
+    @Test
+    void lengthSortedMicroBatches_sumToTheWholeMinibatchsStep() {
+        Rig whole = rig(false, 2, 4, 0);
+        // 1 token position per pass: every sequence gets its own forward and backward pass.
+        Rig micro = rig(false, 2, 4, 1);
+        assertEquals(4, BatchBuilder.byLength(new TrajectoryBatch(V0, micro.trajectories()), 1).size());
+        train(whole, V0);
+        train(micro, V0);
+        float[] a = FlatWeights.export(whole.policy().params(), V0).values();
+        float[] b = FlatWeights.export(micro.policy().params(), V0).values();
+        double worst = 0;
+        for (int i = 0; i < a.length; i++) {
+            worst = Math.max(worst, Math.abs(a[i] - b[i]));
+        }
+        assertTrue(worst < 1e-5, "micro-batched weights differ from one-pass weights by " + worst);
+        assertNotEquals(FlatWeights.export(Policy.create(CONFIG).params(), V0).checksum(),
+                FlatWeights.export(micro.policy().params(), V0).checksum(), "training moved the weights");
+    }
+
+    @Test
+    void byLength_sortsAndFillsUpToTheTokenBudget() {
+        List<Trajectory> ts = trajectories(Policy.create(CONFIG));
+        TrajectoryBatch batch = new TrajectoryBatch(V0, ts);
+        int longest = ts.stream().mapToInt(t -> t.prefix().length).max().orElseThrow();
+        List<int[]> parts = BatchBuilder.byLength(batch, 2 * longest);
+        java.util.Set<Integer> seen = new java.util.TreeSet<>();
+        int previous = 0;
+        for (int[] part : parts) {
+            int max = 0;
+            for (int i : part) {
+                assertTrue(seen.add(i), "index " + i + " twice");
+                int len = ts.get(i).prefix().length;
+                assertTrue(len >= previous, "micro-batches go from short to long");
+                previous = len;
+                max = Math.max(max, len);
+            }
+            assertTrue(part.length == 1 || part.length * max <= 2 * longest, "over the token budget");
+        }
+        assertEquals(java.util.Set.of(0, 1, 2, 3), seen);
+        assertEquals(1, BatchBuilder.byLength(batch, 0).size(), "0 keeps one pass");
     }
 
     private static double[] sequenceLogProbs(List<Trajectory> ts) {

@@ -23,12 +23,15 @@ import org.nd4j.linalg.api.ops.impl.transforms.custom.LayerNorm;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.GELU;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Incremental decoding in plain ND4J over the policy's own parameter arrays, with a KV cache per slot and
  * continuous batching: every step advances all busy slots by one token, and a slot that finishes is refilled
- * from the queue at once. Prefill goes through the same step, one prefix token at a time, so a request
- * resumed from any prefix computes exactly what an uninterrupted one does.
+ * from the queue at once. A new request's prefix, but for its last token, is prefilled in one pass (all its
+ * positions at once, causal attention within it) straight into the slot's cache; its last token then joins the
+ * batched decode step, whose output is the first sampled token. A resumed request (prompt plus earlier segments)
+ * therefore pays one pass for its history, not one step per token.
  *
  * <p>Not thread-safe: one engine belongs to one rollout worker.
  */
@@ -39,11 +42,13 @@ public final class InferenceEngine {
     private final INDArray[] keyCache;
     private final INDArray[] valueCache;
     private final String workspaceId = "tributary-engine-" + System.identityHashCode(this);
+    private final String prefillWorkspaceId = workspaceId + "-prefill";
     private static final WorkspaceConfiguration WORKSPACE = WorkspaceConfiguration.builder()
             .initialSize(0).policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.2)
             .policyLearning(LearningPolicy.FIRST_LOOP).policySpill(SpillPolicy.REALLOCATE).build();
     private long tokensGenerated;
     private long stepsRun;
+    private long prefillsRun;
 
     public InferenceEngine(Params params, int slots) {
         this.params = params;
@@ -80,6 +85,8 @@ public final class InferenceEngine {
             valueCache[l] = null;
         }
         Nd4j.getWorkspaceManager().destroyWorkspace(Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(workspaceId));
+        Nd4j.getWorkspaceManager().destroyWorkspace(
+                Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(prefillWorkspaceId));
     }
 
     /** True while the KV cache is allocated. */
@@ -108,8 +115,14 @@ public final class InferenceEngine {
         return tokensGenerated;
     }
 
+    /** Batched decode steps run so far (each advances every busy slot by one token). */
     public long stepsRun() {
         return stepsRun;
+    }
+
+    /** Prefix passes run so far (one per request whose prefix is longer than its last token). */
+    public long prefillsRun() {
+        return prefillsRun;
     }
 
     /** Generates for every request; results are in request order. */
@@ -141,6 +154,10 @@ public final class InferenceEngine {
                     }
                     checkTokens(r);
                     active[s] = new Slot(r);
+                    if (r.prefixLength() > 1) {
+                        prefill(s, r);
+                        active[s].prefilled(r.prefixLength() - 1);
+                    }
                     busy++;
                 }
             }
@@ -233,6 +250,67 @@ public final class InferenceEngine {
         return out;
     }
 
+    /** Writes the keys and values of {@code r}'s prefix but its last token into slot {@code s}'s cache. */
+    private void prefill(int s, GenerationRequest r) {
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, prefillWorkspaceId)) {
+            prefillInWorkspace(s, r);
+        }
+        prefillsRun++;
+    }
+
+    private void prefillInWorkspace(int s, GenerationRequest r) {
+        int n = r.prefixLength() - 1;
+        int d = cfg.dModel();
+        int ctx = cfg.contextLength();
+        int h = cfg.heads();
+        int hd = cfg.headDim();
+        int[] tokens = new int[n];
+        int[] positions = new int[n];
+        int[] cacheRows = new int[h * n];
+        for (int i = 0; i < n; i++) {
+            tokens[i] = r.prefixToken(i);
+            positions[i] = i;
+        }
+        for (int head = 0; head < h; head++) {
+            for (int i = 0; i < n; i++) {
+                cacheRows[head * n + i] = (s * h + head) * ctx + i;
+            }
+        }
+        INDArray rows = Nd4j.createFromArray(cacheRows);
+        float[] causal = new float[n * n];
+        for (int i = 0; i < n; i++) {
+            java.util.Arrays.fill(causal, i * n + i + 1, (i + 1) * n, (float) Attention.MASKED);
+        }
+        INDArray mask = Nd4j.create(causal, new long[] {n, n}, 'c').castTo(cfg.dataType());
+        INDArray x = params.get("wte").getRows(tokens).addi(params.get("wpe").getRows(positions));
+        double scale = 1.0 / Math.sqrt(hd);
+        for (int l = 0; l < cfg.layers(); l++) {
+            String p = "h" + l + ".";
+            INDArray a = layerNorm(x, p + "ln1");
+            INDArray q = a.mmul(params.get(p + "attn.wq"));
+            INDArray k = a.mmul(params.get(p + "attn.wk"));
+            INDArray v = a.mmul(params.get(p + "attn.wv"));
+            // [n, d] -> [heads, n, headDim] rows, in the cache's (slot·heads + head)·context + position order.
+            INDArray kh = k.reshape(n, h, hd).permute(1, 0, 2).dup('c');
+            INDArray vh = v.reshape(n, h, hd).permute(1, 0, 2).dup('c');
+            scatterRows(keyCache[l], rows, kh.reshape((long) h * n, hd));
+            scatterRows(valueCache[l], rows, vh.reshape((long) h * n, hd));
+            INDArray qh = q.reshape(n, h, hd).permute(1, 0, 2).dup('c');
+            INDArray o = Nd4j.create(cfg.dataType(), n, d);
+            for (int head = 0; head < h; head++) {
+                INDArray scores = qh.slice(head).mmul(kh.slice(head).transpose()).muli(scale).addi(mask);
+                INDArray att = Nd4j.exec(new SoftMax(scores, scores.ulike(), -1))[0];
+                o.get(NDArrayIndex.all(), NDArrayIndex.interval(head * hd, (head + 1) * hd))
+                        .assign(att.mmul(vh.slice(head)));
+            }
+            x.addi(o.mmul(params.get(p + "attn.wo")));
+            INDArray m = layerNorm(x, p + "ln2");
+            INDArray hid = m.mmul(params.get(p + "mlp.w1")).addiRowVector(params.get(p + "mlp.b1"));
+            Nd4j.getExecutioner().exec(new GELU(hid, hid));
+            x.addi(hid.mmul(params.get(p + "mlp.w2")).addiRowVector(params.get(p + "mlp.b2")));
+        }
+    }
+
     /** In place: {@code target[rows[i]] = updates[i]} (libnd4j scatter_upd; one op for every slot). */
     private static void scatterRows(INDArray target, INDArray rows, INDArray updates) {
         Nd4j.exec(DynamicCustomOp.builder("scatter_upd").addInputs(target, rows, updates).addOutputs(target).build());
@@ -299,6 +377,11 @@ public final class InferenceEngine {
 
         int nextInput() {
             return sequence[fed];
+        }
+
+        /** The first {@code n} prefix tokens are in the cache already. */
+        void prefilled(int n) {
+            fed = n;
         }
 
         int position() {

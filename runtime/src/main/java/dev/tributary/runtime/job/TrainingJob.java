@@ -93,6 +93,7 @@ public final class TrainingJob {
     private final List<IterationMetrics> metrics = Collections.synchronizedList(new ArrayList<>());
     private final CompletableFuture<Master.Finished> done = new CompletableFuture<>();
     private volatile boolean cancelled;
+    private volatile boolean stopAfterIteration;
     private volatile ActorSystem<Void> system;
     private Sandbox sandbox;
 
@@ -173,6 +174,14 @@ public final class TrainingJob {
         }
     }
 
+    /**
+     * Ends the run after the iteration in progress (checkpointed if checkpoints are on); {@link #run()} returns
+     * normally. During SFT it takes effect after the first iteration.
+     */
+    public void stopAfterIteration() {
+        stopAfterIteration = true;
+    }
+
     /** Stops the run: SFT stops at its next step, the actor system terminates, {@link #run()} throws. */
     public void cancel() {
         cancelled = true;
@@ -226,7 +235,8 @@ public final class TrainingJob {
                     + settings.run().seed(), png);
             double finalAccuracy = history.stream().filter(IterationMetrics::evaluated)
                     .reduce((a, b) -> b).map(IterationMetrics::heldOutAccuracy).orElse(Double.NaN);
-            return new RunResult(out, sftAccuracy, finalAccuracy, firstIteration, settings.run().iterations(),
+            return new RunResult(out, sftAccuracy, finalAccuracy, firstIteration,
+                    history.isEmpty() ? firstIteration - 1 : history.get(history.size() - 1).iteration(),
                     finished.version(), history, FlatWeights.export(policy.params(), finished.version()),
                     Duration.ofNanos(System.nanoTime() - start));
         } finally {
@@ -241,8 +251,8 @@ public final class TrainingJob {
             throw new CancellationException("the run was shut down");
         }
         Checkpointer checkpointer = settings.run().checkpointEvery() == 0 ? Checkpointer.NONE : this::save;
-        system = ActorSystem.create(EmbeddedGuardian.create(spec, rolloutBehavior, listener, checkpointer, done,
-                (b, s) -> b), "tributary", settings.config());
+        system = ActorSystem.create(EmbeddedGuardian.create(spec, rolloutBehavior, listener, checkpointer,
+                () -> stopAfterIteration, done, (b, s) -> b), "tributary", settings.config());
         try {
             return done.get();
         } catch (ExecutionException e) {
@@ -309,7 +319,7 @@ public final class TrainingJob {
                 r.tokenBudget(), r.maxResponseTokens(), settings.run().seed(), heldOut, settings.eval().every(),
                 r.maxResponseTokens(), settings.run().checkpointEvery());
         var trainer = new Trainer.Settings(tr.stepsPerIteration(), tr.minibatchSize(), tr.resetOptimizer(),
-                settings.replay().maxSegmentAge(), trainerWorkingBytes(), settings.run().seed());
+                settings.replay().maxSegmentAge(), trainerWorkingBytes(), settings.run().seed(), tr.microbatchTokens());
         var rollout = new dev.tributary.actors.rollout.RolloutSettings(r.slots(), new Sampling(r.temperature(),
                 r.topP()), r.repeatNgram(), r.repeatLimit());
         var shaping = new RewardShaping(settings.reward().lengthPenaltyWeight(),
@@ -342,7 +352,9 @@ public final class TrainingJob {
         return new IterationMetrics(r.iteration(), Double.isFinite(r.meanReward()) ? r.meanReward() : 0,
                 r.heldOutAccuracy(), Double.isFinite(r.meanResponseLength()) ? r.meanResponseLength() : 0,
                 r.tokensPerSecond(), r.rollout().partial(), r.rollout().resumed(), r.rollout().repeatStopped(),
-                r.rolloutSeconds(), r.trainSeconds(), r.syncSeconds(), r.handoffMillis());
+                r.rolloutSeconds(), r.trainSeconds(), r.syncSeconds(), r.handoffMillis(), r.trainedSamples(),
+                r.seconds() > 0 ? r.rollout().busySeconds() / (settings.rollout().workers() * r.seconds()) : 0,
+                r.rollout().slotOccupancy(), r.seconds());
     }
 
     private void writeRunFiles(double sftAccuracy) throws IOException {

@@ -3,7 +3,7 @@ package dev.tributary.runtime.metrics;
 /**
  * What one RL iteration measured.
  *
- * @param iteration          0-based iteration number
+ * @param iteration          iteration number (from 1; 0 is allowed for a baseline row)
  * @param meanReward         mean reward of the trajectories trained on (penalties included)
  * @param heldOutAccuracy    exact match on the held-out set in [0, 1], or NaN where it was not evaluated
  * @param meanResponseLength mean response tokens of the trajectories trained on
@@ -12,10 +12,16 @@ package dev.tributary.runtime.metrics;
  * @param resumed            trajectories resumed from an earlier iteration's prefix
  * @param repeatStopped      trajectories stopped early for repetition
  * @param handoffMillis      time the device hand-offs between phases took, in milliseconds
+ * @param trainedSamples     trajectories in the training batch (complete groups)
+ * @param workerBusyFraction the rollout workers' generating time over workers × the iteration's wall time
+ * @param slotOccupancy      generated tokens over the engines' decode steps × slots: how full their batches were
+ *                           (NaN without an engine)
+ * @param seconds            wall time of the whole iteration, evaluation and checkpoint included
  */
 public record IterationMetrics(int iteration, double meanReward, double heldOutAccuracy, double meanResponseLength,
                                double tokensPerSecond, int partial, int resumed, int repeatStopped,
-                               double rolloutSeconds, double trainSeconds, double syncSeconds, double handoffMillis) {
+                               double rolloutSeconds, double trainSeconds, double syncSeconds, double handoffMillis,
+                               int trainedSamples, double workerBusyFraction, double slotOccupancy, double seconds) {
     public IterationMetrics {
         if (iteration < 0) {
             throw new IllegalArgumentException("iteration " + iteration + " must be >= 0");
@@ -36,6 +42,12 @@ public record IterationMetrics(int iteration, double meanReward, double heldOutA
         nonNegative(trainSeconds, "train seconds", iteration);
         nonNegative(syncSeconds, "sync seconds", iteration);
         nonNegative(handoffMillis, "hand-off milliseconds", iteration);
+        nonNegative(trainedSamples, "trained samples", iteration);
+        nonNegative(workerBusyFraction, "worker busy fraction", iteration);
+        if (!Double.isNaN(slotOccupancy)) {
+            nonNegative(slotOccupancy, "slot occupancy", iteration);
+        }
+        nonNegative(seconds, "iteration seconds", iteration);
     }
 
     private static void nonNegative(double v, String what, int iteration) {

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -65,6 +66,14 @@ public final class EmbeddedGuardian {
     public static Behavior<Void> create(JobSpec spec, RolloutBehavior rollout, Consumer<IterationReport> listener,
                                         Checkpointer checkpointer, CompletableFuture<Master.Finished> done,
                                         BiFunction<Behavior<Trainer.Command>, JobSpec, Behavior<Trainer.Command>> trainerDecorator) {
+        return create(spec, rollout, listener, checkpointer, () -> false, done, trainerDecorator);
+    }
+
+    /** @param stopRequested read by the master after each iteration: true ends the run there */
+    public static Behavior<Void> create(JobSpec spec, RolloutBehavior rollout, Consumer<IterationReport> listener,
+                                        Checkpointer checkpointer, BooleanSupplier stopRequested,
+                                        CompletableFuture<Master.Finished> done,
+                                        BiFunction<Behavior<Trainer.Command>, JobSpec, Behavior<Trainer.Command>> trainerDecorator) {
         return Behaviors.setup(ctx -> {
             var arbiter = ctx.spawn(DeviceArbiter.create(spec.deviceBudgetBytes()), "device");
             var replay = ctx.spawn(ReplayBuffer.create(spec.replayCapacity(), spec.master().samplesPerPrompt()), "replay");
@@ -80,7 +89,8 @@ public final class EmbeddedGuardian {
                 workers.add(ctx.spawn(rollout.create("rollout-" + w, spec, pipeline, arbiter), "rollout-" + w));
             }
             var master = ctx.spawn(Master.create(spec.master(), spec.sampler(),
-                    new Master.Roles(workers, replay, reward, trainer, arbiter), listener, checkpointer), "master");
+                    new Master.Roles(workers, replay, reward, trainer, arbiter), listener, checkpointer, stopRequested),
+                    "master");
             ActorRef<Master.Finished> finished = ctx.spawn(Behaviors.receive(Master.Finished.class)
                     .onMessage(Master.Finished.class, f -> {
                         pipeline.close();

@@ -10,15 +10,18 @@ import java.util.Objects;
  *
  * @param loss            registered loss name ({@code opmd}, {@code reinforce}, ...) or a class name
  * @param resetOptimizer  forget Adam's moments at the start of each iteration, as the paper does
+ * @param microbatchTokens padded token positions per forward/backward pass (length-sorted micro-batches whose
+ *                        gradients are summed); 0 runs each minibatch in one pass
  * @param lossConfig      the loss's own settings, {@code tributary.algo.<loss>} (empty where there are none)
  */
 public record TrainerSettings(String loss, double learningRate, int stepsPerIteration, boolean resetOptimizer,
-                              int minibatchSize, Config lossConfig) {
+                              int minibatchSize, int microbatchTokens, Config lossConfig) {
     public TrainerSettings {
         Check.name("tributary.trainer.loss", loss);
         Check.positive("tributary.trainer.learning-rate", learningRate);
         Check.positive("tributary.trainer.steps-per-iteration", stepsPerIteration);
         Check.positive("tributary.trainer.minibatch-size", minibatchSize);
+        Check.nonNegative("tributary.trainer.microbatch-tokens", microbatchTokens);
         Objects.requireNonNull(lossConfig, "settings of loss " + loss);
     }
 
@@ -30,6 +33,7 @@ public record TrainerSettings(String loss, double learningRate, int stepsPerIter
                 : r.subtreeOrEmpty("tributary.algo." + loss);
         return new TrainerSettings(loss, r.getDouble("tributary.trainer.learning-rate"),
                 r.getInt("tributary.trainer.steps-per-iteration"), r.getBoolean("tributary.trainer.reset-optimizer"),
-                r.getInt("tributary.trainer.minibatch-size"), lossConfig);
+                r.getInt("tributary.trainer.minibatch-size"), r.getInt("tributary.trainer.microbatch-tokens"),
+                lossConfig);
     }
 }

@@ -76,7 +76,7 @@ class TributaryCliTest {
             "--out=<dir>", "--resume", "--set=<key=value>"}) {
             assertTrue(help.contains(option), "help lacks " + option + ":\n" + help);
         }
-        assertTrue(help.contains("Default: 30."), help);
+        assertTrue(help.contains("Default: " + com.typesafe.config.ConfigFactory.defaultReference().getInt("tributary.run.iterations") + "."), help);
         assertTrue(help.contains("Default: arithmetic."), help);
         assertTrue(help.contains("Default: a new runs/<date-time>."), help);
         assertTrue(help.contains("these options > --config file > application.conf > reference.conf"), help);

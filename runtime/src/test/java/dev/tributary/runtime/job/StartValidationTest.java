@@ -63,7 +63,7 @@ class StartValidationTest {
                 .getMessage());
         assertEquals("tributary.model.heads = 5: expected a divisor of tributary.model.d-model (32)",
                 refused(dir, "tributary.model.heads = 5").getMessage());
-        assertTrue(refused(dir, "tributary.sampler.difficulty.end = 9").getMessage().contains("difficulties 1..9"));
+        assertTrue(refused(dir, "tributary.sampler.difficulty.end = 9").getMessage().contains("difficulties 2..9"));
     }
 
     @Test

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MetricsTest {
     static IterationMetrics metrics(int iteration, double accuracy) {
         return new IterationMetrics(iteration, 0.1 + 0.03 * iteration, accuracy, 30 - iteration * 0.5,
-                1850.4, 12, 9, 1, 3.14, 1.23, 0.024, 4.5);
+                1850.4, 12, 9, 1, 3.14, 1.23, 0.024, 4.5, 128, 0.62, 0.71, 5.2);
     }
 
     @Test
@@ -29,10 +29,10 @@ class MetricsTest {
     @Test
     void invalidMetrics_nameTheValue() {
         var e = assertThrows(IllegalArgumentException.class, () -> new IterationMetrics(2, 0.5, 1.5, 10, 1, 0, 0, 0,
-                1, 1, 1, 1));
+                1, 1, 1, 1, 8, 0.5, 0.5, 3));
         assertEquals("held-out accuracy 1.5 of iteration 2 must be in [0, 1] (or NaN when not evaluated)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new IterationMetrics(2, 0.5, 0.5, 10, 1, -1, 0, 0,
-                1, 1, 1, 1));
+                1, 1, 1, 1, 8, 0.5, 0.5, 3));
         assertEquals("partial count -1.0 of iteration 2 must be a finite number >= 0", e.getMessage());
     }
 
@@ -49,7 +49,7 @@ class MetricsTest {
         List<String> csv = Files.readAllLines(out.resolve(MetricsWriter.CSV));
         assertEquals(4, csv.size(), "one header and three rows: " + csv);
         assertEquals(MetricsFormat.CSV_HEADER, csv.get(0));
-        assertEquals("1,0.13,,29.5,1850.4,12,9,1,3.14,1.23,0.024,4.5", csv.get(2));
+        assertEquals("1,0.13,,29.5,1850.4,12,9,1,3.14,1.23,0.024,4.5,128,0.62,0.71,5.2", csv.get(2));
         List<String> json = Files.readAllLines(out.resolve(MetricsWriter.JSONL));
         assertEquals(3, json.size());
         assertTrue(json.get(1).startsWith("{\"iteration\":1,\"mean_reward\":0.13,\"held_out_accuracy\":null,"), json.get(1));

@@ -1,0 +1,171 @@
+package dev.tributary.benchmarks.rollout;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.tributary.benchmarks.Table;
+import dev.tributary.model.Prompt;
+import dev.tributary.model.engine.GenerationRequest;
+import dev.tributary.model.engine.InferenceEngine;
+import dev.tributary.model.engine.Sampling;
+import dev.tributary.model.policy.Policy;
+import dev.tributary.model.task.Task;
+import dev.tributary.model.task.Tasks;
+import dev.tributary.runtime.Tributary;
+import dev.tributary.runtime.TributaryRun;
+import dev.tributary.runtime.metrics.IterationMetrics;
+import dev.tributary.runtime.settings.TributarySettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Partial rollouts against full synchronous rollouts (Kimi k1.5 §2.6.2) on a workload with long-tailed response
+ * lengths: the default policy shape before any training, whose responses end when it happens to sample EOS, so
+ * most are short and a few run several times longer. Both modes run the whole embedded job (rollout, reward,
+ * replay, training, weight hand-off) with the same model, seed and prompt stream, until they have trained on the
+ * same number of samples; they differ only in the per-iteration token budget (24 against the full 224). Reported
+ * side by side: wall time per trained sample, iteration time, rollout tokens/s, the workers' busy fraction and
+ * the engines' slot occupancy (generated tokens over decode steps x slots), then the ratio. This is done for
+ * engines of 32 slots per worker, where an iteration's 128 fresh jobs run in two waves and continuous batching
+ * already refills slots freed by short responses, and of 128 slots, where the whole batch is in flight at once
+ * and the synchronous iteration waits for its longest response.
+ *
+ * <p>Run: {@code benchmarks/run PartialRolloutBenchmark [trained-samples] [partial-token-budget]} (defaults 1024
+ * and 24). A short partial run first warms the JVM and native code and is not reported.
+ */
+public final class PartialRolloutBenchmark {
+    private static final int MAX_RESPONSE = 224;
+
+    private PartialRolloutBenchmark() {
+    }
+
+    /** One mode's figures over the iterations it needed to reach the target. */
+    record Figures(String mode, int slots, int budget, int iterations, int trained, double seconds, long tokens,
+                   double rolloutSeconds, double busy, double occupancy, double meanLength, int resumed) {
+        double secondsPerHundred() {
+            return 100 * seconds / trained;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int target = args.length > 0 ? Integer.parseInt(args[0]) : 1024;
+        int budget = args.length > 1 ? Integer.parseInt(args[1]) : 24;
+        System.out.println("cores: " + Runtime.getRuntime().availableProcessors() + "; workload: untrained default "
+                + "policy (context 256), 16 prompts x 8 samples per iteration, 2 rollout workers, responses capped "
+                + "at " + MAX_RESPONSE + " tokens; engines of 32 slots (two waves per iteration) and of 128 (one)");
+        printLengths(settings(32, MAX_RESPONSE, Files.createTempDirectory("bench-lengths")));
+
+        run("warm-up", 32, budget, 256, Files.createTempDirectory("bench-warmup"));
+        List<Figures> figures = new ArrayList<>();
+        for (int slots : new int[] {32, 128}) {
+            figures.add(run("full (synchronous)", slots, MAX_RESPONSE, target, Files.createTempDirectory("bench-full")));
+            figures.add(run("partial", slots, budget, target, Files.createTempDirectory("bench-partial")));
+        }
+
+        Table t = new Table("mode", "slots", "token budget", "iterations", "trained", "wall s", "s / 100 trained",
+                "s / iteration", "rollout tok/s", "worker busy", "slot occupancy", "mean length", "resumed / iter");
+        for (Figures f : figures) {
+            t.row(f.mode(), f.slots(), f.budget(), f.iterations(), f.trained(), fmt("%.1f", f.seconds()),
+                    fmt("%.2f", f.secondsPerHundred()), fmt("%.2f", f.seconds() / f.iterations()),
+                    fmt("%,.0f", f.tokens() / f.rolloutSeconds()), fmt("%.0f%%", 100 * f.busy()),
+                    fmt("%.0f%%", 100 * f.occupancy()), fmt("%.1f", f.meanLength()),
+                    fmt("%.1f", (double) f.resumed() / f.iterations()));
+        }
+        System.out.print(t.render());
+        for (int i = 0; i < figures.size(); i += 2) {
+            System.out.printf(Locale.ROOT, "%d slots: partial rollouts %.2fx faster per trained sample than full "
+                    + "synchronous rollouts (target >= 2x)%n", figures.get(i).slots(),
+                    figures.get(i).secondsPerHundred() / figures.get(i + 1).secondsPerHundred());
+        }
+    }
+
+    private static TributarySettings settings(int slots, int tokenBudget, Path out) {
+        Config c = ConfigFactory.parseString("""
+                tributary {
+                  model.context-length = 256
+                  task.arithmetic.max-digits = 2
+                  run { iterations = 100000, checkpoint-every = 0, seed = 3 }
+                  sft.steps = 0
+                  sampler { prompts-per-iteration = 16, samples-per-prompt = 8, pool-size = 500 }
+                  rollout { workers = 2, slots = %d, max-response-tokens = %d, token-budget = %d, repeat-limit = 1000 }
+                  reward.length-penalty-weight = 0
+                  replay.capacity = 1024
+                  trainer { minibatch-size = 64, steps-per-iteration = 2 }
+                  eval { prompts = 8, every = 100000 }
+                }
+                """.formatted(slots, MAX_RESPONSE, tokenBudget)).withFallback(ConfigFactory.parseMap(
+                java.util.Map.of("tributary.run.out-dir", out.toString())));
+        return TributarySettings.load(c);
+    }
+
+    /** Runs the job until {@code target} samples were trained on, then shuts it down. */
+    private static Figures run(String mode, int slots, int budget, int target, Path out) throws Exception {
+        System.out.printf(Locale.ROOT, "%s: %d slots, token budget %d, until %d samples are trained...%n", mode, slots,
+                budget, target);
+        List<IterationMetrics> counted = new ArrayList<>();
+        try (TributaryRun run = Tributary.start(settings(slots, budget, out), line -> { })) {
+            int trained = 0;
+            while (trained < target) {
+                Thread.sleep(50);
+                if (run.isDone()) {
+                    run.await(); // surfaces the failure
+                    throw new IllegalStateException(mode + " run ended before training " + target + " samples");
+                }
+                List<IterationMetrics> m = run.metrics();
+                for (int i = counted.size(); i < m.size() && trained < target; i++) {
+                    counted.add(m.get(i));
+                    trained += m.get(i).trainedSamples();
+                }
+            }
+            // The iteration in progress completes (uncounted) and the run ends cleanly.
+            run.stopAfterIteration();
+            run.await();
+        }
+        int trained = 0;
+        long tokens = 0;
+        int resumed = 0;
+        double seconds = 0;
+        double rollout = 0;
+        double busy = 0;
+        double occupied = 0;
+        double lengthSum = 0;
+        for (IterationMetrics m : counted) {
+            trained += m.trainedSamples();
+            tokens += Math.round(m.tokensPerSecond() * m.rolloutSeconds());
+            resumed += m.resumed();
+            seconds += m.seconds();
+            rollout += m.rolloutSeconds();
+            busy += m.workerBusyFraction() * m.seconds();
+            occupied += m.slotOccupancy() * m.rolloutSeconds();
+            lengthSum += m.meanResponseLength() * m.trainedSamples();
+        }
+        return new Figures(mode, slots, budget, counted.size(), trained, seconds, tokens, rollout, busy / seconds,
+                occupied / rollout, lengthSum / trained, resumed);
+    }
+
+    /** The workload's response lengths, sampled from the same untrained policy on the same kind of prompts. */
+    private static void printLengths(TributarySettings s) {
+        Task task = Tasks.registry().create(s.task().name(), s.task().config());
+        Policy policy = Policy.create(s.model().policy(task.tokenizer().vocabSize()));
+        InferenceEngine engine = new InferenceEngine(policy.params(), 64);
+        SplittableRandom rng = new SplittableRandom(11);
+        List<GenerationRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 256; i++) {
+            Prompt p = task.sample(1 + rng.nextInt(2), Task.Split.TRAIN, rng);
+            requests.add(GenerationRequest.of("r" + i, p.tokens(), MAX_RESPONSE - 1, Sampling.of(1.0), rng.nextLong()));
+        }
+        int[] lengths = engine.generate(requests).stream().mapToInt(g -> g.tokens().length).sorted().toArray();
+        engine.release();
+        System.out.printf(Locale.ROOT, "response lengths of 256 samples: median %d, p90 %d, p99 %d, max %d, mean %.1f%n",
+                lengths[lengths.length / 2], lengths[(int) (lengths.length * 0.9)], lengths[(int) (lengths.length * 0.99)],
+                lengths[lengths.length - 1], Arrays.stream(lengths).average().orElse(0));
+    }
+
+    private static String fmt(String f, Object v) {
+        return String.format(Locale.ROOT, f, v);
+    }
+}
