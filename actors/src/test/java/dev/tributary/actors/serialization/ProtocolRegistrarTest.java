@@ -46,9 +46,8 @@ class ProtocolRegistrarTest {
             RolloutJob.class, RolloutStats.class, ReplayBuffer.class, RewardActor.class, Trainer.class,
             DeviceArbiter.class, Evaluator.Result.class);
 
-    private static final ActorTestKit KIT = ActorTestKit.create("protocol-serialization", ConfigFactory.parseString(
-            "tributary.serialization.registrars += \"" + ProtocolRegistrar.class.getName() + "\"")
-            .withFallback(ConfigFactory.load()).resolve());
+    // The default configuration: actors' reference.conf lists the registrar.
+    private static final ActorTestKit KIT = ActorTestKit.create("protocol-serialization", ConfigFactory.load());
     private static final KryoSerializer SER = KryoSerializer.get(KIT.system());
 
     @AfterAll
