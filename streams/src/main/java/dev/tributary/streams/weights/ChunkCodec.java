@@ -1,0 +1,104 @@
+package dev.tributary.streams.weights;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.zip.CRC32C;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The bytes of one broadcast element, a plain {@link ByteString} so that Pekko's built-in serializer carries it.
+ * Little-endian throughout, so a data payload is exactly the byte sequence {@code FlatWeights.checksum} runs over:
+ *
+ * <pre>
+ *  0 int   magic 'TWC1'          13 int   layout fingerprint     33 int   payload length n
+ *  4 byte  kind (1 manifest,     17 int   chunk index            37 n     payload
+ *          2 data)               21 int   data chunk count       37+n int CRC32C of bytes [0, 37+n)
+ *  5 long  policy version        25 long  payload offset (bytes into the vector)
+ * </pre>
+ *
+ * A data chunk names no transfer, so each is encoded once per published version and sent as is to every
+ * receiver; the manifest, encoded per transfer, carries the transfer id.
+ */
+final class ChunkCodec {
+    static final int MAGIC = 0x31435754; // "TWC1" as little-endian bytes
+    static final byte MANIFEST = 1;
+    static final byte DATA = 2;
+    static final int HEADER_BYTES = 37;
+    static final int OVERHEAD_BYTES = HEADER_BYTES + Integer.BYTES;
+    private static final int LENGTH_AT = 33;
+
+    private ChunkCodec() {
+    }
+
+    /** The fixed fields in front of every payload. */
+    record Header(byte kind, long version, int layoutFingerprint, int index, int count, long offset,
+            int payloadLength) {
+    }
+
+    /** A decoded element: its header and a little-endian view of its payload. */
+    record Element(Header header, ByteBuffer payload) {
+    }
+
+    /** A data chunk carrying {@code floatCount} values from {@code values}, starting at value {@code from}. */
+    static ByteString encodeData(Header h, float[] values, int from, int floatCount) {
+        ByteBuffer buf = open(h, floatCount * Float.BYTES);
+        buf.asFloatBuffer().put(values, from, floatCount);
+        buf.position(buf.position() + floatCount * Float.BYTES);
+        return seal(buf);
+    }
+
+    static ByteString encode(Header h, byte[] payload) {
+        ByteBuffer buf = open(h, payload.length);
+        buf.put(payload);
+        return seal(buf);
+    }
+
+    /** Checks the frame (magic, length, CRC32C) and splits it; {@code position} is its place in the stream. */
+    static Element decode(ByteString element, long position) {
+        byte[] bytes = element.toArrayUnsafe();
+        if (bytes.length < OVERHEAD_BYTES) {
+            throw new TransferRefusedException(String.format("element %d is %d bytes, shorter than the %d-byte header",
+                    position, bytes.length, OVERHEAD_BYTES));
+        }
+        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (buf.getInt(0) != MAGIC) {
+            throw new TransferRefusedException(String.format("element %d does not start with the chunk magic "
+                    + "(found %08x): not a weight chunk", position, buf.getInt(0)));
+        }
+        int length = buf.getInt(LENGTH_AT);
+        if (length < 0 || length != bytes.length - OVERHEAD_BYTES) {
+            throw new TransferRefusedException(String.format("element %d declares a %d-byte payload but carries %d",
+                    position, length, bytes.length - OVERHEAD_BYTES));
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, HEADER_BYTES + length);
+        int expected = buf.getInt(HEADER_BYTES + length);
+        if ((int) crc.getValue() != expected) {
+            throw new TransferRefusedException(String.format("element %d is corrupt: CRC32C %08x does not match its "
+                    + "trailer %08x", position, (int) crc.getValue(), expected));
+        }
+        Header h = new Header(buf.get(4), buf.getLong(5), buf.getInt(13), buf.getInt(17), buf.getInt(21),
+                buf.getLong(25), length);
+        // Writable view (so CRC32C takes its array fast path); nothing here writes to it.
+        ByteBuffer payload = ByteBuffer.wrap(bytes, HEADER_BYTES, length).slice().order(ByteOrder.LITTLE_ENDIAN);
+        return new Element(h, payload);
+    }
+
+    private static ByteBuffer open(Header h, int payloadLength) {
+        if (payloadLength != h.payloadLength()) {
+            throw new IllegalArgumentException("header declares " + h.payloadLength() + " payload bytes, got "
+                    + payloadLength);
+        }
+        ByteBuffer buf = ByteBuffer.allocate(OVERHEAD_BYTES + payloadLength).order(ByteOrder.LITTLE_ENDIAN);
+        buf.putInt(MAGIC).put(h.kind()).putLong(h.version()).putInt(h.layoutFingerprint())
+                .putInt(h.index()).putInt(h.count()).putLong(h.offset()).putInt(payloadLength);
+        return buf;
+    }
+
+    private static ByteString seal(ByteBuffer buf) {
+        CRC32C crc = new CRC32C();
+        crc.update(buf.array(), 0, buf.position());
+        buf.putInt((int) crc.getValue());
+        return ByteString.fromArrayUnsafe(buf.array());
+    }
+}

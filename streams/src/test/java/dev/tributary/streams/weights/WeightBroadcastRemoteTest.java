@@ -1,0 +1,260 @@
+package dev.tributary.streams.weights;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tributary.model.PolicyVersion;
+import dev.tributary.model.weights.FlatWeights;
+import dev.tributary.model.weights.WeightLayout;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Weights from a trainer node to two rollout nodes over Artery on 127.0.0.1; damaged transfers are fetched again. */
+class WeightBroadcastRemoteTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final int CHUNK = 16 * 1024;
+    private static final WeightSyncSettings SETTINGS = WeightSyncSettings.defaults().withChunkBytes(CHUNK)
+            .withTimeouts(/* offer= */ Duration.ofSeconds(3), /* idle= */ Duration.ofSeconds(3),
+                    /* retry= */ Duration.ofMillis(50));
+    private static ActorTestKit trainer;
+    private static ActorTestKit rolloutA;
+    private static ActorTestKit rolloutB;
+
+    @BeforeAll
+    static void start() {
+        trainer = RemoteNodes.start("trainer");
+        rolloutA = RemoteNodes.start("rollout-a");
+        rolloutB = RemoteNodes.start("rollout-b");
+    }
+
+    @AfterAll
+    static void stop() {
+        rolloutA.shutdownTestKit();
+        rolloutB.shutdownTestKit();
+        trainer.shutdownTestKit();
+    }
+
+    /** A publisher on the trainer node holding {@code weights}, as its endpoint is seen from {@code viewer}. */
+    private static ActorRef<ByteString> publisher(FlatWeights weights, WeightPublisher.Transit transit,
+            ActorTestKit viewer) {
+        ActorRef<WeightPublisher.Command> pub = trainer.spawn(WeightPublisher.create(SETTINGS, transit));
+        TestProbe<WeightPublisher.PublishResult> published = trainer.createTestProbe();
+        pub.tell(new WeightPublisher.Publish(weights, published.ref()));
+        published.expectMessageClass(WeightPublisher.Published.class, WAIT);
+        TestProbe<WeightPublisher.Endpoint> endpoint = trainer.createTestProbe();
+        pub.tell(new WeightPublisher.GetEndpoint(endpoint.ref()));
+        return RemoteNodes.remoteRef(endpoint.receiveMessage(WAIT).wire(), trainer, viewer);
+    }
+
+    private static TestProbe<WeightFetch.Result> fetch(ActorTestKit node, ActorRef<ByteString> publisher,
+            long version, WeightLayout layout, WeightSyncSettings settings) {
+        TestProbe<WeightFetch.Result> probe = node.createTestProbe();
+        node.spawn(WeightFetch.create(publisher, new PolicyVersion(version), layout, settings, probe.ref()));
+        return probe;
+    }
+
+    /** Damages only the first transfer a publisher serves, through {@code damage}, leaving later ones intact. */
+    private static WeightPublisher.Transit firstTransfer(UnaryOperator<Source<ByteString, NotUsed>> damage) {
+        return (n, elements) -> n == 0 ? damage.apply(elements) : elements;
+    }
+
+    /** Element {@code index} (0 is the manifest) with a payload byte flipped. */
+    private static Source<ByteString, NotUsed> flip(Source<ByteString, NotUsed> s, long index) {
+        return s.zipWithIndex().map(p -> p.second() == index ? TestWeights.flipByte(p.first()) : p.first());
+    }
+
+    private static void assertIntact(FlatWeights sent, WeightFetch.Fetched got) {
+        assertEquals(sent.version(), got.weights().version());
+        assertEquals(sent.layout(), got.weights().layout());
+        assertEquals(sent.checksum(), got.weights().checksum());
+        assertEquals(FlatWeights.checksum(got.weights().values()), sent.checksum());
+        assertArrayEquals(sent.values(), got.weights().values());
+    }
+
+    @Test
+    void multiMegabyteWeights_arriveIntactOnBothRolloutNodes() {
+        FlatWeights sent = TestWeights.weights(7, 2 * 1024 * 1024, 11); // 8 MiB: 512 chunks of 16 KiB
+        ActorRef<ByteString> forA = publisher(sent, (n, s) -> s, rolloutA);
+        ActorRef<ByteString> forB = RemoteNodes.remoteRef(forA, rolloutA, rolloutB);
+        TestProbe<WeightFetch.Result> a = fetch(rolloutA, forA, 7, sent.layout(), SETTINGS);
+        TestProbe<WeightFetch.Result> b = fetch(rolloutB, forB, 7, sent.layout(), SETTINGS);
+        WeightFetch.Fetched gotA = a.expectMessageClass(WeightFetch.Fetched.class, WAIT);
+        WeightFetch.Fetched gotB = b.expectMessageClass(WeightFetch.Fetched.class, WAIT);
+        assertEquals(512, WeightChunks.of(sent, CHUNK).chunkCount());
+        assertIntact(sent, gotA);
+        assertIntact(sent, gotB);
+        assertEquals(1, gotA.attempts());
+        assertEquals(1, gotB.attempts());
+    }
+
+    @Test
+    void corruptedChunk_isRefusedAndFetchedAgain() {
+        FlatWeights sent = TestWeights.weights(3, 300_000, 3); // 74 chunks
+        ActorRef<ByteString> pub = publisher(sent, firstTransfer(s -> flip(s, 20)), rolloutA);
+        WeightFetch.Fetched got = fetch(rolloutA, pub, 3, sent.layout(), SETTINGS)
+                .expectMessageClass(WeightFetch.Fetched.class, WAIT);
+        assertIntact(sent, got);
+        assertEquals(2, got.attempts());
+        String why = got.refusals().get(0);
+        assertTrue(why.startsWith("attempt 1: weights v3 (transfer ") && why.contains("element 20 is corrupt: CRC32C"),
+                why);
+    }
+
+    @Test
+    void streamCompletingEarly_isRefusedAndFetchedAgain() {
+        FlatWeights sent = TestWeights.weights(3, 300_000, 4);
+        ActorRef<ByteString> pub = publisher(sent, firstTransfer(s -> s.take(10)), rolloutA);
+        WeightFetch.Fetched got = fetch(rolloutA, pub, 3, sent.layout(), SETTINGS)
+                .expectMessageClass(WeightFetch.Fetched.class, WAIT);
+        assertIntact(sent, got);
+        assertEquals(2, got.attempts());
+        assertTrue(got.refusals().get(0).contains("the stream ended early: incomplete after 9 of 74 chunks"),
+                got.refusals().get(0));
+    }
+
+    @Test
+    void streamFailingOnTheSender_isRefusedAndFetchedAgain() {
+        FlatWeights sent = TestWeights.weights(3, 300_000, 5);
+        ActorRef<ByteString> pub = publisher(sent, firstTransfer(
+                s -> s.take(10).concat(Source.failed(new IllegalStateException("trainer lost its device")))),
+                rolloutA);
+        WeightFetch.Fetched got = fetch(rolloutA, pub, 3, sent.layout(), SETTINGS)
+                .expectMessageClass(WeightFetch.Fetched.class, WAIT);
+        assertIntact(sent, got);
+        assertEquals(2, got.attempts());
+        // A failure overtakes elements still buffered on the way, so how many chunks came first is not fixed.
+        String why = got.refusals().get(0);
+        assertTrue(why.contains("refused: the stream failed after ") && why.contains("trainer lost its device"), why);
+    }
+
+    @Test
+    void stalledTransfer_isRefusedAndFetchedAgain() {
+        FlatWeights sent = TestWeights.weights(3, 300_000, 10);
+        ActorRef<ByteString> pub = publisher(sent, firstTransfer(s -> s.take(10).concat(Source.never())), rolloutA);
+        WeightSyncSettings impatient = SETTINGS.withTimeouts(Duration.ofSeconds(3), /* idle= */ Duration.ofMillis(500),
+                Duration.ZERO);
+        WeightFetch.Fetched got = fetch(rolloutA, pub, 3, sent.layout(), impatient)
+                .expectMessageClass(WeightFetch.Fetched.class, WAIT);
+        assertIntact(sent, got);
+        assertEquals(2, got.attempts());
+        String why = got.refusals().get(0);
+        assertTrue(why.contains("the stream failed after 9 of 74 chunks") && why.contains("TimeoutException"), why);
+    }
+
+    @Test
+    void missingThenDuplicateChunk_areRefusedAndFetchedAgain() {
+        FlatWeights sent = TestWeights.weights(3, 300_000, 6);
+        WeightPublisher.Transit transit = (n, s) -> {
+            if (n == 0) {
+                return s.zipWithIndex().filter(p -> p.second() != 5).map(Pair::first);
+            }
+            if (n == 1) {
+                return s.zipWithIndex().mapConcat(p -> p.second() == 5 ? List.of(p.first(), p.first())
+                        : List.of(p.first()));
+            }
+            return s;
+        };
+        WeightFetch.Fetched got = fetch(rolloutB, publisher(sent, transit, rolloutB), 3, sent.layout(), SETTINGS)
+                .expectMessageClass(WeightFetch.Fetched.class, WAIT);
+        assertIntact(sent, got);
+        assertEquals(3, got.attempts());
+        assertTrue(got.refusals().get(0).contains("missing chunk 4: chunk 5 arrived after 4 of 74 chunks"),
+                got.refusals().get(0));
+        assertTrue(got.refusals().get(1).contains("duplicate chunk 4 after 5 of 74 chunks"), got.refusals().get(1));
+    }
+
+    @Test
+    void wrongLayout_isRefusedOnEveryAttemptAndFailsNamingTheVersion() {
+        FlatWeights sent = TestWeights.weights(4, 100_000, 7);
+        ActorRef<ByteString> pub = publisher(sent, (n, s) -> s, rolloutA);
+        WeightFetch.FetchFailed failed = fetch(rolloutA, pub, 4, TestWeights.layout(100_400), SETTINGS)
+                .expectMessageClass(WeightFetch.FetchFailed.class, WAIT);
+        assertEquals(new PolicyVersion(4), failed.requested());
+        assertEquals(3, failed.refusals().size());
+        assertTrue(failed.message().startsWith("weights v4 (or newer) not fetched after 3 attempts: attempt 1: "),
+                failed.message());
+        assertTrue(failed.refusals().stream().allMatch(r -> r.contains("wrong layout: entry 0 is embed[50000]@0 "
+                + "where this node expects embed[50200]@0")), failed.message());
+    }
+
+    @Test
+    void corruptionOnEveryTransfer_failsAfterBoundedAttempts() {
+        FlatWeights sent = TestWeights.weights(5, 50_000, 8);
+        ActorRef<ByteString> pub = publisher(sent, (n, s) -> flip(s, 1 + n), rolloutA);
+        WeightFetch.FetchFailed failed = fetch(rolloutA, pub, 5, sent.layout(), SETTINGS.withMaxAttempts(2))
+                .expectMessageClass(WeightFetch.FetchFailed.class, WAIT);
+        assertEquals(2, failed.refusals().size());
+        assertTrue(failed.message().startsWith("weights v5 (or newer) not fetched after 2 attempts"), failed.message());
+        assertTrue(failed.refusals().get(1).contains("element 2 is corrupt"), failed.message());
+    }
+
+    @Test
+    void requestForAnUnpublishedVersion_failsNamingWhatIsHeld() {
+        FlatWeights sent = TestWeights.weights(4, 1_000, 9);
+        ActorRef<ByteString> pub = publisher(sent, (n, s) -> s, rolloutA);
+        WeightFetch.FetchFailed failed = fetch(rolloutA, pub, 9, sent.layout(), SETTINGS.withMaxAttempts(2))
+                .expectMessageClass(WeightFetch.FetchFailed.class, WAIT);
+        assertTrue(failed.refusals().get(0).contains("the publisher has nothing to offer: v9 or newer requested; "
+                + "latest is v4"), failed.message());
+    }
+
+    @Test
+    void silentPublisher_isAskedAgainThenFails() {
+        TestProbe<ByteString> silent = trainer.createTestProbe();
+        ActorRef<ByteString> pub = RemoteNodes.remoteRef(silent.ref(), trainer, rolloutA);
+        WeightSyncSettings quick = SETTINGS.withMaxAttempts(2).withTimeouts(Duration.ofMillis(300),
+                Duration.ofSeconds(3), Duration.ZERO);
+        WeightFetch.FetchFailed failed = fetch(rolloutA, pub, 1, TestWeights.layout(1_000), quick)
+                .expectMessageClass(WeightFetch.FetchFailed.class, WAIT);
+        assertEquals(2, failed.refusals().size());
+        assertTrue(failed.refusals().get(1).contains("no offer from the publisher within 300 ms"), failed.message());
+        silent.receiveSeveralMessages(2, WAIT); // both requests did reach the trainer node
+    }
+
+    @Test
+    void fetchOutsideAnActor_completesWithTheReplyOrFailsWhenTheFetchCannotStart() throws Exception {
+        FlatWeights sent = TestWeights.weights(2, 10_000, 12);
+        ActorRef<ByteString> pub = publisher(sent, (n, s) -> s, rolloutB);
+        WeightFetch.Result result = WeightFetch.fetch(rolloutB.system(), pub, sent.version(), sent.layout(), SETTINGS)
+                .toCompletableFuture().get(20, TimeUnit.SECONDS);
+        assertIntact(sent, (WeightFetch.Fetched) result);
+        CompletableFuture<WeightFetch.Result> refused = WeightFetch.fetch(rolloutB.system(), pub, sent.version(),
+                sent.layout(), SETTINGS.withChunkBytes(256 * 1024)).toCompletableFuture();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> refused.get(20, TimeUnit.SECONDS));
+        assertEquals("weight fetch of v2 stopped without a reply", e.getCause().getMessage());
+    }
+
+    @Test
+    void chunkSizeOverTheFrame_stopsPublisherAndFetcherBeforeAnythingIsSent() {
+        WeightSyncSettings tooBig = SETTINGS.withChunkBytes(256 * 1024);
+        TestProbe<ByteString> publisherWire = trainer.createTestProbe();
+        TestProbe<WeightFetch.Result> reply = rolloutA.createTestProbe();
+        LoggingTestKit.error("reaches Artery's maximum-frame-size of 262144 bytes").withOccurrences(2)
+                .expect(trainer.system(), () -> {
+                    ActorRef<WeightPublisher.Command> pub = trainer.spawn(WeightPublisher.create(tooBig));
+                    trainer.createTestProbe().expectTerminated(pub, WAIT);
+                    ActorRef<WeightFetch.Command> fetch = trainer.spawn(WeightFetch.create(publisherWire.ref(),
+                            PolicyVersion.INITIAL, TestWeights.layout(100), tooBig, reply.ref()));
+                    trainer.createTestProbe().expectTerminated(fetch, WAIT);
+                    return null;
+                });
+        publisherWire.expectNoMessage(Duration.ofMillis(200)); // the fetcher stopped before it asked
+    }
+}
