@@ -1,5 +1,6 @@
 package dev.tributary.actors.device;
 
+import dev.tributary.streams.serialization.RemoteMessage;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -22,7 +23,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 public final class DeviceArbiter extends AbstractBehavior<DeviceArbiter.Command> {
     public enum Phase { ROLLOUT, TRAIN }
 
-    public sealed interface Command permits Acquire, Release, GetStats {
+    public sealed interface Command extends RemoteMessage permits Acquire, Release, GetStats {
     }
 
     /** Ask for the device for {@code phase}, needing {@code bytes} of working memory. */
@@ -39,7 +40,7 @@ public final class DeviceArbiter extends AbstractBehavior<DeviceArbiter.Command>
     public record GetStats(ActorRef<Stats> replyTo) implements Command {
     }
 
-    public sealed interface Reply permits Granted, Refused {
+    public sealed interface Reply extends RemoteMessage permits Granted, Refused {
     }
 
     public record Granted(Phase phase, String holder) implements Reply {
@@ -49,7 +50,8 @@ public final class DeviceArbiter extends AbstractBehavior<DeviceArbiter.Command>
     }
 
     /** Hand-offs so far, their total and last duration, and the most memory ever held at once. */
-    public record Stats(long handoffs, double totalHandoffMillis, double lastHandoffMillis, long peakBytes) {
+    public record Stats(long handoffs, double totalHandoffMillis, double lastHandoffMillis, long peakBytes)
+            implements RemoteMessage {
     }
 
     private final long budgetBytes;

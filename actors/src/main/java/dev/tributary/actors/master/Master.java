@@ -14,6 +14,7 @@ import dev.tributary.model.Trajectory;
 import dev.tributary.model.TrajectoryBatch;
 import dev.tributary.model.TrajectoryIds;
 import dev.tributary.model.train.Evaluator;
+import dev.tributary.streams.serialization.RemoteMessage;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -22,6 +23,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -42,7 +44,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * repeat the uninterrupted one.
  */
 public final class Master extends AbstractBehavior<Master.Command> {
-    public sealed interface Command permits Start, StartLoaded, Restored, GotUnfinished, WorkerDone, GotGroups, GotShaped,
+    public sealed interface Command extends RemoteMessage permits Start, StartLoaded, Restored, GotUnfinished, WorkerDone, GotGroups, GotShaped,
             GotTrained, WorkerLoaded, GotDeviceStats, GotEvaluation, GotSnapshot, GotContents, Saved {
     }
 
@@ -93,11 +95,11 @@ public final class Master extends AbstractBehavior<Master.Command> {
     private record GotContents(ReplayBuffer.Contents c) implements Command {
     }
 
-    private record Saved(Throwable failure) implements Command {
+    private record Saved(Throwable failure) implements Command, NoSerializationVerificationNeeded {
     }
 
     /** The run is over: the last version and every iteration's report (of this process, after a resume). */
-    public record Finished(PolicyVersion version, List<IterationReport> reports) {
+    public record Finished(PolicyVersion version, List<IterationReport> reports) implements RemoteMessage {
     }
 
     /** The roles the master drives. */

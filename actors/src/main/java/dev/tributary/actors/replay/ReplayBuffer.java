@@ -1,6 +1,7 @@
 package dev.tributary.actors.replay;
 
 import dev.tributary.model.Trajectory;
+import dev.tributary.streams.serialization.RemoteMessage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -18,7 +19,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * segment stream. Nothing is ever dropped.
  */
 public final class ReplayBuffer extends AbstractBehavior<ReplayBuffer.Command> {
-    public sealed interface Command permits Offer, StreamStarted, StreamEnded, TakeBatch, TakeUnfinished, GetContents, Restore {
+    public sealed interface Command extends RemoteMessage permits Offer, StreamStarted, StreamEnded, TakeBatch, TakeUnfinished, GetContents, Restore {
     }
 
     /** Store {@code trajectory}; {@code ack} is answered when it is stored. */
@@ -49,15 +50,15 @@ public final class ReplayBuffer extends AbstractBehavior<ReplayBuffer.Command> {
     public record Restore(List<Trajectory> trajectories, long received, ActorRef<Ack> replyTo) implements Command {
     }
 
-    public enum Ack { INSTANCE }
+    public enum Ack implements RemoteMessage { INSTANCE }
 
-    public record Groups(List<List<Trajectory>> groups) {
+    public record Groups(List<List<Trajectory>> groups) implements RemoteMessage {
     }
 
-    public record Unfinished(List<Trajectory> trajectories) {
+    public record Unfinished(List<Trajectory> trajectories) implements RemoteMessage {
     }
 
-    public record Contents(List<Trajectory> trajectories, long received) {
+    public record Contents(List<Trajectory> trajectories, long received) implements RemoteMessage {
     }
 
     private final int capacity;

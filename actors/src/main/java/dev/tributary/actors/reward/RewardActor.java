@@ -1,10 +1,12 @@
 package dev.tributary.actors.reward;
 
 import dev.tributary.model.Trajectory;
+import dev.tributary.streams.serialization.RemoteMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -18,7 +20,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * unscored. Complete groups get the length penalty when the master assembles a batch.
  */
 public final class RewardActor extends AbstractBehavior<RewardActor.Command> {
-    public sealed interface Command permits Score, ShapeGroups, ScoreDone {
+    public sealed interface Command extends RemoteMessage permits Score, ShapeGroups, ScoreDone {
     }
 
     public record Score(Trajectory trajectory, ActorRef<Scored> replyTo) implements Command {
@@ -27,13 +29,14 @@ public final class RewardActor extends AbstractBehavior<RewardActor.Command> {
     public record ShapeGroups(List<List<Trajectory>> groups, int iteration, ActorRef<Shaped> replyTo) implements Command {
     }
 
-    private record ScoreDone(Score request, double reward, Throwable failure) implements Command {
+    private record ScoreDone(Score request, double reward, Throwable failure)
+            implements Command, NoSerializationVerificationNeeded {
     }
 
-    public record Scored(Trajectory trajectory) {
+    public record Scored(Trajectory trajectory) implements RemoteMessage {
     }
 
-    public record Shaped(List<Trajectory> trajectories) {
+    public record Shaped(List<Trajectory> trajectories) implements RemoteMessage {
     }
 
     private final RewardFunction function;

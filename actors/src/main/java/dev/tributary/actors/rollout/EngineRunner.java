@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -20,7 +21,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * blocking dispatcher. Each finished generation becomes the trajectory's next segment and is emitted at once.
  */
 public final class EngineRunner {
-    public sealed interface Command permits Run, ReleaseMemory, Load {
+    /** Local to its worker (a child on the same node): never serialized. */
+    public sealed interface Command extends NoSerializationVerificationNeeded permits Run, ReleaseMemory, Load {
     }
 
     public record Run(List<RolloutJob> jobs, PolicyVersion version, ActorRef<Reply> replyTo) implements Command {
@@ -33,7 +35,7 @@ public final class EngineRunner {
                        ActorRef<Reply> replyTo) implements Command {
     }
 
-    public sealed interface Reply permits Finished, Released, Loaded {
+    public sealed interface Reply extends NoSerializationVerificationNeeded permits Finished, Released, Loaded {
     }
 
     public record Finished(RolloutStats stats) implements Reply {

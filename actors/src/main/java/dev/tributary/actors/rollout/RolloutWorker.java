@@ -3,6 +3,7 @@ package dev.tributary.actors.rollout;
 import dev.tributary.actors.device.DeviceArbiter;
 import dev.tributary.model.PolicyVersion;
 import dev.tributary.model.weights.FlatWeights;
+import dev.tributary.streams.serialization.RemoteMessage;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -21,7 +22,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * the sink as they finish), has the engine free its KV cache, gives the device back and reports.
  */
 public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command> {
-    public sealed interface Command permits Rollout, LoadWeights, DeviceReply, EngineReply {
+    public sealed interface Command extends RemoteMessage permits Rollout, LoadWeights, DeviceReply, EngineReply {
     }
 
     /** Run {@code jobs} with the weights of {@code version}; answer {@link Done} when every job has emitted. */
@@ -42,10 +43,10 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     }
 
     /** What one rollout batch did. */
-    public record Done(String worker, RolloutStats stats) {
+    public record Done(String worker, RolloutStats stats) implements RemoteMessage {
     }
 
-    public record Loaded(String worker, PolicyVersion version) {
+    public record Loaded(String worker, PolicyVersion version) implements RemoteMessage {
     }
 
     private final String name;

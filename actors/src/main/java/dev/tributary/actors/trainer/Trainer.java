@@ -1,8 +1,9 @@
 package dev.tributary.actors.trainer;
 
 import dev.tributary.actors.device.DeviceArbiter;
-import dev.tributary.model.Prompt;
 import dev.tributary.model.PolicyVersion;
+import dev.tributary.model.Prompt;
+import dev.tributary.model.Require;
 import dev.tributary.model.TrajectoryBatch;
 import dev.tributary.model.algo.LossResult;
 import dev.tributary.model.algo.PolicyLoss;
@@ -13,20 +14,20 @@ import dev.tributary.model.policy.SequenceBatch;
 import dev.tributary.model.task.Task;
 import dev.tributary.model.train.Evaluator;
 import dev.tributary.model.weights.FlatWeights;
-import dev.tributary.model.Require;
+import dev.tributary.streams.serialization.RemoteMessage;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The trainer role: optimises the configured {@link PolicyLoss} on each batch against the log-probs recorded by
@@ -34,7 +35,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * configured, and publishes the next version. Runs its steps synchronously: spawn it on the blocking dispatcher.
  */
 public final class Trainer extends AbstractBehavior<Trainer.Command> {
-    public sealed interface Command permits Train, Evaluate, GetWeights, GetSnapshot, DeviceReply {
+    public sealed interface Command extends RemoteMessage permits Train, Evaluate, GetWeights, GetSnapshot, DeviceReply {
     }
 
     public record Train(TrajectoryBatch batch, ActorRef<Trained> replyTo) implements Command {
@@ -52,14 +53,16 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     }
 
     /** @param optimizerMoments Adam's state per parameter name (copies), {@code optimizerStep} its step count */
-    public record Snapshot(FlatWeights weights, Map<String, float[]> optimizerMoments, int optimizerStep) {
+    public record Snapshot(FlatWeights weights, Map<String, float[]> optimizerMoments, int optimizerStep)
+            implements RemoteMessage {
     }
 
     private record DeviceReply(DeviceArbiter.Reply reply) implements Command {
     }
 
     /** The new version, the loss of the last step, and what training took. */
-    public record Trained(PolicyVersion version, double loss, int samples, int steps, double seconds) {
+    public record Trained(PolicyVersion version, double loss, int samples, int steps, double seconds)
+            implements RemoteMessage {
     }
 
     /**
