@@ -232,7 +232,7 @@ public final class TrainingJob {
             List<IterationMetrics> history = MetricsWriter.read(out);
             Path png = out.resolve("curves.png");
             CurvePlot.write(history, settings.task().name() + " · " + settings.trainer().loss() + " · seed "
-                    + settings.run().seed(), png);
+                    + settings.run().seed(), png, sftAccuracy);
             double finalAccuracy = history.stream().filter(IterationMetrics::evaluated)
                     .reduce((a, b) -> b).map(IterationMetrics::heldOutAccuracy).orElse(Double.NaN);
             return new RunResult(out, sftAccuracy, finalAccuracy, firstIteration,

@@ -43,6 +43,15 @@ public final class CurvePlot {
 
     /** Writes the plot of {@code history} to {@code png} (replacing it atomically, so a reader never sees half). */
     public static void write(List<IterationMetrics> history, String title, Path png) throws IOException {
+        write(history, title, png, Double.NaN);
+    }
+
+    /**
+     * As {@link #write(List, String, Path)}, with the held-out accuracy of the RL starting point (after SFT, in
+     * [0, 1]; NaN for none) drawn as a dashed reference line in the accuracy panel.
+     */
+    public static void write(List<IterationMetrics> history, String title, Path png, double startAccuracy)
+            throws IOException {
         if (history.isEmpty()) {
             throw new IllegalArgumentException("no iterations to plot into " + png);
         }
@@ -57,7 +66,7 @@ public final class CurvePlot {
             g.setColor(Color.BLACK);
             Text.draw(g, title, WIDTH / 2, 30, Text.CENTER, new Font(Font.SANS_SERIF, Font.BOLD, 20));
             for (int p = 0; p < SERIES.size(); p++) {
-                drawPanel(g, history, SERIES.get(p), plotArea(p), COLORS[p]);
+                drawPanel(g, history, SERIES.get(p), plotArea(p), COLORS[p], p == 1 ? 100 * startAccuracy : Double.NaN);
             }
         } finally {
             g.dispose();
@@ -81,7 +90,8 @@ public final class CurvePlot {
         return new Rectangle(p * panelWidth + LEFT, TOP, panelWidth - LEFT - RIGHT, HEIGHT - TOP - BOTTOM);
     }
 
-    private static void drawPanel(Graphics2D g, List<IterationMetrics> history, Series s, Rectangle area, Color color) {
+    private static void drawPanel(Graphics2D g, List<IterationMetrics> history, Series s, Rectangle area, Color color,
+                                  double reference) {
         double xMin = history.get(0).iteration();
         double xMax = history.get(history.size() - 1).iteration();
         double yMin = s.min();
@@ -94,6 +104,10 @@ public final class CurvePlot {
                 lo = Math.min(lo, v);
                 hi = Math.max(hi, v);
             }
+        }
+        if (!Double.isNaN(reference)) {
+            lo = Math.min(lo, reference);
+            hi = Math.max(hi, reference);
         }
         // Headroom on free sides keeps points off the frame.
         double pad = Math.max(0.05 * (hi - lo), 0.05 * Math.abs(hi));
@@ -121,6 +135,14 @@ public final class CurvePlot {
         Text.draw(g, "iteration", area.x + area.width / 2, area.y + area.height + 42, Text.CENTER, small);
         Text.draw(g, s.unit().isEmpty() ? s.title() : s.title() + " (" + s.unit() + ")", area.x + area.width / 2, area.y - 12, Text.CENTER,
                 new Font(Font.SANS_SERIF, Font.BOLD, 14));
+        if (!Double.isNaN(reference)) {
+            int py = (int) Math.round(y.toPixel(reference, area.y + area.height, area.y));
+            g.setColor(Color.GRAY);
+            g.setStroke(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 5f}, 0f));
+            g.drawLine(area.x, py, area.x + area.width, py);
+            Text.draw(g, String.format(java.util.Locale.ROOT, "after SFT: %.1f%s", reference, s.unit()), area.x + 6,
+                    py - 6, Text.LEFT, small);
+        }
         drawCurve(g, history, s, area, x, y, color);
     }
 

@@ -7,6 +7,7 @@ import java.awt.Graphics2D;
 final class Text {
     static final int CENTER = 0;
     static final int RIGHT = 1;
+    static final int LEFT = 2;
     private static volatile boolean fontsBroken;
 
     private Text() {
@@ -19,7 +20,7 @@ final class Text {
         try {
             g.setFont(font);
             int w = g.getFontMetrics().stringWidth(s);
-            g.drawString(s, anchor == CENTER ? x - w / 2 : x - w, y);
+            g.drawString(s, anchor == CENTER ? x - w / 2 : anchor == LEFT ? x : x - w, y);
         } catch (RuntimeException | InternalError | UnsatisfiedLinkError e) {
             // Minimal images lack fontconfig; plotting unlabelled beats failing the end of a run.
             fontsBroken = true;

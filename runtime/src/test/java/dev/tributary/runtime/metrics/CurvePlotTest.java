@@ -37,6 +37,33 @@ class CurvePlotTest {
     }
 
     @Test
+    void startAccuracy_isADashedReferenceInTheAccuracyPanelOnly(@TempDir Path dir) throws IOException {
+        List<IterationMetrics> history = new ArrayList<>();
+        for (int i = 1; i <= 10; i++) {
+            history.add(MetricsTest.metrics(i, 0.6 + 0.02 * i));
+        }
+        Path with = dir.resolve("with.png");
+        Path without = dir.resolve("without.png");
+        CurvePlot.write(history, "t", with, 0.2);
+        CurvePlot.write(history, "t", without);
+        BufferedImage a = ImageIO.read(with.toFile());
+        BufferedImage b = ImageIO.read(without.toFile());
+        assertTrue(grey(a, inner(CurvePlot.plotArea(1))) > 100, "no reference line");
+        assertEquals(0, grey(b, inner(CurvePlot.plotArea(1))));
+        assertEquals(0, grey(a, inner(CurvePlot.plotArea(0))), "the reference belongs to the accuracy panel");
+    }
+
+    private static int grey(BufferedImage image, Rectangle r) {
+        int n = 0;
+        for (int x = r.x; x < r.x + r.width; x++) {
+            for (int y = r.y; y < r.y + r.height; y++) {
+                n += (image.getRGB(x, y) & 0xffffff) == 0x808080 ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    @Test
     void singleIteration_stillPlots(@TempDir Path dir) throws IOException {
         Path png = dir.resolve("one.png");
         CurvePlot.write(List.of(MetricsTest.metrics(0, 0.5)), "one", png);
