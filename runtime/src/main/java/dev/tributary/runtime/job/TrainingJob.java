@@ -1,33 +1,18 @@
 package dev.tributary.runtime.job;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import dev.tributary.actors.master.Checkpointer;
 import dev.tributary.actors.master.IterationReport;
 import dev.tributary.actors.master.Master;
-import dev.tributary.actors.master.MasterSettings;
 import dev.tributary.actors.reward.RewardFunction;
 import dev.tributary.actors.reward.RewardFunctions;
-import dev.tributary.actors.reward.RewardShaping;
-import dev.tributary.actors.sampling.PromptPool;
 import dev.tributary.actors.sampling.PromptSampler;
-import dev.tributary.actors.sampling.Samplers;
 import dev.tributary.actors.trainer.Trainer;
 import dev.tributary.model.PolicyVersion;
-import dev.tributary.model.Prompt;
 import dev.tributary.model.Trajectory;
-import dev.tributary.model.algo.PolicyLoss;
-import dev.tributary.model.algo.PolicyLosses;
-import dev.tributary.model.engine.InferenceEngine;
-import dev.tributary.model.engine.Sampling;
 import dev.tributary.model.policy.Optimizer;
 import dev.tributary.model.policy.Policy;
-import dev.tributary.model.policy.PolicyConfig;
 import dev.tributary.model.task.Task;
-import dev.tributary.model.task.Tasks;
-import dev.tributary.model.train.Evaluator;
-import dev.tributary.model.train.SftTrainer;
 import dev.tributary.model.weights.FlatWeights;
 import dev.tributary.runtime.RunResult;
 import dev.tributary.runtime.checkpoint.Checkpoint;
@@ -39,7 +24,6 @@ import dev.tributary.runtime.metrics.MetricsWriter;
 import dev.tributary.runtime.metrics.ProgressLine;
 import dev.tributary.runtime.node.EmbeddedGuardian;
 import dev.tributary.runtime.node.JobSpec;
-import dev.tributary.runtime.node.RolloutBehaviors;
 import dev.tributary.runtime.settings.SettingsException;
 import dev.tributary.runtime.settings.TributarySettings;
 import dev.tributary.sandbox.Sandbox;
@@ -55,13 +39,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
@@ -79,15 +61,11 @@ public final class TrainingJob {
     private final TributarySettings settings;
     private final Consumer<String> progress;
     private final Path out;
+    private final JobParts parts;
     private final Task task;
     private final Policy policy;
     private final Optimizer optimizer;
-    private final PolicyLoss loss;
-    private final PromptPool pool;
     private final PromptSampler sampler;
-    private final List<Prompt> heldOut;
-    private final EmbeddedGuardian.RolloutBehavior rolloutBehavior;
-    private final Function<RewardFunctions.Context, RewardFunction> rewardFactory;
     private final CheckpointStore store;
     private final Optional<Checkpoint> resumeFrom;
     private final List<IterationMetrics> metrics = Collections.synchronizedList(new ArrayList<>());
@@ -106,32 +84,17 @@ public final class TrainingJob {
         this.settings = settings;
         this.progress = progress;
         this.out = settings.run().outDir();
-        this.task = Tasks.registry().create(settings.task().name(), settings.task().config());
-        PolicyConfig model = settings.model().policy(task.tokenizer().vocabSize());
-        this.policy = Policy.create(model);
-        this.optimizer = new Optimizer(policy.params(), Optimizer.Settings.adam(settings.trainer().learningRate()));
-        this.loss = PolicyLosses.registry().create(settings.trainer().loss(), settings.trainer().lossConfig());
-        var d = settings.sampler().difficulty();
-        this.pool = new PromptPool(task, d.start(), d.end(), settings.sampler().poolSize(), settings.run().seed());
-        this.sampler = Samplers.registry().create(settings.sampler().name(), difficultyConfig())
-                .create(new Samplers.Context(pool, settings.run().seed()));
-        this.heldOut = Evaluator.heldOut(task, settings.eval().difficulty(), settings.eval().prompts(),
-                settings.eval().seed());
-        this.rolloutBehavior = RolloutBehaviors.registry().create(settings.rollout().behavior(), ConfigFactory.empty());
-        this.rewardFactory = RewardFunctions.registry().create(settings.reward().function(),
-                settings.reward().functionConfig());
+        this.parts = JobParts.of(settings);
+        this.task = parts.task();
+        this.policy = parts.policy();
+        this.optimizer = parts.optimizer();
+        this.sampler = parts.sampler();
         this.store = new CheckpointStore(out, settings.run().keepCheckpoints());
         this.resumeFrom = settings.run().resume() ? Optional.of(checkpointToResume()) : Optional.empty();
         if (resumeFrom.isEmpty() && holdsARun(out)) {
             throw new SettingsException("tributary.run.out-dir", "\"" + out + "\"", "a directory without an earlier "
                     + "run; continue that run with --resume, or choose another --out");
         }
-    }
-
-    private Config difficultyConfig() {
-        var d = settings.sampler().difficulty();
-        return ConfigFactory.parseMap(java.util.Map.of("start", d.start(), "end", d.end(),
-                "iterations-per-level", d.iterationsPerLevel()));
     }
 
     private static boolean holdsARun(Path dir) {
@@ -213,7 +176,7 @@ public final class TrainingJob {
                     + "replay buffer)", out, c.iteration(), version, replay.size()));
         } else {
             writeRunFiles(Double.NaN);
-            sftAccuracy = warmUp();
+            sftAccuracy = parts.warmUp(progress, () -> cancelled);
             writeRunFiles(sftAccuracy);
             firstIteration = 1;
             version = PolicyVersion.INITIAL;
@@ -251,7 +214,7 @@ public final class TrainingJob {
             throw new CancellationException("the run was shut down");
         }
         Checkpointer checkpointer = settings.run().checkpointEvery() == 0 ? Checkpointer.NONE : this::save;
-        system = ActorSystem.create(EmbeddedGuardian.create(spec, rolloutBehavior, listener, checkpointer,
+        system = ActorSystem.create(EmbeddedGuardian.create(spec, parts.rolloutBehavior(), listener, checkpointer,
                 () -> stopAfterIteration, done, (b, s) -> b), "tributary", settings.config());
         try {
             return done.get();
@@ -269,64 +232,12 @@ public final class TrainingJob {
                 t.optimizerStep()), s.replay(), s.samplerStats(), new long[] {settings.run().seed()}, Optional.empty()));
     }
 
-    /** Supervised warm-up on the task's worked solutions; returns held-out accuracy after it. */
-    private double warmUp() {
-        var sft = settings.sft();
-        if (sft.steps() > 0) {
-            progress.accept(String.format(Locale.ROOT, "SFT warm-up: %d steps × %d worked solutions, lr %s, "
-                    + "%,d parameters", sft.steps(), sft.batchSize(), sft.learningRate(), policy.params().count()));
-            SftTrainer trainer = new SftTrainer(policy, new Optimizer(policy.params(),
-                    Optimizer.Settings.adam(sft.learningRate())), task);
-            SplittableRandom rng = new SplittableRandom(settings.run().seed());
-            List<Prompt> prompts = pool.all();
-            long start = System.nanoTime();
-            for (int step = 1; step <= sft.steps(); step++) {
-                if (cancelled) {
-                    throw new CancellationException("the run was shut down during SFT");
-                }
-                List<Prompt> batch = new ArrayList<>(sft.batchSize());
-                for (int i = 0; i < sft.batchSize(); i++) {
-                    batch.add(prompts.get(rng.nextInt(prompts.size())));
-                }
-                SftTrainer.Step st = trainer.step(batch);
-                if (step % 100 == 0 || step == sft.steps()) {
-                    progress.accept(String.format(Locale.ROOT, "sft  %5d/%d | loss %.4f | %.1fs", step, sft.steps(),
-                            st.loss(), (System.nanoTime() - start) / 1e9));
-                }
-            }
-        }
-        double accuracy = evaluate();
-        progress.accept(String.format(Locale.ROOT, "held-out accuracy after SFT: %.1f%% (%d prompts, difficulty %d)",
-                100 * accuracy, heldOut.size(), settings.eval().difficulty()));
-        return accuracy;
-    }
-
-    private double evaluate() {
-        InferenceEngine engine = new InferenceEngine(policy.params(), Math.min(64, heldOut.size()));
-        try {
-            return Evaluator.exactMatch(engine, task, heldOut, settings.rollout().maxResponseTokens()).accuracy();
-        } finally {
-            engine.release();
-        }
-    }
-
     private JobSpec spec(PolicyVersion version, int firstIteration, List<Trajectory> replay) {
+        RewardFunction reward = parts.rewardFactory().apply(new RewardFunctions.Context(task, this::sandbox));
         var r = settings.rollout();
-        var sp = settings.sampler();
-        var tr = settings.trainer();
-        RewardFunction reward = rewardFactory.apply(new RewardFunctions.Context(task, this::sandbox));
-        var master = new MasterSettings(settings.run().iterations(), sp.promptsPerIteration(), sp.samplesPerPrompt(),
-                r.tokenBudget(), r.maxResponseTokens(), settings.run().seed(), heldOut, settings.eval().every(),
-                r.maxResponseTokens(), settings.run().checkpointEvery());
-        var trainer = new Trainer.Settings(tr.stepsPerIteration(), tr.minibatchSize(), tr.resetOptimizer(),
-                settings.replay().maxSegmentAge(), trainerWorkingBytes(), settings.run().seed(), tr.microbatchTokens());
-        var rollout = new dev.tributary.actors.rollout.RolloutSettings(r.slots(), new Sampling(r.temperature(),
-                r.topP()), r.repeatNgram(), r.repeatLimit());
-        var shaping = new RewardShaping(settings.reward().lengthPenaltyWeight(),
-                settings.reward().lengthPenaltyWarmupIterations(), settings.reward().repeatPenalty());
-        return new JobSpec(task, policy, optimizer, loss, sampler, reward, shaping, rollout, master, trainer,
-                r.workers(), settings.replay().capacity(), 2 * r.slots(),
-                (long) settings.device().memoryBudgetMb() << 20, version, firstIteration, replay);
+        return new JobSpec(task, policy, optimizer, parts.loss(), sampler, reward, parts.shaping(),
+                parts.rolloutSettings(), parts.masterSettings(), parts.trainerSettings(), r.workers(),
+                settings.replay().capacity(), 2 * r.slots(), parts.deviceBudgetBytes(), version, firstIteration, replay);
     }
 
     private synchronized Sandbox sandbox() {
@@ -334,18 +245,6 @@ public final class TrainingJob {
             sandbox = Sandbox.create();
         }
         return sandbox;
-    }
-
-    /**
-     * What one training step holds besides the weights: gradients and Adam's two moments (3× the weights) plus
-     * the activations of a minibatch, kept for the backward pass (a generous 16 floats per layer and width).
-     */
-    private long trainerWorkingBytes() {
-        PolicyConfig c = policy.config();
-        long weights = 4L * policy.params().count();
-        long activations = 4L * settings.trainer().minibatchSize() * c.contextLength()
-                * (16L * c.layers() * Math.max(c.dModel(), c.ffHidden()) + 3L * c.vocabSize());
-        return 3 * weights + activations;
     }
 
     private IterationMetrics metricsOf(IterationReport r) {
