@@ -5,6 +5,8 @@ import dev.tributary.model.PolicyVersion;
 import dev.tributary.model.weights.FlatWeights;
 import dev.tributary.streams.serialization.RemoteMessage;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.ChildFailed;
@@ -22,7 +24,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * the sink as they finish), has the engine free its KV cache, gives the device back and reports.
  */
 public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command> {
-    public sealed interface Command extends RemoteMessage permits Rollout, LoadWeights, DeviceReply, EngineReply {
+    public sealed interface Command extends RemoteMessage permits Rollout, LoadWeights, DeviceReply, EngineReply,
+            GotWeights {
     }
 
     /** Run {@code jobs} with the weights of {@code version}; answer {@link Done} when every job has emitted. */
@@ -42,6 +45,19 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private record EngineReply(EngineRunner.Reply reply) implements Command {
     }
 
+    private record GotWeights(LoadWeights request, FlatWeights weights, Throwable failure)
+            implements Command, NoSerializationVerificationNeeded {
+    }
+
+    /**
+     * Where a worker on its own node gets the weights of a version: from the trainer's node, over the network.
+     * Colocated workers have none: they share the trainer's parameter arrays.
+     */
+    @FunctionalInterface
+    public interface WeightSource {
+        CompletionStage<FlatWeights> fetch(PolicyVersion version);
+    }
+
     /** What one rollout batch did. */
     public record Done(String worker, RolloutStats stats) implements RemoteMessage {
     }
@@ -55,6 +71,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private final ActorRef<DeviceArbiter.Reply> deviceAdapter;
     private final ActorRef<EngineRunner.Reply> engineAdapter;
     private final long cacheBytes;
+    private final WeightSource weightSource;
     private Rollout current;
     private PolicyVersion version = PolicyVersion.INITIAL;
     private RolloutStats stats;
@@ -62,12 +79,19 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
     public static Behavior<Command> create(String name, EngineRunner.Factory engineFactory,
                                            ActorRef<DeviceArbiter.Command> arbiter) {
-        return Behaviors.setup(ctx -> new RolloutWorker(ctx, name, engineFactory, arbiter));
+        return create(name, engineFactory, arbiter, null);
+    }
+
+    /** @param weights where weights come from when {@link LoadWeights} carries none; null when colocated */
+    public static Behavior<Command> create(String name, EngineRunner.Factory engineFactory,
+                                           ActorRef<DeviceArbiter.Command> arbiter, WeightSource weights) {
+        return Behaviors.setup(ctx -> new RolloutWorker(ctx, name, engineFactory, arbiter, weights));
     }
 
     private RolloutWorker(ActorContext<Command> ctx, String name, EngineRunner.Factory factory,
-                          ActorRef<DeviceArbiter.Command> arbiter) {
+                          ActorRef<DeviceArbiter.Command> arbiter, WeightSource weightSource) {
         super(ctx);
+        this.weightSource = weightSource;
         this.name = name;
         this.arbiter = arbiter;
         this.cacheBytes = factory.cacheBytes();
@@ -87,6 +111,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
                 .onMessage(LoadWeights.class, this::onLoadWeights)
                 .onMessage(DeviceReply.class, this::onDevice)
                 .onMessage(EngineReply.class, this::onEngine)
+                .onMessage(GotWeights.class, this::onGotWeights)
                 .onSignal(ChildFailed.class, f -> {
                     throw new IllegalStateException("the engine of rollout worker " + name + " failed: "
                             + f.getCause().getMessage(), f.getCause());
@@ -138,7 +163,24 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             throw new IllegalStateException("weights " + l.version() + " arrived while worker " + name
                     + " is generating; weights switch between batches only");
         }
+        if (l.weights() == null && weightSource != null) {
+            getContext().pipeToSelf(weightSource.fetch(l.version()), (w, e) -> new GotWeights(l, w, e));
+            return this;
+        }
         engine.tell(new EngineRunner.Load(l.version(), l.weights(), l.replyTo(), engineAdapter));
+        return this;
+    }
+
+    private Behavior<Command> onGotWeights(GotWeights g) {
+        if (g.failure() != null) {
+            throw new IllegalStateException("rollout worker " + name + " could not get the weights of "
+                    + g.request().version() + ": " + g.failure().getMessage(), g.failure());
+        }
+        if (!g.weights().version().equals(g.request().version())) {
+            throw new IllegalStateException("rollout worker " + name + " asked for " + g.request().version()
+                    + " and got " + g.weights().version());
+        }
+        engine.tell(new EngineRunner.Load(g.request().version(), g.weights(), g.request().replyTo(), engineAdapter));
         return this;
     }
 }

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -102,18 +103,31 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     private final Settings settings;
     private final ActorRef<DeviceArbiter.Command> arbiter;
     private final ActorRef<DeviceArbiter.Reply> deviceAdapter;
+    private final Consumer<FlatWeights> publish;
     private PolicyVersion version;
     private Train pending;
 
     public static Behavior<Command> create(Policy policy, Optimizer optimizer, PolicyLoss loss, Task task,
                                            Settings settings, PolicyVersion start,
                                            ActorRef<DeviceArbiter.Command> arbiter) {
-        return Behaviors.setup(ctx -> new Trainer(ctx, policy, optimizer, loss, task, settings, start, arbiter));
+        return create(policy, optimizer, loss, task, settings, start, arbiter, null);
+    }
+
+    /**
+     * @param publish given each new version's weights before {@link Trained} is answered (rollout workers on other
+     *                nodes fetch them from there); null when the workers share the trainer's parameter arrays
+     */
+    public static Behavior<Command> create(Policy policy, Optimizer optimizer, PolicyLoss loss, Task task,
+                                           Settings settings, PolicyVersion start,
+                                           ActorRef<DeviceArbiter.Command> arbiter, Consumer<FlatWeights> publish) {
+        return Behaviors.setup(ctx -> new Trainer(ctx, policy, optimizer, loss, task, settings, start, arbiter, publish));
     }
 
     private Trainer(ActorContext<Command> ctx, Policy policy, Optimizer optimizer, PolicyLoss loss, Task task,
-                    Settings settings, PolicyVersion start, ActorRef<DeviceArbiter.Command> arbiter) {
+                    Settings settings, PolicyVersion start, ActorRef<DeviceArbiter.Command> arbiter,
+                    Consumer<FlatWeights> publish) {
         super(ctx);
+        this.publish = publish;
         this.policy = policy;
         this.optimizer = optimizer;
         this.loss = loss;
@@ -172,6 +186,9 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
             }
         }
         version = version.next();
+        if (publish != null) {
+            publish.accept(FlatWeights.export(policy.params(), version));
+        }
         arbiter.tell(new DeviceArbiter.Release("trainer"));
         t.replyTo().tell(new Trained(version, last, t.batch().size(), steps, (System.nanoTime() - start) / 1e9));
         return this;

@@ -1,0 +1,99 @@
+package dev.tributary.runtime.cluster;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.tributary.actors.master.IterationReport;
+import dev.tributary.actors.master.Master;
+import dev.tributary.model.weights.FlatWeights;
+import dev.tributary.runtime.job.JobParts;
+import dev.tributary.runtime.settings.TributarySettings;
+import dev.tributary.sandbox.Sandbox;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/**
+ * One node of a Tributary cluster, running some of the roles. Every node is started with the same settings; the
+ * roles decide what it runs. The node hosting the master singleton completes {@link #finished()} when the run ends.
+ */
+public final class TributaryNode implements AutoCloseable {
+    private final ActorSystem<Void> system;
+    private final JobParts parts;
+    private final Set<String> roles;
+    private final CompletableFuture<Master.Finished> finished = new CompletableFuture<>();
+    private Sandbox sandbox;
+
+    private TributaryNode(TributarySettings settings, Set<String> roles, Consumer<String> progress) {
+        this.roles = RoleKeys.check(roles);
+        this.parts = JobParts.of(settings);
+        if (roles.contains(RoleKeys.TRAINER)) {
+            // The trainer's node starts from the SFT'd policy; rollout nodes fetch it before their first job.
+            parts.warmUp(progress, () -> false);
+        }
+        Config config = ConfigFactory.parseMap(Map.of("pekko.cluster.roles", List.copyOf(roles)))
+                .withFallback(settings.config());
+        Consumer<IterationReport> listener = r -> progress.accept(String.format(java.util.Locale.ROOT,
+                "iter %3d | reward %.2f | held-out %s | len %.1f | trained %d", r.iteration(), r.meanReward(),
+                Double.isNaN(r.heldOutAccuracy()) ? "-" : String.format(java.util.Locale.ROOT, "%.1f%%",
+                        100 * r.heldOutAccuracy()), r.meanResponseLength(), r.trainedSamples()));
+        this.system = ActorSystem.create(NodeGuardian.create(parts, this.roles,
+                settings.config().hasPath("tributary.cluster.min-rollout-workers")
+                        ? settings.config().getInt("tributary.cluster.min-rollout-workers") : 1,
+                listener, this::sandbox, finished), "tributary", config);
+    }
+
+    /**
+     * Starts a node with {@code roles} that joins the cluster named by the settings' Pekko configuration (seed
+     * nodes, port); the trainer's node runs the SFT warm-up first.
+     */
+    public static TributaryNode start(TributarySettings settings, Set<String> roles, Consumer<String> progress) {
+        return new TributaryNode(settings, roles, progress);
+    }
+
+    public Set<String> roles() {
+        return roles;
+    }
+
+    public ActorSystem<Void> system() {
+        return system;
+    }
+
+    /** Completes with the run's result on the node hosting the master singleton. */
+    public CompletableFuture<Master.Finished> finished() {
+        return finished.copy();
+    }
+
+    /** The weights this node's policy holds now (a rollout or trainer node's copy). */
+    public FlatWeights weights() {
+        return FlatWeights.export(parts.policy().params(), dev.tributary.model.PolicyVersion.INITIAL);
+    }
+
+    /** True once this node is an Up member of the cluster. */
+    public boolean isUp() {
+        return Cluster.get(system).selfMember().status() == org.apache.pekko.cluster.MemberStatus.up();
+    }
+
+    private synchronized Sandbox sandbox() {
+        if (sandbox == null) {
+            sandbox = Sandbox.create();
+        }
+        return sandbox;
+    }
+
+    /** Leaves the cluster and stops the node. */
+    @Override
+    public void close() throws Exception {
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
+        synchronized (this) {
+            if (sandbox != null) {
+                sandbox.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.tributary.runtime.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.tributary.actors.master.IterationReport;
+import dev.tributary.actors.master.Master;
+import dev.tributary.model.PolicyVersion;
+import dev.tributary.runtime.settings.TributarySettings;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A run over five nodes of a real cluster on 127.0.0.1 (one JVM, five ActorSystems over Artery, every message
+ * through the Kryo serializer): master and replay, reward, trainer, and two rollout nodes with two workers each.
+ */
+class ClusterRunTest {
+    private final List<TributaryNode> nodes = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        // All at once: a node leaving alone waits for the others to acknowledge its exit.
+        nodes.forEach(n -> n.system().terminate());
+        for (TributaryNode n : nodes) {
+            n.close();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static TributarySettings settings(Path out, int port, int seedPort) {
+        Config c = ConfigFactory.parseString("""
+                pekko {
+                  actor.provider = cluster
+                  remote.artery.canonical { hostname = "127.0.0.1", port = %d }
+                  cluster {
+                    seed-nodes = ["pekko://tributary@127.0.0.1:%d"]
+                    jmx.enabled = off
+                  }
+                  coordinated-shutdown.exit-jvm = off
+                }
+                tributary {
+                  cluster.min-rollout-workers = 4
+                  model { context-length = 40, d-model = 32, heads = 4, layers = 1, ff-hidden = 64 }
+                  task.arithmetic.max-digits = 2
+                  run { seed = 5, iterations = 3, checkpoint-every = 0, out-dir = "%s" }
+                  sft { steps = 150, batch-size = 16 }
+                  sampler { prompts-per-iteration = 4, samples-per-prompt = 4, pool-size = 60 }
+                  rollout { workers = 2, slots = 8, token-budget = 12, max-response-tokens = 30 }
+                  replay.capacity = 64
+                  trainer { minibatch-size = 8, steps-per-iteration = 3, learning-rate = 1e-3 }
+                  eval { prompts = 20, every = 1 }
+                  device.memory-budget-mb = 256
+                }
+                """.formatted(port, seedPort, out));
+        return TributarySettings.load(c);
+    }
+
+    @Test
+    void aRunAcrossFiveNodes_completes_andEveryRolloutNodeHoldsTheTrainersWeights(@TempDir Path dir)
+            throws Exception {
+        int seed = freePort();
+        List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        TributaryNode master = TributaryNode.start(settings(dir, seed, seed), Set.of("master", "replay"), lines::add);
+        nodes.add(master);
+        nodes.add(TributaryNode.start(settings(dir, 0, seed), Set.of("reward"), lines::add));
+        TributaryNode trainer = TributaryNode.start(settings(dir, 0, seed), Set.of("trainer"), lines::add);
+        nodes.add(trainer);
+        TributaryNode rolloutA = TributaryNode.start(settings(dir, 0, seed), Set.of("rollout"), lines::add);
+        TributaryNode rolloutB = TributaryNode.start(settings(dir, 0, seed), Set.of("rollout"), lines::add);
+        nodes.add(rolloutA);
+        nodes.add(rolloutB);
+
+        Master.Finished f = master.finished().get(3, TimeUnit.MINUTES);
+        assertEquals(new PolicyVersion(3), f.version());
+        assertEquals(3, f.reports().size(), String.join("\n", lines));
+        assertTrue(f.reports().stream().mapToInt(IterationReport::trainedSamples).sum() > 0, "it trained");
+        assertTrue(f.reports().stream().mapToInt(r -> r.rollout().jobs()).sum() >= 3 * 16);
+        for (TributaryNode r : List.of(rolloutA, rolloutB)) {
+            assertArrayEquals(trainer.weights().values(), r.weights().values(),
+                    "a rollout node's weights differ from the trainer's after the last sync");
+        }
+    }
+}
