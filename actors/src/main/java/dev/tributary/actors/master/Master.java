@@ -15,9 +15,15 @@ import dev.tributary.model.TrajectoryBatch;
 import dev.tributary.model.TrajectoryIds;
 import dev.tributary.model.train.Evaluator;
 import dev.tributary.streams.serialization.RemoteMessage;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -27,6 +33,7 @@ import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -119,6 +126,8 @@ public final class Master extends AbstractBehavior<Master.Command> {
     private final MasterSettings settings;
     private final PromptSampler sampler;
     private final Roles roles;
+    /** The live rollout workers: those of {@link Roles}, less any that were lost. */
+    private final List<ActorRef<RolloutWorker.Command>> workers;
     private final Consumer<IterationReport> listener;
     private final Checkpointer checkpointer;
     private final BooleanSupplier stopRequested;
@@ -138,7 +147,9 @@ public final class Master extends AbstractBehavior<Master.Command> {
     private static final class Iteration {
         final long start = System.nanoTime();
         long phaseStart = start;
-        int pendingWorkers;
+        /** Per worker, the job batches it was given and has not answered yet; the head is the one it runs. */
+        final Map<ActorRef<RolloutWorker.Command>, Deque<List<RolloutJob>>> assigned = new LinkedHashMap<>();
+        final Set<ActorRef<RolloutWorker.Command>> awaitingLoad = new HashSet<>();
         RolloutStats rollout = RolloutStats.EMPTY;
         double rolloutSeconds;
         double trainSeconds;
@@ -168,6 +179,8 @@ public final class Master extends AbstractBehavior<Master.Command> {
                    Consumer<IterationReport> listener, Checkpointer checkpointer, BooleanSupplier stopRequested) {
         super(ctx);
         this.stopRequested = stopRequested;
+        this.workers = new ArrayList<>(roles.workers());
+        workers.forEach(ctx::watch);
         this.settings = settings;
         this.sampler = sampler;
         this.roles = roles;
@@ -193,6 +206,7 @@ public final class Master extends AbstractBehavior<Master.Command> {
                 .onMessage(GotSnapshot.class, this::onSnapshot)
                 .onMessage(GotContents.class, this::onContents)
                 .onMessage(Saved.class, this::onSaved)
+                .onSignal(Terminated.class, t -> onWorkerLost(t.getRef().unsafeUpcast()))
                 .build();
     }
 
@@ -212,10 +226,10 @@ public final class Master extends AbstractBehavior<Master.Command> {
             return restoreReplay();
         }
         // Resuming: the workers start at the initial version and must switch to the checkpoint's first.
-        startLoadsPending = roles.workers().size();
+        startLoadsPending = workers.size();
         ActorRef<RolloutWorker.Loaded> loadedTo = getContext().messageAdapter(RolloutWorker.Loaded.class,
                 StartLoaded::new);
-        roles.workers().forEach(w -> w.tell(new RolloutWorker.LoadWeights(version, null, loadedTo)));
+        workers.forEach(w -> w.tell(new RolloutWorker.LoadWeights(version, null, loadedTo)));
         return this;
     }
 
@@ -254,21 +268,66 @@ public final class Master extends AbstractBehavior<Master.Command> {
             }
         }
         expectedReceived += jobs.size();
-        List<ActorRef<RolloutWorker.Command>> workers = roles.workers();
+        deal(jobs);
+        if (it.assigned.isEmpty()) {
+            askForGroups();
+        }
+        return this;
+    }
+
+    /**
+     * Deals {@code jobs} round-robin to the live workers. A worker runs one batch at a time, so a share for a worker
+     * that is still busy waits behind its current batch and is sent when that one is done.
+     */
+    private void deal(List<RolloutJob> jobs) {
         List<List<RolloutJob>> shares = new ArrayList<>();
         workers.forEach(w -> shares.add(new ArrayList<>()));
         for (int i = 0; i < jobs.size(); i++) {
             shares.get(i % workers.size()).add(jobs.get(i));
         }
-        ActorRef<RolloutWorker.Done> doneTo = getContext().messageAdapter(RolloutWorker.Done.class, WorkerDone::new);
         for (int w = 0; w < workers.size(); w++) {
-            if (!shares.get(w).isEmpty()) {
-                it.pendingWorkers++;
-                workers.get(w).tell(new RolloutWorker.Rollout(shares.get(w), version, doneTo));
+            if (shares.get(w).isEmpty()) {
+                continue;
+            }
+            Deque<List<RolloutJob>> queue = it.assigned.computeIfAbsent(workers.get(w), k -> new ArrayDeque<>());
+            queue.add(shares.get(w));
+            if (queue.size() == 1) {
+                send(workers.get(w), shares.get(w));
             }
         }
-        if (it.pendingWorkers == 0) {
-            askForGroups();
+    }
+
+    private void send(ActorRef<RolloutWorker.Command> worker, List<RolloutJob> jobs) {
+        worker.tell(new RolloutWorker.Rollout(jobs, version, getContext().messageAdapter(RolloutWorker.Done.class,
+                WorkerDone::new)));
+    }
+
+    /**
+     * A rollout worker is gone (its node was downed, or it failed). Its unanswered jobs are dealt to the others:
+     * each job's random stream depends only on its trajectory, so the re-run emits what the lost one would have,
+     * and the replay buffer drops the copies of anything it had already received.
+     */
+    private Behavior<Command> onWorkerLost(ActorRef<Void> ref) {
+        ActorRef<RolloutWorker.Command> lost = workers.stream().filter(w -> w.equals(ref)).findFirst().orElse(null);
+        if (lost == null) {
+            return this;
+        }
+        workers.remove(lost);
+        if (workers.isEmpty()) {
+            throw new IllegalStateException("rollout worker " + lost.path() + " is gone and no rollout worker is left");
+        }
+        if (it == null) {
+            return this;
+        }
+        Deque<List<RolloutJob>> orphaned = it.assigned.remove(lost);
+        int jobs = orphaned == null ? 0 : orphaned.stream().mapToInt(List::size).sum();
+        getContext().getLog().warn("rollout worker {} is gone in iteration {}: {} of its jobs go to the {} others",
+                lost.path(), iteration, jobs, workers.size());
+        if (orphaned != null) {
+            deal(orphaned.stream().flatMap(List::stream).toList());
+        }
+        if (it.awaitingLoad.remove(lost) && it.awaitingLoad.isEmpty()) {
+            synced();
         }
         return this;
     }
@@ -278,8 +337,18 @@ public final class Master extends AbstractBehavior<Master.Command> {
     }
 
     private Behavior<Command> onWorkerDone(WorkerDone d) {
+        Deque<List<RolloutJob>> queue = it.assigned.get(d.d().from());
+        if (queue == null) {
+            return this; // a worker already written off
+        }
         it.rollout = it.rollout.plus(d.d().stats());
-        if (--it.pendingWorkers == 0) {
+        queue.poll();
+        if (!queue.isEmpty()) {
+            send(d.d().from(), queue.peek());
+            return this;
+        }
+        it.assigned.remove(d.d().from());
+        if (it.assigned.isEmpty()) {
             askForGroups();
         }
         return this;
@@ -321,19 +390,23 @@ public final class Master extends AbstractBehavior<Master.Command> {
         it.trainSeconds = secondsSince(it.phaseStart);
         it.phaseStart = System.nanoTime();
         version = t.t().version();
-        it.pendingWorkers = roles.workers().size();
+        it.awaitingLoad.addAll(workers);
         ActorRef<RolloutWorker.Loaded> loadedTo = getContext().messageAdapter(RolloutWorker.Loaded.class, WorkerLoaded::new);
-        roles.workers().forEach(w -> w.tell(new RolloutWorker.LoadWeights(version, null, loadedTo)));
+        workers.forEach(w -> w.tell(new RolloutWorker.LoadWeights(version, null, loadedTo)));
         return this;
     }
 
     private Behavior<Command> onLoaded(WorkerLoaded l) {
-        if (--it.pendingWorkers == 0) {
-            it.syncSeconds = secondsSince(it.phaseStart);
-            roles.arbiter().tell(new DeviceArbiter.GetStats(getContext().messageAdapter(DeviceArbiter.Stats.class,
-                    GotDeviceStats::new)));
+        if (it.awaitingLoad.remove(l.l().from()) && it.awaitingLoad.isEmpty()) {
+            synced();
         }
         return this;
+    }
+
+    private void synced() {
+        it.syncSeconds = secondsSince(it.phaseStart);
+        roles.arbiter().tell(new DeviceArbiter.GetStats(getContext().messageAdapter(DeviceArbiter.Stats.class,
+                GotDeviceStats::new)));
     }
 
     private Behavior<Command> onDeviceStats(GotDeviceStats d) {

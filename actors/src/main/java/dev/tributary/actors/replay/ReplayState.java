@@ -3,6 +3,7 @@ package dev.tributary.actors.replay;
 import dev.tributary.model.Trajectory;
 import dev.tributary.model.TrajectoryIds;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,13 +11,19 @@ import java.util.Map;
 /**
  * What the replay buffer holds: finished trajectories grouped until all k samples of a prompt are in, and
  * unfinished ones (cut by the token budget) until they are resumed. Plain state, testable without actors.
+ *
+ * <p>Arrivals are idempotent: a trajectory arriving with no more segments than this buffer has already seen of
+ * it is a copy (a job re-run after its worker was lost re-emits what the lost worker may have delivered) and is
+ * dropped, so every trajectory reaches training exactly once.
  */
 final class ReplayState {
     private final int groupSize;
     private final Map<String, List<Trajectory>> pendingGroups = new LinkedHashMap<>();
     private final Map<String, List<Trajectory>> completeGroups = new LinkedHashMap<>();
     private final Map<String, Trajectory> unfinished = new LinkedHashMap<>();
+    private final Map<String, Integer> segmentsSeen = new HashMap<>();
     private long received;
+    private long duplicates;
 
     ReplayState(int groupSize) {
         if (groupSize < 1) {
@@ -25,13 +32,18 @@ final class ReplayState {
         this.groupSize = groupSize;
     }
 
-    void add(Trajectory t) {
+    /** Stores {@code t}; false when it is a copy of something already received (dropped, not counted). */
+    boolean add(Trajectory t) {
+        Integer seen = segmentsSeen.get(t.id());
+        if (seen != null && t.segments().size() <= seen) {
+            duplicates++;
+            return false;
+        }
+        segmentsSeen.put(t.id(), t.segments().size());
         received++;
         if (!t.finished()) {
-            if (unfinished.putIfAbsent(t.id(), t) != null) {
-                throw new IllegalArgumentException("trajectory " + t.id() + " is already waiting to be resumed");
-            }
-            return;
+            unfinished.put(t.id(), t);
+            return true;
         }
         if (!t.scored()) {
             throw new IllegalArgumentException("finished trajectory " + t.id() + " reached the replay buffer unscored");
@@ -46,6 +58,12 @@ final class ReplayState {
             completeGroups.put(group, List.copyOf(g));
             pendingGroups.remove(group);
         }
+        return true;
+    }
+
+    /** Copies dropped so far. */
+    long duplicates() {
+        return duplicates;
     }
 
     /** Removes and returns every complete group. */

@@ -58,11 +58,11 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         CompletionStage<FlatWeights> fetch(PolicyVersion version);
     }
 
-    /** What one rollout batch did. */
-    public record Done(String worker, RolloutStats stats) implements RemoteMessage {
+    /** What one rollout batch did; {@code from} is the worker, so a master can tell which share is complete. */
+    public record Done(String worker, RolloutStats stats, ActorRef<Command> from) implements RemoteMessage {
     }
 
-    public record Loaded(String worker, PolicyVersion version) implements RemoteMessage {
+    public record Loaded(String worker, PolicyVersion version, ActorRef<Command> from) implements RemoteMessage {
     }
 
     private final String name;
@@ -149,11 +149,11 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             engine.tell(new EngineRunner.ReleaseMemory(engineAdapter));
         } else if (e.reply() instanceof EngineRunner.Released) {
             arbiter.tell(new DeviceArbiter.Release(name, (System.nanoTime() - releaseStart) / 1e6));
-            current.replyTo().tell(new Done(name, stats));
+            current.replyTo().tell(new Done(name, stats, getContext().getSelf()));
             current = null;
         } else if (e.reply() instanceof EngineRunner.Loaded l) {
             version = l.version();
-            l.replyTo().tell(new Loaded(name, version));
+            l.replyTo().tell(new Loaded(name, version, getContext().getSelf()));
         }
         return this;
     }

@@ -173,9 +173,9 @@ class MasterProtocolTest {
         r1.jobs().forEach(j -> seeds.add(j.seed()));
         assertEquals(6, seeds.size(), "every trajectory has its own random stream");
 
-        r0.replyTo().tell(new RolloutWorker.Done("w0", new RolloutStats(3, 12, 1, 2, 1, 0, 0.5)));
+        r0.replyTo().tell(new RolloutWorker.Done("w0", new RolloutStats(3, 12, 1, 2, 1, 0, 0.5), rig.w0.ref()));
         rig.replay.expectNoMessage(Duration.ofMillis(200));
-        r1.replyTo().tell(new RolloutWorker.Done("w1", new RolloutStats(3, 10, 2, 1, 1, 1, 0.25)));
+        r1.replyTo().tell(new RolloutWorker.Done("w1", new RolloutStats(3, 10, 2, 1, 1, 1, 0.25), rig.w1.ref()));
         var takeBatch = rig.replay.expectMessageClass(ReplayBuffer.TakeBatch.class);
         assertEquals(6, takeBatch.afterReceived(), "wait for every job's trajectory");
 
@@ -201,9 +201,9 @@ class MasterProtocolTest {
         assertEquals(V1, l0.version());
         assertEquals(V1, l1.version());
         assertNull(l0.weights(), "colocated: the workers share the trainer's arrays");
-        l0.replyTo().tell(new RolloutWorker.Loaded("w0", V1));
+        l0.replyTo().tell(new RolloutWorker.Loaded("w0", V1, rig.w0.ref()));
         rig.reports.expectNoMessage(Duration.ofMillis(200));
-        l1.replyTo().tell(new RolloutWorker.Loaded("w1", V1));
+        l1.replyTo().tell(new RolloutWorker.Loaded("w1", V1, rig.w1.ref()));
 
         IterationReport rep1 = rig.reports.receiveMessage();
         assertEquals(1, rep1.iteration());
@@ -246,8 +246,8 @@ class MasterProtocolTest {
         assertTrue(r0.jobs().get(0).lastChunk());
         assertEquals(expectedPrompts2.get(0), r1.jobs().get(0).trajectory().prompt());
         assertEquals(expectedPrompts2.get(1), r1.jobs().get(1).trajectory().prompt());
-        r1.replyTo().tell(new RolloutWorker.Done("w1", new RolloutStats(2, 8, 0, 2, 0, 0, 0.1)));
-        r0.replyTo().tell(new RolloutWorker.Done("w0", new RolloutStats(3, 10, 3, 0, 1, 0, 0.1)));
+        r1.replyTo().tell(new RolloutWorker.Done("w1", new RolloutStats(2, 8, 0, 2, 0, 0, 0.1), rig.w1.ref()));
+        r0.replyTo().tell(new RolloutWorker.Done("w0", new RolloutStats(3, 10, 3, 0, 1, 0, 0.1), rig.w0.ref()));
         takeBatch = rig.replay.expectMessageClass(ReplayBuffer.TakeBatch.class);
         assertEquals(11, takeBatch.afterReceived(), "counted over the whole run: 6 + 5");
         Trajectory c0 = finish(Trajectory.start("i2-q0/0", expectedPrompts2.get(0)), 3, 0);
@@ -263,8 +263,8 @@ class MasterProtocolTest {
         l0 = rig.w0.expectMessageClass(RolloutWorker.LoadWeights.class);
         l1 = rig.w1.expectMessageClass(RolloutWorker.LoadWeights.class);
         assertEquals(V2, l0.version());
-        l1.replyTo().tell(new RolloutWorker.Loaded("w1", V2));
-        l0.replyTo().tell(new RolloutWorker.Loaded("w0", V2));
+        l1.replyTo().tell(new RolloutWorker.Loaded("w1", V2, rig.w1.ref()));
+        l0.replyTo().tell(new RolloutWorker.Loaded("w0", V2, rig.w0.ref()));
 
         // The last iteration evaluates on the held-out prompts, then checkpoints, then finishes.
         var evaluate = rig.trainer.expectMessageClass(Trainer.Evaluate.class);
@@ -303,7 +303,7 @@ class MasterProtocolTest {
         for (var w : List.of(rig.w0, rig.w1)) {
             var load = w.expectMessageClass(RolloutWorker.LoadWeights.class);
             assertEquals(V1, load.version());
-            load.replyTo().tell(new RolloutWorker.Loaded("w", V1));
+            load.replyTo().tell(new RolloutWorker.Loaded("w", V1, w.ref()));
         }
         var restore = rig.replay.expectMessageClass(ReplayBuffer.Restore.class);
         assertEquals(List.of(left), restore.trajectories());
@@ -345,8 +345,8 @@ class MasterProtocolTest {
                 .tell(new ReplayBuffer.Unfinished(List.of()));
         var r0 = rig.w0.expectMessageClass(RolloutWorker.Rollout.class);
         var r1 = rig.w1.expectMessageClass(RolloutWorker.Rollout.class);
-        r0.replyTo().tell(new RolloutWorker.Done("w0", RolloutStats.EMPTY));
-        r1.replyTo().tell(new RolloutWorker.Done("w1", RolloutStats.EMPTY));
+        r0.replyTo().tell(new RolloutWorker.Done("w0", RolloutStats.EMPTY, rig.w0.ref()));
+        r1.replyTo().tell(new RolloutWorker.Done("w1", RolloutStats.EMPTY, rig.w1.ref()));
         rig.replay.expectMessageClass(ReplayBuffer.TakeBatch.class).replyTo().tell(new ReplayBuffer.Groups(List.of()));
         var shape = rig.reward.expectMessageClass(RewardActor.ShapeGroups.class);
         assertTrue(shape.groups().isEmpty());
@@ -354,8 +354,8 @@ class MasterProtocolTest {
         var train = rig.trainer.expectMessageClass(Trainer.Train.class);
         assertEquals(0, train.batch().size());
         train.replyTo().tell(new Trainer.Trained(V1, Double.NaN, 0, 0, 0));
-        rig.w0.expectMessageClass(RolloutWorker.LoadWeights.class).replyTo().tell(new RolloutWorker.Loaded("w0", V1));
-        rig.w1.expectMessageClass(RolloutWorker.LoadWeights.class).replyTo().tell(new RolloutWorker.Loaded("w1", V1));
+        rig.w0.expectMessageClass(RolloutWorker.LoadWeights.class).replyTo().tell(new RolloutWorker.Loaded("w0", V1, rig.w0.ref()));
+        rig.w1.expectMessageClass(RolloutWorker.LoadWeights.class).replyTo().tell(new RolloutWorker.Loaded("w1", V1, rig.w1.ref()));
         assertEquals(0, rig.reports.receiveMessage().trainedSamples());
         rig.trainer.expectMessageClass(Trainer.GetSnapshot.class).replyTo().tell(snapshot(V1));
         var contents = rig.replay.expectMessageClass(ReplayBuffer.GetContents.class);

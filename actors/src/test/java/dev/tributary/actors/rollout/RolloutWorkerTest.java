@@ -177,7 +177,7 @@ class RolloutWorkerTest {
         // Train-like change of the shared parameter arrays, then the weight sync of colocated mode (no payload).
         FlatWeights w1 = perturbed(w0, V1, 99);
         w1.importInto(params);
-        assertEquals(new RolloutWorker.Loaded("w-partial", V1), load(worker, V1, null));
+        assertEquals(new RolloutWorker.Loaded("w-partial", V1, worker), load(worker, V1, null));
         RolloutWorker.Done second = rollout(worker, List.of(new RolloutJob(cut, budget, seed, false)), V1);
         Trajectory resumed = sink.only();
         assertEquals(2, resumed.segments().size());
@@ -217,7 +217,7 @@ class RolloutWorkerTest {
         Collector sink = new Collector();
         var worker = worker("w-remote", own, plain(1), sink);
         FlatWeights w1 = perturbed(FlatWeights.export(policy.params(), V0), V1, 7);
-        assertEquals(new RolloutWorker.Loaded("w-remote", V1), load(worker, V1, w1));
+        assertEquals(new RolloutWorker.Loaded("w-remote", V1, worker), load(worker, V1, w1));
         assertEquals(w1.values().length, FlatWeights.export(own, V1).size());
         assertArrayEquals(w1.values(), FlatWeights.export(own, V1).values(), "the payload was imported");
 

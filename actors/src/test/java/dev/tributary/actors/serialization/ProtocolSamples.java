@@ -63,8 +63,8 @@ final class ProtocolSamples {
 
         put(s, new RolloutWorker.Rollout(List.of(new RolloutJob(unfinished, 16, 42L, true)), v, ref(kit)),
                 new RolloutWorker.LoadWeights(v, weights, ref(kit)),
-                new RolloutWorker.Done("worker-1", stats),
-                new RolloutWorker.Loaded("worker-1", v),
+                new RolloutWorker.Done("worker-1", stats, ref(kit)),
+                new RolloutWorker.Loaded("worker-1", v, ref(kit)),
                 new RolloutJob(Trajectory.start("g/1", prompt), 8, -7L, false));
 
         put(s, new ReplayBuffer.Offer(scored, ref(kit)),

@@ -29,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -62,6 +63,14 @@ public final class NodeGuardian {
     public static Behavior<Void> create(JobParts parts, Set<String> roles, int minRolloutWorkers,
                                         Consumer<IterationReport> listener, Supplier<Sandbox> sandbox,
                                         CompletableFuture<Master.Finished> done) {
+        return create(parts, roles, minRolloutWorkers, listener, sandbox, done, b -> b);
+    }
+
+    /** @param trainerDecorator wraps the trainer's behaviour (tests observe its batches); identity otherwise */
+    static Behavior<Void> create(JobParts parts, Set<String> roles, int minRolloutWorkers,
+                                 Consumer<IterationReport> listener, Supplier<Sandbox> sandbox,
+                                 CompletableFuture<Master.Finished> done,
+                                 UnaryOperator<Behavior<Trainer.Command>> trainerDecorator) {
         return Behaviors.setup(ctx -> {
             var s = parts.settings();
             var arbiter = ctx.spawn(DeviceArbiter.create(parts.deviceBudgetBytes()), "device");
@@ -83,9 +92,9 @@ public final class NodeGuardian {
                 ActorRef<WeightPublisher.PublishResult> ignore = ctx.getSystem().ignoreRef();
                 publisher.tell(new WeightPublisher.Publish(FlatWeights.export(parts.policy().params(),
                         PolicyVersion.INITIAL), ignore));
-                var trainer = ctx.spawn(Trainer.create(parts.policy(), parts.optimizer(), parts.loss(), parts.task(),
-                        parts.trainerSettings(), PolicyVersion.INITIAL, arbiter,
-                        w -> publisher.tell(new WeightPublisher.Publish(w, ignore))), "trainer",
+                var trainer = ctx.spawn(trainerDecorator.apply(Trainer.create(parts.policy(), parts.optimizer(),
+                        parts.loss(), parts.task(), parts.trainerSettings(), PolicyVersion.INITIAL, arbiter,
+                        w -> publisher.tell(new WeightPublisher.Publish(w, ignore)))), "trainer",
                         DispatcherSelector.blocking());
                 receptionist.tell(Receptionist.register(RoleKeys.TRAINER_KEY, trainer));
             }

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.tributary.actors.master.IterationReport;
 import dev.tributary.actors.master.Master;
+import dev.tributary.actors.trainer.Trainer;
 import dev.tributary.model.weights.FlatWeights;
 import dev.tributary.runtime.job.JobParts;
 import dev.tributary.runtime.settings.TributarySettings;
@@ -14,7 +15,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.typed.Cluster;
 
 /**
@@ -28,7 +31,8 @@ public final class TributaryNode implements AutoCloseable {
     private final CompletableFuture<Master.Finished> finished = new CompletableFuture<>();
     private Sandbox sandbox;
 
-    private TributaryNode(TributarySettings settings, Set<String> roles, Consumer<String> progress) {
+    private TributaryNode(TributarySettings settings, Set<String> roles, Consumer<String> progress,
+                          UnaryOperator<Behavior<Trainer.Command>> trainerDecorator) {
         this.roles = RoleKeys.check(roles);
         this.parts = JobParts.of(settings);
         if (roles.contains(RoleKeys.TRAINER)) {
@@ -44,7 +48,7 @@ public final class TributaryNode implements AutoCloseable {
         this.system = ActorSystem.create(NodeGuardian.create(parts, this.roles,
                 settings.config().hasPath("tributary.cluster.min-rollout-workers")
                         ? settings.config().getInt("tributary.cluster.min-rollout-workers") : 1,
-                listener, this::sandbox, finished), "tributary", config);
+                listener, this::sandbox, finished, trainerDecorator), "tributary", config);
     }
 
     /**
@@ -52,7 +56,13 @@ public final class TributaryNode implements AutoCloseable {
      * nodes, port); the trainer's node runs the SFT warm-up first.
      */
     public static TributaryNode start(TributarySettings settings, Set<String> roles, Consumer<String> progress) {
-        return new TributaryNode(settings, roles, progress);
+        return new TributaryNode(settings, roles, progress, b -> b);
+    }
+
+    /** As {@link #start}, with the trainer's behaviour wrapped (tests observe the batches it trains on). */
+    static TributaryNode start(TributarySettings settings, Set<String> roles, Consumer<String> progress,
+                               UnaryOperator<Behavior<Trainer.Command>> trainerDecorator) {
+        return new TributaryNode(settings, roles, progress, trainerDecorator);
     }
 
     public Set<String> roles() {

@@ -37,13 +37,13 @@ class ClusterRunTest {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
-    private static TributarySettings settings(Path out, int port, int seedPort) {
+    static TributarySettings settings(Path out, int port, int seedPort) {
         Config c = ConfigFactory.parseString("""
                 pekko {
                   actor.provider = cluster

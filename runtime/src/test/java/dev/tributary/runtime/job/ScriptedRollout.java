@@ -22,7 +22,7 @@ public final class ScriptedRollout implements EmbeddedGuardian.RolloutBehavior {
     @Override
     public Behavior<RolloutWorker.Command> create(String name, JobSpec spec, TrajectorySink sink,
                                                   ActorRef<DeviceArbiter.Command> arbiter) {
-        return Behaviors.receive(RolloutWorker.Command.class)
+        return Behaviors.setup(ctx -> Behaviors.receive(RolloutWorker.Command.class)
                 .onMessage(RolloutWorker.Rollout.class, r -> {
                     long tokens = 0;
                     for (var job : r.jobs()) {
@@ -35,13 +35,13 @@ public final class ScriptedRollout implements EmbeddedGuardian.RolloutBehavior {
                         tokens += answer.length;
                     }
                     r.replyTo().tell(new RolloutWorker.Done(name, new RolloutStats(r.jobs().size(), tokens,
-                            r.jobs().size(), 0, 0, 0, 0)));
+                            r.jobs().size(), 0, 0, 0, 0), ctx.getSelf()));
                     return Behaviors.same();
                 })
                 .onMessage(RolloutWorker.LoadWeights.class, l -> {
-                    l.replyTo().tell(new RolloutWorker.Loaded(name, l.version()));
+                    l.replyTo().tell(new RolloutWorker.Loaded(name, l.version(), ctx.getSelf()));
                     return Behaviors.same();
                 })
-                .build();
+                .build());
     }
 }

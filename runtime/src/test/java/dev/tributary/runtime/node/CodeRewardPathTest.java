@@ -114,7 +114,8 @@ class CodeRewardPathTest {
         script.put(1, p -> "```python\nprint('wrong')\n```");
         script.put(2, p -> "```python\nimport os\nfor _ in range(200):\n    try:\n        os.fork()\n    except OSError:\n"
                 + "        pass\nprint(open('" + secret + "').read())\n```");
-        EmbeddedGuardian.RolloutBehavior scripted = (name, spec, sink, arbiter) -> Behaviors.receive(RolloutWorker.Command.class)
+        EmbeddedGuardian.RolloutBehavior scripted = (name, spec, sink, arbiter) -> Behaviors.setup(ctx -> Behaviors
+                .receive(RolloutWorker.Command.class)
                 .onMessage(RolloutWorker.Rollout.class, r -> {
                     for (var job : r.jobs()) {
                         Trajectory t = job.trajectory();
@@ -126,14 +127,14 @@ class CodeRewardPathTest {
                         sink.emit(t.append(new Segment(t.id(), 0, tokens, lp, r.version().number(), FinishReason.EOS)));
                     }
                     r.replyTo().tell(new RolloutWorker.Done(name, new RolloutStats(r.jobs().size(), 0, r.jobs().size(),
-                            0, 0, 0, 0)));
+                            0, 0, 0, 0), ctx.getSelf()));
                     return Behaviors.same();
                 })
                 .onMessage(RolloutWorker.LoadWeights.class, l -> {
-                    l.replyTo().tell(new RolloutWorker.Loaded(name, l.version()));
+                    l.replyTo().tell(new RolloutWorker.Loaded(name, l.version(), ctx.getSelf()));
                     return Behaviors.same();
                 })
-                .build();
+                .build());
 
         try (Sandbox sandbox = Sandbox.create()) {
             RewardFunction code = RewardFunctions.registry().create("code", ConfigFactory.parseString("mode = pass-fraction"))

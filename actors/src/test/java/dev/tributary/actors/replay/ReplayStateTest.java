@@ -1,0 +1,50 @@
+package dev.tributary.actors.replay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tributary.model.FinishReason;
+import dev.tributary.model.Prompt;
+import dev.tributary.model.Segment;
+import dev.tributary.model.Trajectory;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Arrivals are idempotent: what a re-run job delivers again is dropped, so each trajectory is trained once. */
+class ReplayStateTest {
+    private static final Prompt PROMPT = new Prompt("p", new int[] {1, 5, 6}, "arithmetic", 1, "11");
+
+    private static Trajectory cut(String id) {
+        return Trajectory.start(id, PROMPT).append(new Segment(id, 0, new int[] {7, 8}, new float[] {-1f, -1f}, 0,
+                FinishReason.TOKEN_BUDGET));
+    }
+
+    private static Trajectory done(Trajectory t) {
+        return t.append(new Segment(t.id(), t.segments().size(), new int[] {2}, new float[] {-0.5f}, 1,
+                FinishReason.EOS)).withReward(1.0);
+    }
+
+    @Test
+    void copies_areDropped_andNotCounted() {
+        ReplayState s = new ReplayState(2);
+        Trajectory a = cut("g/0");
+        assertTrue(s.add(a));
+        assertFalse(s.add(a), "the same unfinished trajectory again");
+        assertEquals(1, s.received());
+        assertEquals(List.of(a), s.takeUnfinished());
+        assertFalse(s.add(a), "a late copy after it was taken for resumption must not be resumed twice");
+
+        Trajectory aDone = done(a);
+        assertTrue(s.add(aDone), "the resumed continuation has more segments: new");
+        assertFalse(s.add(aDone));
+        Trajectory b = done(cut("g/1"));
+        assertTrue(s.add(b));
+        assertFalse(s.add(b));
+        assertEquals(3, s.received());
+        assertEquals(4, s.duplicates());
+        List<List<Trajectory>> groups = s.takeCompleteGroups();
+        assertEquals(1, groups.size());
+        assertEquals(2, groups.get(0).size(), "each trajectory once: " + groups);
+    }
+}
