@@ -41,6 +41,7 @@ public final class TributaryCli implements Runnable {
         CommandLine trainLine = new CommandLine(train);
         trainLine.setResourceBundle(HelpTexts.withDefaults());
         cl.addSubcommand("train", trainLine);
+        cl.addSubcommand("node", new CommandLine(new NodeCommand()));
         return cl;
     }
 

@@ -46,8 +46,7 @@ public final class TributaryNode implements AutoCloseable {
                 Double.isNaN(r.heldOutAccuracy()) ? "-" : String.format(java.util.Locale.ROOT, "%.1f%%",
                         100 * r.heldOutAccuracy()), r.meanResponseLength(), r.trainedSamples()));
         this.system = ActorSystem.create(NodeGuardian.create(parts, this.roles,
-                settings.config().hasPath("tributary.cluster.min-rollout-workers")
-                        ? settings.config().getInt("tributary.cluster.min-rollout-workers") : 1,
+                settings.cluster().minRolloutWorkers(),
                 listener, this::sandbox, finished, trainerDecorator), "tributary", config);
     }
 
@@ -93,6 +92,17 @@ public final class TributaryNode implements AutoCloseable {
             sandbox = Sandbox.create();
         }
         return sandbox;
+    }
+
+    /** Asks every member of the cluster, this one last, to leave: the run is over and the nodes shut down. */
+    public void endCluster() {
+        Cluster cluster = Cluster.get(system);
+        for (org.apache.pekko.cluster.Member m : cluster.state().getMembers()) {
+            if (!m.address().equals(cluster.selfMember().address())) {
+                cluster.manager().tell(new org.apache.pekko.cluster.typed.Leave(m.address()));
+            }
+        }
+        cluster.manager().tell(new org.apache.pekko.cluster.typed.Leave(cluster.selfMember().address()));
     }
 
     /** Leaves the cluster and stops the node. */

@@ -15,7 +15,7 @@ import java.util.Objects;
 public record TributarySettings(RunSettings run, TaskSettings task, ModelSettings model, SftSettings sft,
                                 SamplerSettings sampler, RolloutSettings rollout, RewardSettings reward,
                                 ReplaySettings replay, TrainerSettings trainer, DeviceSettings device,
-                                EvalSettings eval, Config config) {
+                                EvalSettings eval, ClusterSettings cluster, Config config) {
     public TributarySettings {
         Objects.requireNonNull(run, "run settings");
         Objects.requireNonNull(model, "model settings");
@@ -28,6 +28,7 @@ public record TributarySettings(RunSettings run, TaskSettings task, ModelSetting
         Objects.requireNonNull(trainer, "trainer settings");
         Objects.requireNonNull(device, "device settings");
         Objects.requireNonNull(eval, "eval settings");
+        Objects.requireNonNull(cluster, "cluster settings");
         Objects.requireNonNull(config, "config");
         int batch = sampler.batchSize();
         String why = " (prompts-per-iteration × samples-per-prompt = " + batch + ")";
@@ -49,7 +50,7 @@ public record TributarySettings(RunSettings run, TaskSettings task, ModelSetting
         ConfigReader r = new ConfigReader(full);
         return new TributarySettings(RunSettings.read(r), TaskSettings.read(r), ModelSettings.read(r), SftSettings.read(r),
                 SamplerSettings.read(r), RolloutSettings.read(r), RewardSettings.read(r), ReplaySettings.read(r),
-                TrainerSettings.read(r), DeviceSettings.read(r), EvalSettings.read(r), full);
+                TrainerSettings.read(r), DeviceSettings.read(r), EvalSettings.read(r), ClusterSettings.read(r), full);
     }
 
     /** Reads the default layering: system properties, application.conf, reference.conf. */

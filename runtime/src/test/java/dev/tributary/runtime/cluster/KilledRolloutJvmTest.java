@@ -1,0 +1,109 @@
+package dev.tributary.runtime.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.tributary.actors.master.Master;
+import dev.tributary.actors.trainer.Trainer;
+import dev.tributary.model.PolicyVersion;
+import dev.tributary.runtime.settings.TributarySettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two rollout nodes in their own JVMs, started with {@code tributary node}; one is killed with SIGKILL in the
+ * middle of the run. The failure detector marks it unreachable, the split brain resolver downs it, the master
+ * re-deals its jobs, the run completes, and the trainer sees every trajectory exactly once.
+ */
+class KilledRolloutJvmTest {
+    private final List<Process> processes = new ArrayList<>();
+    private TributaryNode local;
+
+    @AfterEach
+    void stop() throws Exception {
+        processes.forEach(Process::destroyForcibly);
+        if (local != null) {
+            local.close();
+        }
+    }
+
+    private static final String CLUSTER = """
+            pekko.cluster {
+              downing-provider-class = "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"
+              split-brain-resolver { active-strategy = keep-majority, stable-after = 3s }
+              failure-detector { heartbeat-interval = 500ms, acceptable-heartbeat-pause = 2s }
+            }
+            tributary.run.iterations = 6
+            tributary.rollout.token-budget = 6
+            """;
+
+    private Process rolloutJvm(Path config, int seed, Path log) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-Dorg.bytedeco.javacpp.maxbytes=2G",
+                "-cp", System.getProperty("java.class.path"), TributaryCliMain.CLASS, "node", "--roles", "rollout",
+                "--port", "0", "--seed-nodes", "127.0.0.1:" + seed, "--config", config.toString());
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        Process p = pb.start();
+        processes.add(p);
+        return p;
+    }
+
+    @Test
+    void aRolloutJvmKilledMidRun_isDowned_itsJobsRerun_andEveryTrajectoryTrainedOnce(@TempDir Path dir)
+            throws Exception {
+        int seed = ClusterRunTest.freePort();
+        TributarySettings base = ClusterRunTest.settings(dir, 0, seed);
+        // Every node gets the same settings: the file the forked nodes read holds what this node runs with.
+        Path conf = dir.resolve("node.conf");
+        Files.writeString(conf, ConfigFactory.parseString(CLUSTER).withFallback(base.config().withOnlyPath("tributary"))
+                .withFallback(ConfigFactory.parseString("pekko.actor.provider = cluster\n"
+                        + "pekko.remote.artery.canonical.hostname = \"127.0.0.1\"\npekko.cluster.jmx.enabled = off\n"
+                        + "pekko.coordinated-shutdown.exit-jvm = off"))
+                .root().render(com.typesafe.config.ConfigRenderOptions.concise()));
+        List<String> trained = Collections.synchronizedList(new ArrayList<>());
+        UnaryOperator<Behavior<Trainer.Command>> spy = b -> Behaviors.setup(ctx -> {
+            ActorRef<Trainer.Command> seen = ctx.spawn(Behaviors.receive(Trainer.Command.class)
+                    .onMessage(Trainer.Train.class, t -> {
+                        t.batch().trajectories().forEach(x -> trained.add(x.id()));
+                        return Behaviors.same();
+                    })
+                    .onAnyMessage(m -> Behaviors.same()).build(), "spy");
+            return Behaviors.monitor(Trainer.Command.class, seen, b);
+        });
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        TributarySettings settings = TributarySettings.load(ConfigFactory.parseString(CLUSTER
+                + "\npekko.remote.artery.canonical.port = " + seed).withFallback(base.config()));
+        local = TributaryNode.start(settings, Set.of("master", "replay", "reward", "trainer"), lines::add, spy);
+        Process doomed = rolloutJvm(conf, seed, dir.resolve("rollout-a.log"));
+        rolloutJvm(conf, seed, dir.resolve("rollout-b.log"));
+
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (lines.stream().noneMatch(l -> l.startsWith("iter   2")) && System.nanoTime() < deadline) {
+            assertTrue(doomed.isAlive(), "the rollout JVM died by itself: " + Files.readString(dir.resolve("rollout-a.log")));
+            Thread.sleep(20);
+        }
+        doomed.destroyForcibly(); // SIGKILL: no leaving, no goodbye
+        doomed.waitFor(30, TimeUnit.SECONDS);
+
+        Master.Finished f = local.finished().get(4, TimeUnit.MINUTES);
+        assertEquals(new PolicyVersion(6), f.version(), String.join("\n", lines));
+        assertEquals(new HashSet<>(trained).size(), trained.size(), "a trajectory was trained twice: " + trained);
+        assertTrue(f.reports().stream().filter(r -> r.iteration() > 3).mapToInt(r -> r.trainedSamples()).sum() > 0,
+                "the run went on with the surviving node");
+    }
+}
