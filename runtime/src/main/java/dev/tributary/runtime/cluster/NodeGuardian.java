@@ -117,16 +117,19 @@ public final class NodeGuardian {
     }
 
     /**
-     * The rollout role: once the reward actor and replay buffer are found, a segment stream to them and the
-     * workers; each worker loads the trainer's current weights before it registers.
+     * The rollout role: once the reward actor, the replay buffer and the trainer's weight publisher are found, a
+     * segment stream to the first two and the workers; each worker loads the trainer's current weights before it
+     * registers.
      */
     private static Behavior<Receptionist.Listing> rolloutNode(JobParts parts, ActorRef<DeviceArbiter.Command> arbiter,
                                                               WeightSyncSettings sync) {
         return Behaviors.setup(ctx -> {
             ctx.getSystem().receptionist().tell(Receptionist.subscribe(RoleKeys.REWARD_KEY, ctx.getSelf()));
             ctx.getSystem().receptionist().tell(Receptionist.subscribe(RoleKeys.REPLAY_KEY, ctx.getSelf()));
+            ctx.getSystem().receptionist().tell(Receptionist.subscribe(WeightPublisher.SERVICE_KEY, ctx.getSelf()));
             List<ActorRef<RewardActor.Command>> reward = new ArrayList<>();
             List<ActorRef<ReplayBuffer.Command>> replay = new ArrayList<>();
+            boolean[] publisher = {false};
             return Behaviors.receive(Receptionist.Listing.class)
                     .onMessage(Receptionist.Listing.class, l -> {
                         if (l.isForKey(RoleKeys.REWARD_KEY)) {
@@ -135,8 +138,10 @@ public final class NodeGuardian {
                         } else if (l.isForKey(RoleKeys.REPLAY_KEY)) {
                             replay.clear();
                             replay.addAll(l.getServiceInstances(RoleKeys.REPLAY_KEY));
+                        } else if (l.isForKey(WeightPublisher.SERVICE_KEY)) {
+                            publisher[0] = !l.getServiceInstances(WeightPublisher.SERVICE_KEY).isEmpty();
                         }
-                        if (reward.isEmpty() || replay.isEmpty()) {
+                        if (reward.isEmpty() || replay.isEmpty() || !publisher[0]) {
                             return Behaviors.same();
                         }
                         startWorkers(ctx.getSystem(), ctx, parts, arbiter, sync, reward.get(0), replay.get(0));
@@ -222,7 +227,9 @@ public final class NodeGuardian {
                                 || found.trainer == null) {
                             return Behaviors.same();
                         }
-                        var master = ctx.spawn(Master.create(parts.masterSettings(), parts.sampler(),
+                        // No checkpoints across nodes yet: a snapshot (weights and Adam state) is larger than a
+                        // remote frame; it must be written on the trainer's node.
+                        var master = ctx.spawn(Master.create(parts.masterSettings(0), parts.sampler(),
                                 new Master.Roles(found.workers, found.replay, found.reward, found.trainer, arbiter),
                                 listener, Checkpointer.NONE), "driver");
                         ActorRef<Master.Finished> finished = ctx.spawn(Behaviors.receive(Master.Finished.class)

@@ -63,11 +63,16 @@ public record JobParts(TributarySettings settings, Task task, Policy policy, Opt
     }
 
     public MasterSettings masterSettings() {
+        return masterSettings(settings.run().checkpointEvery());
+    }
+
+    /** The master's settings with checkpoints every {@code checkpointEvery} iterations (0: none). */
+    public MasterSettings masterSettings(int checkpointEvery) {
         var r = settings.rollout();
         var sp = settings.sampler();
         return new MasterSettings(settings.run().iterations(), sp.promptsPerIteration(), sp.samplesPerPrompt(),
                 r.tokenBudget(), r.maxResponseTokens(), settings.run().seed(), heldOut, settings.eval().every(),
-                r.maxResponseTokens(), settings.run().checkpointEvery());
+                r.maxResponseTokens(), checkpointEvery);
     }
 
     public Trainer.Settings trainerSettings() {
