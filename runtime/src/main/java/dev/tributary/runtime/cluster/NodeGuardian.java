@@ -23,7 +23,9 @@ import dev.tributary.streams.weights.WeightSyncSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -159,7 +161,19 @@ public final class NodeGuardian {
         var pipeline = new SegmentPipeline(system, reward, replay, 2 * s.rollout().slots(), 4, workers,
                 Duration.ofMinutes(2));
         WeightLayout layout = FlatWeights.export(parts.policy().params(), PolicyVersion.INITIAL).layout();
-        RolloutWorker.WeightSource source = version -> fetch(system, version, layout, sync);
+        // The node's workers share one policy: one fetch per version serves them all.
+        Map<PolicyVersion, CompletionStage<FlatWeights>> latest = new HashMap<>();
+        RolloutWorker.WeightSource source = version -> {
+            synchronized (latest) {
+                CompletionStage<FlatWeights> f = latest.get(version);
+                if (f == null) {
+                    latest.clear();
+                    f = fetch(system, version, layout, sync);
+                    latest.put(version, f);
+                }
+                return f;
+            }
+        };
         for (int w = 0; w < workers; w++) {
             String name = system.address().hostPort() + "/rollout-" + w;
             var worker = ctx.spawn(RolloutWorker.create(name, EngineRunner.factory(new InferenceEngine(
