@@ -66,11 +66,21 @@ final class ReplayState {
         return duplicates;
     }
 
-    /** Removes and returns every complete group. */
+    /**
+     * Removes and returns every complete group. Their ids are forgotten: every copy a re-run job could produce
+     * arrives before the master asks for the batch, so the memory of seen trajectories stays as small as what is
+     * in flight instead of growing with the run.
+     */
     List<List<Trajectory>> takeCompleteGroups() {
         List<List<Trajectory>> out = new ArrayList<>(completeGroups.values());
         completeGroups.clear();
+        out.forEach(g -> g.forEach(t -> segmentsSeen.remove(t.id())));
         return out;
+    }
+
+    /** Trajectories whose segment count is remembered (in flight, unfinished or waiting in a group). */
+    int remembered() {
+        return segmentsSeen.size();
     }
 
     /** Removes and returns every unfinished trajectory, to be resumed. */

@@ -46,5 +46,6 @@ class ReplayStateTest {
         List<List<Trajectory>> groups = s.takeCompleteGroups();
         assertEquals(1, groups.size());
         assertEquals(2, groups.get(0).size(), "each trajectory once: " + groups);
+        assertEquals(0, s.remembered(), "trained trajectories are forgotten, so the memory stays bounded");
     }
 }
