@@ -16,7 +16,6 @@ import dev.tributary.model.train.Evaluator;
 import dev.tributary.model.weights.FlatWeights;
 import dev.tributary.streams.serialization.RemoteMessage;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -27,7 +26,6 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -227,11 +225,8 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     }
 
     private Behavior<Command> onSnapshot(GetSnapshot g) {
-        Map<String, float[]> moments = new HashMap<>();
-        for (var e : optimizer.state().entrySet()) {
-            moments.put(e.getKey(), e.getValue().castTo(DataType.FLOAT).reshape(e.getValue().length()).toFloatVector());
-        }
-        g.replyTo().tell(new Snapshot(FlatWeights.export(policy.params(), version), moments, optimizer.iteration()));
+        g.replyTo().tell(new Snapshot(FlatWeights.export(policy.params(), version), optimizer.stateCopy(),
+                optimizer.iteration()));
         return this;
     }
 

@@ -232,11 +232,7 @@ public final class InferenceEngine {
             INDArray scores = keys.mul(q4).sum(3).muli(scale).reshape(slots, h, 1, ctx).addi(mask);
             INDArray att = Nd4j.exec(new SoftMax(scores, scores.ulike(), -1))[0];
             INDArray o = values.mul(att.reshape(slots, h, ctx, 1)).sum(2).reshape(slots, d);
-            x.addi(o.mmul(params.get(p + "attn.wo")));
-            INDArray m = layerNorm(x, p + "ln2");
-            INDArray hid = m.mmul(params.get(p + "mlp.w1")).addiRowVector(params.get(p + "mlp.b1"));
-            Nd4j.getExecutioner().exec(new GELU(hid, hid));
-            x.addi(hid.mmul(params.get(p + "mlp.w2")).addiRowVector(params.get(p + "mlp.b2")));
+            finishBlock(x, o, p);
         }
         INDArray logits = layerNorm(x, "lnf").mmul(params.get("head"));
         float[][] lf = logits.castTo(DataType.FLOAT).toFloatMatrix();
@@ -303,12 +299,20 @@ public final class InferenceEngine {
                 o.get(NDArrayIndex.all(), NDArrayIndex.interval(head * hd, (head + 1) * hd))
                         .assign(att.mmul(vh.slice(head)));
             }
-            x.addi(o.mmul(params.get(p + "attn.wo")));
-            INDArray m = layerNorm(x, p + "ln2");
-            INDArray hid = m.mmul(params.get(p + "mlp.w1")).addiRowVector(params.get(p + "mlp.b1"));
-            Nd4j.getExecutioner().exec(new GELU(hid, hid));
-            x.addi(hid.mmul(params.get(p + "mlp.w2")).addiRowVector(params.get(p + "mlp.b2")));
+            finishBlock(x, o, p);
         }
+    }
+
+    /**
+     * The rest of block {@code p} after attention, in place on the residual stream {@code x}: the output
+     * projection of the attended values {@code o}, then the pre-LayerNorm GELU MLP. Decode steps and prefill share it.
+     */
+    private void finishBlock(INDArray x, INDArray o, String p) {
+        x.addi(o.mmul(params.get(p + "attn.wo")));
+        INDArray m = layerNorm(x, p + "ln2");
+        INDArray hid = m.mmul(params.get(p + "mlp.w1")).addiRowVector(params.get(p + "mlp.b1"));
+        Nd4j.getExecutioner().exec(new GELU(hid, hid));
+        x.addi(hid.mmul(params.get(p + "mlp.w2")).addiRowVector(params.get(p + "mlp.b2")));
     }
 
     /** In place: {@code target[rows[i]] = updates[i]} (libnd4j scatter_upd; one op for every slot). */

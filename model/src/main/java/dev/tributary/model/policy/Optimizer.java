@@ -3,6 +3,7 @@ package dev.tributary.model.policy;
 import dev.tributary.model.Require;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
@@ -97,6 +98,16 @@ public final class Optimizer {
     /** The moment estimates per parameter (live views), for checkpoints. */
     public Map<String, INDArray> state() {
         return state;
+    }
+
+    /** A copy of the moment estimates per parameter as flat float vectors, for checkpoints and snapshots. */
+    public Map<String, float[]> stateCopy() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (var e : state.entrySet()) {
+            INDArray a = e.getValue();
+            out.put(e.getKey(), a.castTo(DataType.FLOAT).reshape(a.length()).toFloatVector());
+        }
+        return out;
     }
 
     /** Restores moments and step count saved from an optimizer over the same parameters. */

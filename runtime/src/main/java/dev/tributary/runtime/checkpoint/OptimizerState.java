@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -25,12 +24,7 @@ public record OptimizerState(Map<String, float[]> moments, int step) {
 
     /** Copies the live state of {@code optimizer}. */
     public static OptimizerState capture(Optimizer optimizer) {
-        Map<String, float[]> m = new HashMap<>();
-        for (var e : optimizer.state().entrySet()) {
-            INDArray a = e.getValue();
-            m.put(e.getKey(), a.castTo(DataType.FLOAT).reshape(a.length()).toFloatVector());
-        }
-        return new OptimizerState(m, optimizer.iteration());
+        return new OptimizerState(optimizer.stateCopy(), optimizer.iteration());
     }
 
     /** Writes this state into {@code optimizer}, which must be over parameters of the same names and sizes. */

@@ -1,7 +1,6 @@
 package dev.tributary.runtime.settings;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.tributary.actors.reward.RewardFunctions;
 import java.util.Objects;
 
@@ -27,9 +26,7 @@ public record RewardSettings(String function, double lengthPenaltyWeight, int le
     static RewardSettings read(ConfigReader r) {
         String function = Check.registered("tributary.reward.function", r.getString("tributary.reward.function"),
                 RewardFunctions.registry().names());
-        // A class name's dots would be read as a path; such functions read their own settings.
-        Config functionConfig = function.contains(".") ? ConfigFactory.empty()
-                : r.subtreeOrEmpty("tributary.reward." + function);
+        Config functionConfig = r.pluginSettings("tributary.reward.", function);
         return new RewardSettings(function,
                 r.getDouble("tributary.reward.length-penalty-weight"),
                 r.getInt("tributary.reward.length-penalty-warmup-iterations"),

@@ -1,7 +1,6 @@
 package dev.tributary.runtime.settings;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.tributary.model.task.Tasks;
 import java.util.Objects;
 
@@ -15,7 +14,6 @@ public record TaskSettings(String name, Config config) {
     static TaskSettings read(ConfigReader r) {
         String name = Check.registered("tributary.task.name", r.getString("tributary.task.name"),
                 Tasks.registry().names());
-        // A class name's dots would be read as a path; such tasks read their own settings.
-        return new TaskSettings(name, name.contains(".") ? ConfigFactory.empty() : r.subtreeOrEmpty("tributary.task." + name));
+        return new TaskSettings(name, r.pluginSettings("tributary.task.", name));
     }
 }

@@ -1,7 +1,6 @@
 package dev.tributary.runtime.settings;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.tributary.model.algo.PolicyLosses;
 import java.util.Objects;
 
@@ -28,9 +27,7 @@ public record TrainerSettings(String loss, double learningRate, int stepsPerIter
     static TrainerSettings read(ConfigReader r) {
         String loss = Check.registered("tributary.trainer.loss", r.getString("tributary.trainer.loss"),
                 PolicyLosses.registry().names());
-        // A class name's dots would be read as a path; such losses read their own settings.
-        Config lossConfig = loss.contains(".") ? ConfigFactory.empty()
-                : r.subtreeOrEmpty("tributary.algo." + loss);
+        Config lossConfig = r.pluginSettings("tributary.algo.", loss);
         return new TrainerSettings(loss, r.getDouble("tributary.trainer.learning-rate"),
                 r.getInt("tributary.trainer.steps-per-iteration"), r.getBoolean("tributary.trainer.reset-optimizer"),
                 r.getInt("tributary.trainer.minibatch-size"), r.getInt("tributary.trainer.microbatch-tokens"),

@@ -17,9 +17,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Down;
 import org.junit.jupiter.api.AfterEach;
@@ -52,15 +50,7 @@ class LostRolloutNodeTest {
             throws Exception {
         int seed = ClusterRunTest.freePort();
         List<String> trained = Collections.synchronizedList(new ArrayList<>());
-        UnaryOperator<Behavior<Trainer.Command>> spy = b -> Behaviors.setup(ctx -> {
-            ActorRef<Trainer.Command> seen = ctx.spawn(Behaviors.receive(Trainer.Command.class)
-                    .onMessage(Trainer.Train.class, t -> {
-                        t.batch().trajectories().forEach(x -> trained.add(x.id()));
-                        return Behaviors.same();
-                    })
-                    .onAnyMessage(m -> Behaviors.same()).build(), "spy");
-            return Behaviors.monitor(Trainer.Command.class, seen, b);
-        });
+        UnaryOperator<Behavior<Trainer.Command>> spy = TrainerSpy.recordingTrainedIds(trained);
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
         TributaryNode master = TributaryNode.start(settings(dir, seed, seed), Set.of("master", "replay", "reward"),
                 lines::add);
