@@ -4,6 +4,7 @@ import dev.tributary.actors.device.DeviceArbiter;
 import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.reward.RewardActor;
 import dev.tributary.actors.rollout.RolloutJob;
+import dev.tributary.actors.rollout.RolloutWork;
 import dev.tributary.actors.rollout.RolloutStats;
 import dev.tributary.actors.rollout.RolloutWorker;
 import dev.tributary.actors.sampling.PromptSampler;
@@ -20,9 +21,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -34,25 +34,34 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.delivery.ConsumerController;
+import org.apache.pekko.actor.typed.delivery.WorkPullingProducerController;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
  * The master role: runs iterative synchronous RL (Kimi k1.5 §2.6.1). Each iteration resumes the unfinished
  * trajectories, adds k samples of fresh prompts, rolls all out under the token budget, trains on the complete
  * groups, hands the new weights to the workers, evaluates and checkpoints when due. One message per step:
- * {@code Start → [(Loaded × workers) → Restored] → Unfinished → (Done × workers) → Groups → Shaped → Trained → (Loaded × workers) →
- * DeviceStats → [Evaluated] → [Snapshot → Contents → Saved] → next iteration}.
+ * {@code Start → [(Loaded × workers) → Restored] → Unfinished → (BatchDone × batches) → Groups → Shaped → Trained →
+ * (Loaded × workers) → DeviceStats → [Evaluated] → [Snapshot → Contents → Saved] → next iteration}.
+ *
+ * <p>Rollout batches go out through Reliable Delivery work pulling ({@link RolloutWork}): whichever worker asks
+ * gets the next batch, and a lost worker's unconfirmed batches are sent to the others by the producer controller.
+ * The master only counts batches done, once each; it watches its workers to stop waiting for their weight loads,
+ * and the other roles to stop the run with a clear cause if one is gone.
  *
  * <p>Everything that reaches the trainer is put in a fixed order (jobs, groups and trajectories by id), so a run
  * is a function of its seed and settings, whichever worker finishes first; this is what makes a resumed run
  * repeat the uninterrupted one.
  */
 public final class Master extends AbstractBehavior<Master.Command> {
-    public sealed interface Command extends RemoteMessage permits Start, StartLoaded, Restored, GotUnfinished, WorkerDone, GotGroups, GotShaped,
-            GotTrained, WorkerLoaded, GotDeviceStats, GotEvaluation, GotSnapshot, GotContents, Saved {
+    public sealed interface Command extends RemoteMessage permits Start, StartLoaded, Restored, GotUnfinished, WorkRequested,
+            BatchDone, GotGroups, GotShaped, GotTrained, WorkerLoaded, GotDeviceStats, GotEvaluation, GotSnapshot,
+            GotContents, Saved {
     }
 
     /**
@@ -75,7 +84,11 @@ public final class Master extends AbstractBehavior<Master.Command> {
     private record GotUnfinished(ReplayBuffer.Unfinished u) implements Command {
     }
 
-    private record WorkerDone(RolloutWorker.Done d) implements Command {
+    private record WorkRequested(WorkPullingProducerController.RequestNext<RolloutWork.Batch> next)
+            implements Command, NoSerializationVerificationNeeded {
+    }
+
+    private record BatchDone(RolloutWork.BatchDone d) implements Command {
     }
 
     private record GotGroups(ReplayBuffer.Groups g) implements Command {
@@ -122,6 +135,12 @@ public final class Master extends AbstractBehavior<Master.Command> {
     }
 
     private static final Comparator<Trajectory> BY_ID = Comparator.comparing(Trajectory::id);
+    /**
+     * Batches per live worker and iteration. A worker's consumer holds at most two unconfirmed batches (see
+     * {@link RolloutWork#consumer}), so two per worker fill every worker's window evenly at the start of an
+     * iteration instead of leaving the split to the producer's random choice among workers with demand.
+     */
+    static final int BATCHES_PER_WORKER = 2;
 
     private final MasterSettings settings;
     private final PromptSampler sampler;
@@ -142,13 +161,18 @@ public final class Master extends AbstractBehavior<Master.Command> {
     private int startLoadsPending;
     private List<Trajectory> restoredReplay = List.of();
     private Iteration it;
+    private final ActorRef<WorkPullingProducerController.Command<RolloutWork.Batch>> work;
+    private final ActorRef<RolloutWork.BatchDone> batchDoneTo;
+    /** Where the next batch may go; null until the producer controller asks for one. */
+    private ActorRef<RolloutWork.Batch> sendNextTo;
+    private final Deque<RolloutWork.Batch> unsent = new ArrayDeque<>();
 
     /** Per-iteration bookkeeping. */
     private static final class Iteration {
         final long start = System.nanoTime();
         long phaseStart = start;
-        /** Per worker, the job batches it was given and has not answered yet; the head is the one it runs. */
-        final Map<ActorRef<RolloutWorker.Command>, Deque<List<RolloutJob>>> assigned = new LinkedHashMap<>();
+        /** The ids of this iteration's batches not yet done. */
+        final Set<String> outstanding = new HashSet<>();
         final Set<ActorRef<RolloutWorker.Command>> awaitingLoad = new HashSet<>();
         RolloutStats rollout = RolloutStats.EMPTY;
         double rolloutSeconds;
@@ -172,15 +196,31 @@ public final class Master extends AbstractBehavior<Master.Command> {
     public static Behavior<Command> create(MasterSettings settings, PromptSampler sampler, Roles roles,
                                            Consumer<IterationReport> listener, Checkpointer checkpointer,
                                            BooleanSupplier stopRequested) {
-        return Behaviors.setup(ctx -> new Master(ctx, settings, sampler, roles, listener, checkpointer, stopRequested));
+        return create(settings, sampler, roles, listener, checkpointer, stopRequested, RolloutWork.KEY);
+    }
+
+    /** @param workKey the service key the workers' consumer controllers are registered under */
+    public static Behavior<Command> create(MasterSettings settings, PromptSampler sampler, Roles roles,
+                                           Consumer<IterationReport> listener, Checkpointer checkpointer,
+                                           BooleanSupplier stopRequested,
+                                           ServiceKey<ConsumerController.Command<RolloutWork.Batch>> workKey) {
+        return Behaviors.setup(ctx -> new Master(ctx, settings, sampler, roles, listener, checkpointer, stopRequested,
+                workKey));
     }
 
     private Master(ActorContext<Command> ctx, MasterSettings settings, PromptSampler sampler, Roles roles,
-                   Consumer<IterationReport> listener, Checkpointer checkpointer, BooleanSupplier stopRequested) {
+                   Consumer<IterationReport> listener, Checkpointer checkpointer, BooleanSupplier stopRequested,
+                   ServiceKey<ConsumerController.Command<RolloutWork.Batch>> workKey) {
         super(ctx);
         this.stopRequested = stopRequested;
         this.workers = new ArrayList<>(roles.workers());
         workers.forEach(ctx::watch);
+        List.of(roles.replay(), roles.reward(), roles.trainer()).forEach(ctx::watch);
+        this.work = ctx.spawn(WorkPullingProducerController.create(RolloutWork.Batch.class,
+                "master-" + ctx.getSelf().path().address().hostPort(), workKey, Optional.empty()), "work");
+        work.tell(new WorkPullingProducerController.Start<>(ctx.messageAdapter(
+                WorkPullingProducerController.requestNextClass(), WorkRequested::new)));
+        this.batchDoneTo = ctx.messageAdapter(RolloutWork.BatchDone.class, BatchDone::new);
         this.settings = settings;
         this.sampler = sampler;
         this.roles = roles;
@@ -196,7 +236,8 @@ public final class Master extends AbstractBehavior<Master.Command> {
                 .onMessage(StartLoaded.class, this::onStartLoaded)
                 .onMessage(Restored.class, r -> beginIteration())
                 .onMessage(GotUnfinished.class, this::onUnfinished)
-                .onMessage(WorkerDone.class, this::onWorkerDone)
+                .onMessage(WorkRequested.class, this::onWorkRequested)
+                .onMessage(BatchDone.class, this::onBatchDone)
                 .onMessage(GotGroups.class, this::onGroups)
                 .onMessage(GotShaped.class, this::onShaped)
                 .onMessage(GotTrained.class, this::onTrained)
@@ -206,7 +247,7 @@ public final class Master extends AbstractBehavior<Master.Command> {
                 .onMessage(GotSnapshot.class, this::onSnapshot)
                 .onMessage(GotContents.class, this::onContents)
                 .onMessage(Saved.class, this::onSaved)
-                .onSignal(Terminated.class, t -> onWorkerLost(t.getRef().unsafeUpcast()))
+                .onSignal(Terminated.class, t -> onTerminated(t.getRef().unsafeUpcast()))
                 .build();
     }
 
@@ -255,7 +296,7 @@ public final class Master extends AbstractBehavior<Master.Command> {
         return this;
     }
 
-    /** Rollout phase: resumed trajectories plus k fresh samples per new prompt, dealt round-robin to workers. */
+    /** Rollout phase: resumed trajectories plus k fresh samples per new prompt, in batches for work pulling. */
     private Behavior<Command> onUnfinished(GotUnfinished m) {
         List<RolloutJob> jobs = new ArrayList<>();
         for (Trajectory t : m.u().trajectories().stream().sorted(BY_ID).toList()) {
@@ -268,44 +309,56 @@ public final class Master extends AbstractBehavior<Master.Command> {
             }
         }
         expectedReceived += jobs.size();
-        deal(jobs);
-        if (it.assigned.isEmpty()) {
+        if (jobs.isEmpty()) {
             askForGroups();
+            return this;
         }
+        // Job i goes to batch i mod n: the batches are a function of the job list and the number of live workers.
+        int n = Math.min(jobs.size(), BATCHES_PER_WORKER * workers.size());
+        List<List<RolloutJob>> batches = new ArrayList<>();
+        for (int b = 0; b < n; b++) {
+            batches.add(new ArrayList<>());
+        }
+        for (int i = 0; i < jobs.size(); i++) {
+            batches.get(i % n).add(jobs.get(i));
+        }
+        for (int b = 0; b < n; b++) {
+            RolloutWork.Batch batch = new RolloutWork.Batch("i" + iteration + "-b" + b, batches.get(b), version,
+                    batchDoneTo);
+            it.outstanding.add(batch.id());
+            unsent.add(batch);
+        }
+        sendBatches();
         return this;
     }
 
-    /**
-     * Deals {@code jobs} round-robin to the live workers. A worker runs one batch at a time, so a share for a worker
-     * that is still busy waits behind its current batch and is sent when that one is done.
-     */
-    private void deal(List<RolloutJob> jobs) {
-        List<List<RolloutJob>> shares = new ArrayList<>();
-        workers.forEach(w -> shares.add(new ArrayList<>()));
-        for (int i = 0; i < jobs.size(); i++) {
-            shares.get(i % workers.size()).add(jobs.get(i));
-        }
-        for (int w = 0; w < workers.size(); w++) {
-            if (shares.get(w).isEmpty()) {
-                continue;
-            }
-            Deque<List<RolloutJob>> queue = it.assigned.computeIfAbsent(workers.get(w), k -> new ArrayDeque<>());
-            queue.add(shares.get(w));
-            if (queue.size() == 1) {
-                send(workers.get(w), shares.get(w));
-            }
+    private Behavior<Command> onWorkRequested(WorkRequested r) {
+        sendNextTo = r.next().sendNextTo();
+        sendBatches();
+        return this;
+    }
+
+    /** The producer controller asks for one batch at a time, and only while some worker has room for it. */
+    private void sendBatches() {
+        if (sendNextTo != null && !unsent.isEmpty()) {
+            sendNextTo.tell(unsent.poll());
+            sendNextTo = null;
         }
     }
 
-    private void send(ActorRef<RolloutWorker.Command> worker, List<RolloutJob> jobs) {
-        worker.tell(new RolloutWorker.Rollout(jobs, version, getContext().messageAdapter(RolloutWorker.Done.class,
-                WorkerDone::new)));
+    private Behavior<Command> onTerminated(ActorRef<Void> ref) {
+        for (var role : List.of(roles.replay(), roles.reward(), roles.trainer())) {
+            if (role.equals(ref)) {
+                throw new IllegalStateException("role " + ref.path().name() + " at " + ref.path().address()
+                        + " is gone in iteration " + iteration + "; the run cannot go on without it");
+            }
+        }
+        return onWorkerLost(ref);
     }
 
     /**
-     * A rollout worker is gone (its node was downed, or it failed). Its unanswered jobs are dealt to the others:
-     * each job's random stream depends only on its trajectory, so the re-run emits what the lost one would have,
-     * and the replay buffer drops the copies of anything it had already received.
+     * A rollout worker is gone (its node was downed, or it failed). Work pulling sends its unconfirmed batches to
+     * the other workers; the master only stops expecting its weight loads.
      */
     private Behavior<Command> onWorkerLost(ActorRef<Void> ref) {
         ActorRef<RolloutWorker.Command> lost = workers.stream().filter(w -> w.equals(ref)).findFirst().orElse(null);
@@ -316,17 +369,9 @@ public final class Master extends AbstractBehavior<Master.Command> {
         if (workers.isEmpty()) {
             throw new IllegalStateException("rollout worker " + lost.path() + " is gone and no rollout worker is left");
         }
-        if (it == null) {
-            return this;
-        }
-        Deque<List<RolloutJob>> orphaned = it.assigned.remove(lost);
-        int jobs = orphaned == null ? 0 : orphaned.stream().mapToInt(List::size).sum();
-        getContext().getLog().warn("rollout worker {} is gone in iteration {}: {} of its jobs go to the {} others",
-                lost.path(), iteration, jobs, workers.size());
-        if (orphaned != null) {
-            deal(orphaned.stream().flatMap(List::stream).toList());
-        }
-        if (it.awaitingLoad.remove(lost) && it.awaitingLoad.isEmpty()) {
+        getContext().getLog().warn("rollout worker {} is gone in iteration {}: its unconfirmed batches go to the {} "
+                + "others", lost.path(), iteration, workers.size());
+        if (it != null && it.awaitingLoad.remove(lost) && it.awaitingLoad.isEmpty()) {
             synced();
         }
         return this;
@@ -336,19 +381,13 @@ public final class Master extends AbstractBehavior<Master.Command> {
         return RolloutJob.of(t, settings.tokenBudget(), settings.maxResponseTokens(), seedOf(t.id()));
     }
 
-    private Behavior<Command> onWorkerDone(WorkerDone d) {
-        Deque<List<RolloutJob>> queue = it.assigned.get(d.d().from());
-        if (queue == null) {
-            return this; // a worker already written off
-        }
-        it.rollout = it.rollout.plus(d.d().stats());
-        queue.poll();
-        if (!queue.isEmpty()) {
-            send(d.d().from(), queue.peek());
+    /** Counted once per batch: a batch re-run after its worker was lost may be answered twice. */
+    private Behavior<Command> onBatchDone(BatchDone d) {
+        if (it == null || !it.outstanding.remove(d.d().id())) {
             return this;
         }
-        it.assigned.remove(d.d().from());
-        if (it.assigned.isEmpty()) {
+        it.rollout = it.rollout.plus(d.d().done().stats());
+        if (it.outstanding.isEmpty()) {
             askForGroups();
         }
         return this;

@@ -1,5 +1,6 @@
 package dev.tributary.actors.replay;
 
+import dev.tributary.actors.stream.SegmentStream;
 import dev.tributary.model.Trajectory;
 import dev.tributary.streams.serialization.RemoteMessage;
 import java.util.ArrayDeque;
@@ -12,14 +13,30 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.StreamRefs;
+import org.apache.pekko.stream.typed.javadsl.ActorSink;
 
 /**
  * The replay buffer role. Trajectories arrive one at a time and are acknowledged once stored; when the buffer
  * holds {@code capacity} trajectories the acknowledgement waits until room is made, which back-pressures the
  * segment stream. Nothing is ever dropped.
+ *
+ * <p>Producers attach with {@link OpenStream}: each gets a {@link org.apache.pekko.stream.SinkRef} of its own,
+ * whose elements arrive here as {@link Offer}s and {@link FlushMarker}s, one at a time and acknowledged. A flush
+ * marker is answered as soon as it arrives, which is after everything its producer sent before it was stored.
  */
 public final class ReplayBuffer extends AbstractBehavior<ReplayBuffer.Command> {
-    public sealed interface Command extends RemoteMessage permits Offer, StreamStarted, StreamEnded, TakeBatch, TakeUnfinished, GetContents, Restore {
+    public sealed interface Command extends RemoteMessage permits Offer, FlushMarker, OpenStream, StreamStarted,
+            StreamEnded, TakeBatch, TakeUnfinished, GetContents, Restore {
+    }
+
+    /** Open a segment stream into this buffer; the answer holds the sink to send into. */
+    public record OpenStream(ActorRef<SegmentStream.Opened> replyTo) implements Command {
+    }
+
+    /** A stream's flush marker: every element its producer sent before it is stored. */
+    public record FlushMarker(SegmentStream.Flush flush, ActorRef<Ack> ack) implements Command {
     }
 
     /** Store {@code trajectory}; {@code ack} is answered when it is stored. */
@@ -83,6 +100,8 @@ public final class ReplayBuffer extends AbstractBehavior<ReplayBuffer.Command> {
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Offer.class, this::onOffer)
+                .onMessage(FlushMarker.class, this::onFlushMarker)
+                .onMessage(OpenStream.class, this::onOpenStream)
                 .onMessage(StreamStarted.class, s -> {
                     s.ack().tell(Ack.INSTANCE);
                     return this;
@@ -104,6 +123,24 @@ public final class ReplayBuffer extends AbstractBehavior<ReplayBuffer.Command> {
         return this;
     }
 
+    private Behavior<Command> onOpenStream(OpenStream o) {
+        ActorRef<Command> self = getContext().getSelf();
+        var sink = StreamRefs.<SegmentStream.Element>sinkRef()
+                .to(ActorSink.<SegmentStream.Element, Command, Ack>actorRefWithBackpressure(self,
+                        (ack, e) -> e instanceof SegmentStream.Emitted emitted ? new Offer(emitted.trajectory(), ack)
+                                : new FlushMarker((SegmentStream.Flush) e, ack),
+                        StreamStarted::new, Ack.INSTANCE, new StreamEnded(null), StreamEnded::new))
+                .run(Materializer.matFromSystem(getContext().getSystem()));
+        o.replyTo().tell(new SegmentStream.Opened(sink));
+        return this;
+    }
+
+    private Behavior<Command> onFlushMarker(FlushMarker m) {
+        m.flush().replyTo().tell(new SegmentStream.Flushed(m.flush().token()));
+        m.ack().tell(Ack.INSTANCE);
+        return this;
+    }
+
     private void store(Offer o) {
         state.add(o.trajectory());
         o.ack().tell(Ack.INSTANCE);
@@ -113,8 +150,8 @@ public final class ReplayBuffer extends AbstractBehavior<ReplayBuffer.Command> {
     private Behavior<Command> onStreamEnded(StreamEnded e) {
         if (e.failure() != null) {
             // One producer's stream (a rollout node's) failed: the trajectories it had in flight never arrive. The
-            // buffer goes on serving the other streams; the master re-runs the lost worker's unanswered jobs, and
-            // its own worker fails loudly where the stream broke.
+            // buffer goes on serving the other streams; the batches they belonged to were never confirmed, so
+            // work pulling hands them to other workers, and the producer's side fails loudly where it broke.
             getContext().getLog().warn("a segment stream into the replay buffer failed: {}", e.failure().toString());
         }
         return this;

@@ -1,7 +1,9 @@
 package dev.tributary.actors.reward;
 
+import dev.tributary.actors.stream.SegmentStream;
 import dev.tributary.model.Trajectory;
 import dev.tributary.streams.serialization.RemoteMessage;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -11,16 +13,45 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.SinkRef;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.StreamRefs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The reward role. Scores each finished trajectory with the configured {@link RewardFunction} (off the actor's
  * thread, since a sandboxed scorer blocks) minus the repeat penalty; unfinished trajectories pass through
  * unscored. Complete groups get the length penalty when the master assembles a batch.
+ *
+ * <p>Trajectories arrive through segment streams: each rollout node opens one with {@link OpenStream}, naming
+ * the replay buffer's sink the scored elements go on to; this actor runs the scoring stage of that stream on its
+ * node and answers with the sink the rollout node sends into.
  */
 public final class RewardActor extends AbstractBehavior<RewardActor.Command> {
-    public sealed interface Command extends RemoteMessage permits Score, ShapeGroups, ScoreDone {
+    private static final Logger LOG = LoggerFactory.getLogger(RewardActor.class);
+
+    public sealed interface Command extends RemoteMessage permits Score, ShapeGroups, ScoreDone, OpenStream {
+    }
+
+    /**
+     * Open a segment stream: elements sent into the answered sink are scored, at most {@code parallelism} at a
+     * time and each within {@code scoreTimeoutMillis}, and go on, in order, into {@code downstream}.
+     */
+    public record OpenStream(SinkRef<SegmentStream.Element> downstream, int parallelism, long scoreTimeoutMillis,
+                             ActorRef<SegmentStream.Opened> replyTo) implements Command {
+        public OpenStream {
+            if (parallelism < 1) {
+                throw new IllegalArgumentException("reward parallelism " + parallelism + " must be >= 1");
+            }
+            if (scoreTimeoutMillis < 1) {
+                throw new IllegalArgumentException("score timeout " + scoreTimeoutMillis + " ms must be >= 1");
+            }
+        }
     }
 
     public record Score(Trajectory trajectory, ActorRef<Scored> replyTo) implements Command {
@@ -60,7 +91,34 @@ public final class RewardActor extends AbstractBehavior<RewardActor.Command> {
                 .onMessage(Score.class, this::onScore)
                 .onMessage(ScoreDone.class, this::onScoreDone)
                 .onMessage(ShapeGroups.class, this::onShape)
+                .onMessage(OpenStream.class, this::onOpenStream)
                 .build();
+    }
+
+    private Behavior<Command> onOpenStream(OpenStream o) {
+        ActorRef<Command> self = getContext().getSelf();
+        var scheduler = getContext().getSystem().scheduler();
+        String from = o.replyTo().path().address().toString();
+        Duration timeout = Duration.ofMillis(o.scoreTimeoutMillis());
+        SinkRef<SegmentStream.Element> upstream = StreamRefs.<SegmentStream.Element>sinkRef()
+                .mapAsync(o.parallelism(), e -> e instanceof SegmentStream.Emitted emitted
+                        ? AskPattern.<Command, Scored>ask(self, r -> new Score(emitted.trajectory(), r),
+                        timeout, scheduler).thenApply(s -> (SegmentStream.Element) new SegmentStream.Emitted(
+                        s.trajectory()))
+                        : CompletableFuture.completedFuture(e))
+                .watchTermination((ref, done) -> {
+                    done.whenComplete((ok, failure) -> {
+                        if (failure != null) {
+                            LOG.warn("the segment stream from {} through reward {} failed: {}", from, self.path(),
+                                    failure.toString());
+                        }
+                    });
+                    return ref;
+                })
+                .toMat(o.downstream().getSink(), Keep.left())
+                .run(Materializer.matFromSystem(getContext().getSystem()));
+        o.replyTo().tell(new SegmentStream.Opened(upstream));
+        return this;
     }
 
     private Behavior<Command> onScore(Score s) {

@@ -7,7 +7,9 @@ import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.reward.RewardActor;
 import dev.tributary.actors.rollout.RolloutJob;
 import dev.tributary.actors.rollout.RolloutStats;
+import dev.tributary.actors.rollout.RolloutWork;
 import dev.tributary.actors.rollout.RolloutWorker;
+import dev.tributary.actors.stream.SegmentStream;
 import dev.tributary.actors.trainer.Trainer;
 import dev.tributary.streams.serialization.KryoRegistrar;
 import dev.tributary.streams.serialization.Registrations;
@@ -34,6 +36,8 @@ public final class ProtocolRegistrar implements KryoRegistrar {
         r.add(223, RolloutWorker.Loaded.class);
         r.add(224, RolloutJob.class);
         r.add(225, RolloutStats.class);
+        r.add(226, RolloutWork.Batch.class);
+        r.add(227, RolloutWork.BatchDone.class);
 
         // 240-259 replay
         r.add(240, ReplayBuffer.Offer.class);
@@ -47,12 +51,15 @@ public final class ProtocolRegistrar implements KryoRegistrar {
         r.add(248, ReplayBuffer.Groups.class);
         r.add(249, ReplayBuffer.Unfinished.class);
         r.add(250, ReplayBuffer.Contents.class);
+        r.add(251, ReplayBuffer.OpenStream.class);
+        r.add(252, ReplayBuffer.FlushMarker.class);
 
         // 260-279 reward
         r.add(260, RewardActor.Score.class);
         r.add(261, RewardActor.ShapeGroups.class);
         r.add(262, RewardActor.Scored.class);
         r.add(263, RewardActor.Shaped.class);
+        r.add(264, RewardActor.OpenStream.class);
 
         // 280-299 trainer
         r.add(280, Trainer.Train.class);
@@ -71,5 +78,11 @@ public final class ProtocolRegistrar implements KryoRegistrar {
         r.add(304, DeviceArbiter.Granted.class);
         r.add(305, DeviceArbiter.Refused.class);
         r.add(306, DeviceArbiter.Stats.class);
+
+        // 320-339 segment stream
+        r.add(320, SegmentStream.Emitted.class);
+        r.add(321, SegmentStream.Flush.class);
+        r.add(322, SegmentStream.Flushed.class);
+        r.add(323, SegmentStream.Opened.class);
     }
 }

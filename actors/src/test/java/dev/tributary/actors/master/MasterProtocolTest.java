@@ -12,6 +12,7 @@ import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.reward.RewardActor;
 import dev.tributary.actors.rollout.RolloutJob;
 import dev.tributary.actors.rollout.RolloutStats;
+import dev.tributary.actors.rollout.RolloutWork;
 import dev.tributary.actors.rollout.RolloutWorker;
 import dev.tributary.actors.sampling.PromptPool;
 import dev.tributary.actors.sampling.PromptSampler;
@@ -30,11 +31,14 @@ import dev.tributary.model.train.Evaluator;
 import dev.tributary.model.weights.FlatWeights;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
@@ -42,6 +46,9 @@ import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.delivery.ConsumerController;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -49,7 +56,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * The master's message protocol, with probes standing in for the workers, the replay buffer, the reward actor and
- * the trainer, and a real device arbiter.
+ * the trainer, and a real device arbiter. Rollout batches reach the probes through the real work-pulling path: the
+ * master's producer controller and a {@link RolloutWork#consumer} per worker.
  */
 @ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -71,10 +79,20 @@ class MasterProtocolTest {
                 .create(new Samplers.Context(POOL, SAMPLER_SEED));
     }
 
+    private static final AtomicInteger RIGS = new AtomicInteger();
+
+    /** A rollout batch as worker {@code worker} received it from its consumer. */
+    private record Got(int worker, RolloutWorker.Rollout rollout) {
+    }
+
     /** Everything a master talks to, as probes, plus a real arbiter. */
     private final class Rig {
         final TestProbe<RolloutWorker.Command> w0 = kit.createTestProbe();
         final TestProbe<RolloutWorker.Command> w1 = kit.createTestProbe();
+        /** Every rollout batch either worker's consumer hands on, tagged with the worker. */
+        final TestProbe<Got> rollouts = kit.createTestProbe();
+        /** What each worker's consumer drives: forwards batches to {@link #rollouts}; stop one to lose a worker. */
+        final List<ActorRef<RolloutWorker.Command>> runners = new ArrayList<>();
         final TestProbe<ReplayBuffer.Command> replay = kit.createTestProbe();
         final TestProbe<RewardActor.Command> reward = kit.createTestProbe();
         final TestProbe<Trainer.Command> trainer = kit.createTestProbe();
@@ -87,9 +105,34 @@ class MasterProtocolTest {
 
         /** {@code checkpointer} null: the {@link #gated()} one. */
         Rig(MasterSettings settings, Checkpointer checkpointer) {
+            // A key of its own, so that no other test's consumers take this master's batches.
+            ServiceKey<ConsumerController.Command<RolloutWork.Batch>> key = ServiceKey.create(
+                    ConsumerController.serviceKeyClass(), "rollout-work-" + RIGS.incrementAndGet());
+            for (int w = 0; w < 2; w++) {
+                int worker = w;
+                var runner = kit.spawn(Behaviors.receive(RolloutWorker.Command.class)
+                        .onMessage(RolloutWorker.Rollout.class, r -> {
+                            rollouts.ref().tell(new Got(worker, r));
+                            return Behaviors.same();
+                        }).build());
+                runners.add(runner);
+                kit.spawn(RolloutWork.consumer(runner, t -> { }, key));
+            }
             master = kit.spawn(Master.create(settings, sampler(),
                     new Master.Roles(List.of(w0.ref(), w1.ref()), replay.ref(), reward.ref(), trainer.ref(), arbiter),
-                    reports.ref()::tell, checkpointer != null ? checkpointer : gated()));
+                    reports.ref()::tell, checkpointer != null ? checkpointer : gated(), () -> false, key));
+        }
+
+        /** Answers the next {@code n} batches, from whichever worker they reach, with {@link #stats}. */
+        List<Got> answer(int n) {
+            List<Got> out = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Got g = rollouts.receiveMessage(Duration.ofSeconds(10));
+                out.add(g);
+                g.rollout().replyTo().tell(new RolloutWorker.Done("w" + g.worker(), stats(g.rollout()),
+                        g.worker() == 0 ? w0.ref() : w1.ref()));
+            }
+            return out;
         }
 
         /** A checkpointer that reports the state and then waits until the test opens the gate. */
@@ -128,6 +171,22 @@ class MasterProtocolTest {
         return jobs.stream().map(j -> j.trajectory().id()).toList();
     }
 
+    /** What a worker answers for a batch: figures that add up to something checkable over an iteration. */
+    private static RolloutStats stats(RolloutWorker.Rollout r) {
+        int resumed = (int) r.jobs().stream().filter(RolloutJob::resumed).count();
+        return new RolloutStats(r.jobs().size(), 4L * r.jobs().size(), 1, 0, resumed, 0, 0.25);
+    }
+
+    private static Set<List<String>> batchIds(List<Got> got) {
+        Set<List<String>> out = new HashSet<>();
+        got.forEach(g -> out.add(ids(g.rollout().jobs())));
+        return out;
+    }
+
+    private static List<RolloutJob> jobs(List<Got> got) {
+        return got.stream().flatMap(g -> g.rollout().jobs().stream()).toList();
+    }
+
     private static List<String> trajectoryIds(List<Trajectory> ts) {
         return ts.stream().map(Trajectory::id).toList();
     }
@@ -150,32 +209,34 @@ class MasterProtocolTest {
         Trajectory old0 = cut("i0-q0/0", OLD, 4);
         Trajectory old1 = cut("i0-q0/1", OLD, 4);
         take.replyTo().tell(new ReplayBuffer.Unfinished(List.of(old1, old0)));
-        var r0 = rig.w0.expectMessageClass(RolloutWorker.Rollout.class);
-        var r1 = rig.w1.expectMessageClass(RolloutWorker.Rollout.class);
-        assertEquals(List.of("i0-q0/0", "i1-q0/0", "i1-q1/0"), ids(r0.jobs()), "sorted, dealt round-robin");
-        assertEquals(List.of("i0-q0/1", "i1-q0/1", "i1-q1/1"), ids(r1.jobs()));
-        assertEquals(V0, r0.version());
-        assertEquals(V0, r1.version());
-        assertSame(old0, r0.jobs().get(0).trajectory());
-        assertSame(old1, r1.jobs().get(0).trajectory());
-        assertTrue(r0.jobs().get(0).resumed());
-        for (var r : List.of(r0, r1)) {
-            assertEquals(expectedPrompts1.get(0), r.jobs().get(1).trajectory().prompt());
-            assertEquals(expectedPrompts1.get(1), r.jobs().get(2).trajectory().prompt());
-            for (RolloutJob j : r.jobs()) {
-                assertEquals(4, j.tokenBudget(), j.toString());
-                assertFalse(j.lastChunk());
-            }
-            assertTrue(r.jobs().get(1).trajectory().segments().isEmpty());
+        // Six jobs, sorted by id, cut into 2 batches per worker: job i goes to batch i mod 4.
+        List<Got> first = rig.answer(3);
+        rig.replay.expectNoMessage(Duration.ofMillis(200));
+        List<Got> batches = new ArrayList<>(first);
+        batches.addAll(rig.answer(1));
+        assertEquals(Set.of(List.of("i0-q0/0", "i1-q1/0"), List.of("i0-q0/1", "i1-q1/1"), List.of("i1-q0/0"),
+                List.of("i1-q0/1")), batchIds(batches));
+        assertEquals(Set.of(0, 1), Set.copyOf(batches.stream().map(Got::worker).toList()),
+                "two batches per worker fill both workers' windows");
+        Map<String, RolloutJob> byId = new java.util.HashMap<>();
+        jobs(batches).forEach(j -> byId.put(j.trajectory().id(), j));
+        batches.forEach(g -> assertEquals(V0, g.rollout().version()));
+        assertSame(old0, byId.get("i0-q0/0").trajectory());
+        assertSame(old1, byId.get("i0-q0/1").trajectory());
+        assertTrue(byId.get("i0-q0/0").resumed());
+        for (int j = 0; j < 2; j++) {
+            assertEquals(expectedPrompts1.get(0), byId.get("i1-q0/" + j).trajectory().prompt());
+            assertEquals(expectedPrompts1.get(1), byId.get("i1-q1/" + j).trajectory().prompt());
+            assertTrue(byId.get("i1-q0/" + j).trajectory().segments().isEmpty());
+        }
+        for (RolloutJob j : byId.values()) {
+            assertEquals(4, j.tokenBudget(), j.toString());
+            assertFalse(j.lastChunk());
         }
         var seeds = new HashSet<Long>();
-        r0.jobs().forEach(j -> seeds.add(j.seed()));
-        r1.jobs().forEach(j -> seeds.add(j.seed()));
+        byId.values().forEach(j -> seeds.add(j.seed()));
         assertEquals(6, seeds.size(), "every trajectory has its own random stream");
 
-        r0.replyTo().tell(new RolloutWorker.Done("w0", new RolloutStats(3, 12, 1, 2, 1, 0, 0.5), rig.w0.ref()));
-        rig.replay.expectNoMessage(Duration.ofMillis(200));
-        r1.replyTo().tell(new RolloutWorker.Done("w1", new RolloutStats(3, 10, 2, 1, 1, 1, 0.25), rig.w1.ref()));
         var takeBatch = rig.replay.expectMessageClass(ReplayBuffer.TakeBatch.class);
         assertEquals(6, takeBatch.afterReceived(), "wait for every job's trajectory");
 
@@ -212,7 +273,7 @@ class MasterProtocolTest {
         assertEquals((1.25 - 0.25 + 1.1 + 0.9) / 4, rep1.meanReward(), 1e-12);
         assertEquals((6 + 7 + 2 + 4) / 4.0, rep1.meanResponseLength(), 1e-12);
         assertTrue(Double.isNaN(rep1.heldOutAccuracy()), "no evaluation at iteration 1 of 2 with evalEvery 2");
-        assertEquals(new RolloutStats(6, 22, 3, 3, 2, 1, 0.75), rep1.rollout());
+        assertEquals(new RolloutStats(6, 24, 4, 0, 2, 0, 1.0), rep1.rollout(), "the four batches' answers added");
         assertEquals(0.42, rep1.loss());
         assertEquals(0.0, rep1.handoffMillis(), "nobody used the arbiter");
 
@@ -236,18 +297,16 @@ class MasterProtocolTest {
         // ---- Iteration 2, at v1: the left-over trajectory has 2 tokens to go before the maximum of 10.
         take = rig.replay.expectMessageClass(ReplayBuffer.TakeUnfinished.class);
         take.replyTo().tell(new ReplayBuffer.Unfinished(List.of(left)));
-        r0 = rig.w0.expectMessageClass(RolloutWorker.Rollout.class);
-        r1 = rig.w1.expectMessageClass(RolloutWorker.Rollout.class);
-        assertEquals(List.of("i1-q0/0", "i2-q0/1", "i2-q1/1"), ids(r0.jobs()));
-        assertEquals(List.of("i2-q0/0", "i2-q1/0"), ids(r1.jobs()));
-        assertEquals(V1, r0.version());
-        assertEquals(V1, r1.version());
-        assertEquals(2, r0.jobs().get(0).tokenBudget());
-        assertTrue(r0.jobs().get(0).lastChunk());
-        assertEquals(expectedPrompts2.get(0), r1.jobs().get(0).trajectory().prompt());
-        assertEquals(expectedPrompts2.get(1), r1.jobs().get(1).trajectory().prompt());
-        r1.replyTo().tell(new RolloutWorker.Done("w1", new RolloutStats(2, 8, 0, 2, 0, 0, 0.1), rig.w1.ref()));
-        r0.replyTo().tell(new RolloutWorker.Done("w0", new RolloutStats(3, 10, 3, 0, 1, 0, 0.1), rig.w0.ref()));
+        batches = rig.answer(4);
+        assertEquals(Set.of(List.of("i1-q0/0", "i2-q1/1"), List.of("i2-q0/0"), List.of("i2-q0/1"),
+                List.of("i2-q1/0")), batchIds(batches));
+        byId.clear();
+        jobs(batches).forEach(j -> byId.put(j.trajectory().id(), j));
+        batches.forEach(g -> assertEquals(V1, g.rollout().version()));
+        assertEquals(2, byId.get("i1-q0/0").tokenBudget());
+        assertTrue(byId.get("i1-q0/0").lastChunk());
+        assertEquals(expectedPrompts2.get(0), byId.get("i2-q0/0").trajectory().prompt());
+        assertEquals(expectedPrompts2.get(1), byId.get("i2-q1/0").trajectory().prompt());
         takeBatch = rig.replay.expectMessageClass(ReplayBuffer.TakeBatch.class);
         assertEquals(11, takeBatch.afterReceived(), "counted over the whole run: 6 + 5");
         Trajectory c0 = finish(Trajectory.start("i2-q0/0", expectedPrompts2.get(0)), 3, 0);
@@ -275,7 +334,7 @@ class MasterProtocolTest {
         assertEquals(2, rep2.iteration());
         assertEquals(V2, rep2.version());
         assertEquals(0.5, rep2.heldOutAccuracy());
-        assertEquals(new RolloutStats(5, 18, 3, 2, 1, 0, 0.2), rep2.rollout());
+        assertEquals(new RolloutStats(5, 20, 4, 0, 1, 0, 1.0), rep2.rollout());
         rig.trainer.expectMessageClass(Trainer.GetSnapshot.class).replyTo().tell(snapshot(V2));
         rig.replay.expectMessageClass(ReplayBuffer.GetContents.class).replyTo()
                 .tell(new ReplayBuffer.Contents(List.of(), 11));
@@ -312,15 +371,17 @@ class MasterProtocolTest {
         restore.replyTo().tell(ReplayBuffer.Ack.INSTANCE);
         var take = rig.replay.expectMessageClass(ReplayBuffer.TakeUnfinished.class);
         take.replyTo().tell(new ReplayBuffer.Unfinished(List.of(left)));
-        var r0 = rig.w0.expectMessageClass(RolloutWorker.Rollout.class);
-        assertEquals(V1, r0.version(), "the workers hold the restored version");
-        assertEquals("i1-q0/0", r0.jobs().get(0).trajectory().id());
+        List<Got> batches = rig.answer(4);
+        batches.forEach(g -> assertEquals(V1, g.rollout().version(), "the workers hold the restored version"));
+        assertEquals(Set.of(List.of("i1-q0/0", "i2-q1/1"), List.of("i2-q0/0"), List.of("i2-q0/1"),
+                List.of("i2-q1/0")), batchIds(batches));
         // Iteration 2 of a resumed run draws what iteration 2 of the uninterrupted run would.
         List<Prompt> expected = sampler().next(2, 2);
-        assertEquals("i2-q0/1", r0.jobs().get(1).trajectory().id());
-        assertEquals(expected.get(0), r0.jobs().get(1).trajectory().prompt());
-        var r1 = rig.w1.expectMessageClass(RolloutWorker.Rollout.class);
-        assertEquals(List.of("i2-q0/0", "i2-q1/0"), ids(r1.jobs()));
+        for (RolloutJob j : jobs(batches)) {
+            if (j.trajectory().id().startsWith("i2-q0")) {
+                assertEquals(expected.get(0), j.trajectory().prompt());
+            }
+        }
     }
 
     @Test
@@ -343,10 +404,7 @@ class MasterProtocolTest {
         rig.master.tell(new Master.Start(1, V0, List.of(), rig.finished.ref()));
         rig.replay.expectMessageClass(ReplayBuffer.TakeUnfinished.class).replyTo()
                 .tell(new ReplayBuffer.Unfinished(List.of()));
-        var r0 = rig.w0.expectMessageClass(RolloutWorker.Rollout.class);
-        var r1 = rig.w1.expectMessageClass(RolloutWorker.Rollout.class);
-        r0.replyTo().tell(new RolloutWorker.Done("w0", RolloutStats.EMPTY, rig.w0.ref()));
-        r1.replyTo().tell(new RolloutWorker.Done("w1", RolloutStats.EMPTY, rig.w1.ref()));
+        rig.answer(4);
         rig.replay.expectMessageClass(ReplayBuffer.TakeBatch.class).replyTo().tell(new ReplayBuffer.Groups(List.of()));
         var shape = rig.reward.expectMessageClass(RewardActor.ShapeGroups.class);
         assertTrue(shape.groups().isEmpty());
@@ -367,5 +425,34 @@ class MasterProtocolTest {
                 });
         rig.finished.expectTerminated(rig.master);
         rig.replay.expectNoMessage(Duration.ofMillis(100));
+    }
+
+    @Test
+    void lostWorker_itsUnconfirmedBatchesGoToTheOther_andEachBatchCountsOnce() {
+        Rig rig = new Rig(settings(1, 0), Checkpointer.NONE);
+        rig.master.tell(new Master.Start(1, V0, List.of(), rig.finished.ref()));
+        rig.replay.expectMessageClass(ReplayBuffer.TakeUnfinished.class).replyTo()
+                .tell(new ReplayBuffer.Unfinished(List.of()));
+        // Four one-job batches: each worker runs one and holds one more.
+        Got a = rig.rollouts.receiveMessage(Duration.ofSeconds(10));
+        Got b = rig.rollouts.receiveMessage(Duration.ofSeconds(10));
+        assertEquals(Set.of(0, 1), Set.of(a.worker(), b.worker()));
+        Got lost = a.worker() == 1 ? a : b;
+        Got kept = a.worker() == 1 ? b : a;
+        kit.stop(rig.runners.get(1));
+        kept.rollout().replyTo().tell(new RolloutWorker.Done("w0", stats(kept.rollout()), rig.w0.ref()));
+        // Worker 1 never answered: its running batch and the one it held go to worker 0, with worker 0's own.
+        List<Got> rest = rig.answer(3);
+        rest.forEach(g -> assertEquals(0, g.worker()));
+        List<String> all = new ArrayList<>(ids(kept.rollout().jobs()));
+        rest.forEach(g -> all.addAll(ids(g.rollout().jobs())));
+        assertEquals(Set.of("i1-q0/0", "i1-q0/1", "i1-q1/0", "i1-q1/1"), Set.copyOf(all));
+        assertEquals(4, all.size(), "no batch ran twice on the surviving worker");
+        assertTrue(all.containsAll(ids(lost.rollout().jobs())));
+        var takeBatch = rig.replay.expectMessageClass(ReplayBuffer.TakeBatch.class);
+        assertEquals(4, takeBatch.afterReceived());
+        // A late answer for a batch already counted (the lost worker's, say) changes nothing.
+        lost.rollout().replyTo().tell(new RolloutWorker.Done("w1", stats(lost.rollout()), rig.w1.ref()));
+        rig.replay.expectNoMessage(Duration.ofMillis(200));
     }
 }

@@ -14,7 +14,9 @@ import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.reward.RewardActor;
 import dev.tributary.actors.rollout.RolloutJob;
 import dev.tributary.actors.rollout.RolloutStats;
+import dev.tributary.actors.rollout.RolloutWork;
 import dev.tributary.actors.rollout.RolloutWorker;
+import dev.tributary.actors.stream.SegmentStream;
 import dev.tributary.actors.trainer.Trainer;
 import dev.tributary.model.train.Evaluator;
 import dev.tributary.streams.serialization.KryoSerializer;
@@ -44,7 +46,7 @@ class ProtocolRegistrarTest {
     /** The classes whose public nested records (and themselves, when records) are the roles' protocols. */
     static final List<Class<?>> ROLE_CLASSES = List.of(Master.class, IterationReport.class, RolloutWorker.class,
             RolloutJob.class, RolloutStats.class, ReplayBuffer.class, RewardActor.class, Trainer.class,
-            DeviceArbiter.class, Evaluator.Result.class);
+            DeviceArbiter.class, Evaluator.Result.class, RolloutWork.class, SegmentStream.class);
 
     // The default configuration: actors' reference.conf lists the registrar.
     private static final ActorTestKit KIT = ActorTestKit.create("protocol-serialization", ConfigFactory.load());

@@ -7,7 +7,9 @@ import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.reward.RewardActor;
 import dev.tributary.actors.rollout.RolloutJob;
 import dev.tributary.actors.rollout.RolloutStats;
+import dev.tributary.actors.rollout.RolloutWork;
 import dev.tributary.actors.rollout.RolloutWorker;
+import dev.tributary.actors.stream.SegmentStream;
 import dev.tributary.actors.trainer.Trainer;
 import dev.tributary.model.FinishReason;
 import dev.tributary.model.PolicyVersion;
@@ -24,6 +26,9 @@ import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.stream.SinkRef;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.StreamRefs;
 
 /**
  * One hand-built instance of every protocol type, every component set (no nulls), refs of real test probes. A
@@ -65,7 +70,19 @@ final class ProtocolSamples {
                 new RolloutWorker.LoadWeights(v, weights, ref(kit)),
                 new RolloutWorker.Done("worker-1", stats, ref(kit)),
                 new RolloutWorker.Loaded("worker-1", v, ref(kit)),
-                new RolloutJob(Trajectory.start("g/1", prompt), 8, -7L, false));
+                new RolloutJob(Trajectory.start("g/1", prompt), 8, -7L, false),
+                new RolloutWork.Batch("i2-b1", List.of(new RolloutJob(unfinished, 16, 42L, true)), v, ref(kit)),
+                new RolloutWork.BatchDone("i2-b1", new RolloutWorker.Done("worker-1", stats, ref(kit))));
+
+        SinkRef<SegmentStream.Element> sink = StreamRefs.<SegmentStream.Element>sinkRef().to(Sink.ignore())
+                .run(kit.system());
+        put(s, new SegmentStream.Emitted(unfinished),
+                new SegmentStream.Flush(7L, ref(kit)),
+                new SegmentStream.Flushed(7L),
+                new SegmentStream.Opened(sink),
+                new ReplayBuffer.OpenStream(ref(kit)),
+                new ReplayBuffer.FlushMarker(new SegmentStream.Flush(8L, ref(kit)), ref(kit)),
+                new RewardActor.OpenStream(sink, 4, 120_000L, ref(kit)));
 
         put(s, new ReplayBuffer.Offer(scored, ref(kit)),
                 new ReplayBuffer.StreamStarted(ref(kit)),

@@ -8,6 +8,7 @@ import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.reward.RewardActor;
 import dev.tributary.actors.reward.RewardFunctions;
 import dev.tributary.actors.rollout.EngineRunner;
+import dev.tributary.actors.rollout.RolloutWork;
 import dev.tributary.actors.rollout.RolloutWorker;
 import dev.tributary.actors.stream.SegmentPipeline;
 import dev.tributary.actors.trainer.Trainer;
@@ -179,14 +180,16 @@ public final class NodeGuardian {
             var worker = ctx.spawn(RolloutWorker.create(name, EngineRunner.factory(new InferenceEngine(
                     parts.policy().params(), s.rollout().slots()), parts.rolloutSettings(), pipeline), arbiter, source),
                     "rollout-" + w);
-            // The initial weights are the trainer's after SFT: load them, then offer the worker to the master.
+            // The initial weights are the trainer's after SFT: load them, then offer the worker to the master and
+            // start pulling work for it.
             ctx.spawn(Behaviors.<RolloutWorker.Loaded>setup(c -> {
                 worker.tell(new RolloutWorker.LoadWeights(PolicyVersion.INITIAL, null, c.getSelf()));
                 return Behaviors.receive(RolloutWorker.Loaded.class).onMessage(RolloutWorker.Loaded.class, l -> {
                     system.receptionist().tell(Receptionist.register(RoleKeys.ROLLOUT_KEY, worker));
-                    return Behaviors.stopped();
+                    c.spawn(RolloutWork.consumer(worker, pipeline, RolloutWork.KEY), "consumer");
+                    return Behaviors.empty();
                 }).build();
-            }), "initial-weights-" + w);
+            }), "rollout-" + w + "-work");
         }
     }
 

@@ -7,6 +7,7 @@ import dev.tributary.actors.master.Master;
 import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.reward.RewardActor;
 import dev.tributary.actors.rollout.EngineRunner;
+import dev.tributary.actors.rollout.RolloutWork;
 import dev.tributary.actors.rollout.RolloutWorker;
 import dev.tributary.actors.rollout.TrajectorySink;
 import dev.tributary.actors.stream.SegmentPipeline;
@@ -28,7 +29,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * The guardian of an embedded (single-JVM, colocated) node: it wires the roles — arbiter, replay, reward, the
- * segment stream, trainer, rollout workers, master — starts the master, and watches every role: a role that
+ * segment stream, trainer, rollout workers with their work-pulling consumers, master — starts the master, and
+ * watches every role: a role that
  * fails or stops before the run is finished fails the run with the role's name and cause, instead of leaving
  * the master waiting for an answer that will never come.
  */
@@ -85,8 +87,12 @@ public final class EmbeddedGuardian {
                     spec.task(), spec.trainer(), spec.startVersion(), arbiter);
             var trainer = ctx.spawn(trainerDecorator.apply(trainerBehavior, spec), "trainer", DispatcherSelector.blocking());
             List<ActorRef<RolloutWorker.Command>> workers = new ArrayList<>();
+            List<ActorRef<?>> consumers = new ArrayList<>();
             for (int w = 0; w < spec.workers(); w++) {
-                workers.add(ctx.spawn(rollout.create("rollout-" + w, spec, pipeline, arbiter), "rollout-" + w));
+                var worker = ctx.spawn(rollout.create("rollout-" + w, spec, pipeline, arbiter), "rollout-" + w);
+                workers.add(worker);
+                consumers.add(ctx.spawn(RolloutWork.consumer(worker, pipeline, RolloutWork.KEY), "rollout-" + w
+                        + "-work"));
             }
             var master = ctx.spawn(Master.create(spec.master(), spec.sampler(),
                     new Master.Roles(workers, replay, reward, trainer, arbiter), listener, checkpointer, stopRequested),
@@ -99,6 +105,7 @@ public final class EmbeddedGuardian {
                     }).build(), "finish");
             List<ActorRef<?>> roles = new ArrayList<>(List.of(arbiter, replay, reward, trainer, master));
             roles.addAll(workers);
+            roles.addAll(consumers);
             roles.forEach(ctx::watch);
             master.tell(new Master.Start(spec.startIteration(), spec.startVersion(), spec.restoredReplay(), finished));
             return Behaviors.<Void>receive(Void.class)
