@@ -89,6 +89,14 @@ final class KubernetesOverlayTest {
     }
 
     @Test
+    void theNodeStartsBootstrap_insteadOfJoiningSeedNodes() {
+        // tributary node starts pekko-management and Cluster Bootstrap only with this key on, and refuses it
+        // together with seed nodes (runtime's ClusterFormation; ClusterBootstrapTest forms a cluster from this file).
+        assertTrue(config.getBoolean("tributary.cluster.bootstrap"));
+        assertEquals(List.of(), config.getStringList("pekko.cluster.seed-nodes"));
+    }
+
+    @Test
     void clusterIsFormedByBootstrap_withKeepMajority() {
         assertEquals("cluster", config.getString("pekko.actor.provider"));
         assertEquals(List.of(), config.getStringList("pekko.cluster.seed-nodes"));
@@ -100,5 +108,7 @@ final class KubernetesOverlayTest {
         assertEquals(Duration.ofSeconds(5),
                 config.getDuration("pekko.cluster.failure-detector.acceptable-heartbeat-pause"));
         assertTrue(config.getBoolean("pekko.coordinated-shutdown.exit-jvm"));
+        // A pod stopped with SIGTERM leaves the cluster instead of waiting to be downed.
+        assertTrue(config.getBoolean("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook"));
     }
 }

@@ -35,6 +35,13 @@ final class OverlayKeysTest {
             "pekko.management.health-checks.readiness-checks.",
             "pekko.management.health-checks.liveness-checks.");
 
+    /**
+     * Tributary's own keys an overlay may set. This module cannot see the runtime's reference.conf, so the runtime's
+     * ClusterFormationTest checks every tributary.* key of every overlay against it; this list keeps a key under
+     * any other root (a misspelt "pekko") from passing unchecked.
+     */
+    static final List<String> TRIBUTARY_KEYS = List.of("tributary.cluster.bootstrap");
+
     static Stream<String> overlays() {
         return Overlays.listFiles(".conf").stream();
     }
@@ -59,6 +66,19 @@ final class OverlayKeysTest {
             }
         }
         assertEquals(List.of(), unknown, name + ": keys that no reference.conf on the classpath defines (misspelt?)");
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void everyOtherKey_isAKnownTributaryKey(String name) {
+        List<String> unknown = new ArrayList<>();
+        for (String path : Overlays.resolve(name).root().withoutKey("pekko").toConfig().entrySet().stream()
+                .map(Map.Entry::getKey).sorted().toList()) {
+            if (!TRIBUTARY_KEYS.contains(path)) {
+                unknown.add(path);
+            }
+        }
+        assertEquals(List.of(), unknown, name + ": keys neither under pekko. nor in " + TRIBUTARY_KEYS);
     }
 
     @ParameterizedTest

@@ -48,6 +48,7 @@ public final class TributaryNode implements AutoCloseable {
         this.system = ActorSystem.create(NodeGuardian.create(parts, this.roles,
                 settings.cluster().minRolloutWorkers(),
                 listener, this::sandbox, finished, trainerDecorator), "tributary", config);
+        ClusterFormation.start(system); // seed nodes, or Cluster Bootstrap with tributary.cluster.bootstrap = on
     }
 
     /**
