@@ -6,6 +6,7 @@ import dev.tributary.model.weights.FlatWeights;
 import dev.tributary.streams.serialization.RemoteMessage;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -72,6 +73,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private final ActorRef<EngineRunner.Reply> engineAdapter;
     private final long cacheBytes;
     private final WeightSource weightSource;
+    private final Consumer<PolicyVersion> onLoaded;
     private Rollout current;
     private PolicyVersion version = PolicyVersion.INITIAL;
     private RolloutStats stats;
@@ -85,13 +87,25 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     /** @param weights where weights come from when {@link LoadWeights} carries none; null when colocated */
     public static Behavior<Command> create(String name, EngineRunner.Factory engineFactory,
                                            ActorRef<DeviceArbiter.Command> arbiter, WeightSource weights) {
-        return Behaviors.setup(ctx -> new RolloutWorker(ctx, name, engineFactory, arbiter, weights));
+        return create(name, engineFactory, arbiter, weights, v -> { });
+    }
+
+    /**
+     * @param onLoaded called on the worker's thread once the engine holds a version's weights, before the loader
+     *                 is answered (a node records what it holds after each sync)
+     */
+    public static Behavior<Command> create(String name, EngineRunner.Factory engineFactory,
+                                           ActorRef<DeviceArbiter.Command> arbiter, WeightSource weights,
+                                           Consumer<PolicyVersion> onLoaded) {
+        return Behaviors.setup(ctx -> new RolloutWorker(ctx, name, engineFactory, arbiter, weights, onLoaded));
     }
 
     private RolloutWorker(ActorContext<Command> ctx, String name, EngineRunner.Factory factory,
-                          ActorRef<DeviceArbiter.Command> arbiter, WeightSource weightSource) {
+                          ActorRef<DeviceArbiter.Command> arbiter, WeightSource weightSource,
+                          Consumer<PolicyVersion> onLoaded) {
         super(ctx);
         this.weightSource = weightSource;
+        this.onLoaded = onLoaded;
         this.name = name;
         this.arbiter = arbiter;
         this.cacheBytes = factory.cacheBytes();
@@ -153,6 +167,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             current = null;
         } else if (e.reply() instanceof EngineRunner.Loaded l) {
             version = l.version();
+            onLoaded.accept(version);
             l.replyTo().tell(new Loaded(name, version, getContext().getSelf()));
         }
         return this;

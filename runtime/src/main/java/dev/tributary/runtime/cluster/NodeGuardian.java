@@ -62,17 +62,13 @@ public final class NodeGuardian {
     /**
      * @param minRolloutWorkers rollout workers the master waits for before the first iteration
      * @param done              completed with the master's result on the node hosting the singleton
+     * @param syncs             per version, the checksum of the weights this node published (trainer) or holds
+     *                          right after loading them (rollout)
+     * @param trainerDecorator  wraps the trainer's behaviour (tests observe its batches); identity otherwise
      */
-    public static Behavior<Void> create(JobParts parts, Set<String> roles, int minRolloutWorkers,
-                                        Consumer<IterationReport> listener, Supplier<Sandbox> sandbox,
-                                        CompletableFuture<Master.Finished> done) {
-        return create(parts, roles, minRolloutWorkers, listener, sandbox, done, b -> b);
-    }
-
-    /** @param trainerDecorator wraps the trainer's behaviour (tests observe its batches); identity otherwise */
     static Behavior<Void> create(JobParts parts, Set<String> roles, int minRolloutWorkers,
                                  Consumer<IterationReport> listener, Supplier<Sandbox> sandbox,
-                                 CompletableFuture<Master.Finished> done,
+                                 CompletableFuture<Master.Finished> done, Map<PolicyVersion, Long> syncs,
                                  UnaryOperator<Behavior<Trainer.Command>> trainerDecorator) {
         return Behaviors.setup(ctx -> {
             var s = parts.settings();
@@ -93,16 +89,18 @@ public final class NodeGuardian {
             if (roles.contains(RoleKeys.TRAINER)) {
                 var publisher = ctx.spawn(WeightPublisher.create(sync), "weights");
                 ActorRef<WeightPublisher.PublishResult> ignore = ctx.getSystem().ignoreRef();
-                publisher.tell(new WeightPublisher.Publish(FlatWeights.export(parts.policy().params(),
-                        PolicyVersion.INITIAL), ignore));
+                Consumer<FlatWeights> publish = w -> {
+                    syncs.put(w.version(), w.checksum());
+                    publisher.tell(new WeightPublisher.Publish(w, ignore));
+                };
+                publish.accept(FlatWeights.export(parts.policy().params(), PolicyVersion.INITIAL));
                 var trainer = ctx.spawn(trainerDecorator.apply(Trainer.create(parts.policy(), parts.optimizer(),
                         parts.loss(), parts.task(), parts.trainerSettings(), PolicyVersion.INITIAL, arbiter,
-                        w -> publisher.tell(new WeightPublisher.Publish(w, ignore)))), "trainer",
-                        DispatcherSelector.blocking());
+                        publish)), "trainer", DispatcherSelector.blocking());
                 receptionist.tell(Receptionist.register(RoleKeys.TRAINER_KEY, trainer));
             }
             if (roles.contains(RoleKeys.ROLLOUT)) {
-                ctx.spawn(rolloutNode(parts, arbiter, sync), "rollout");
+                ctx.spawn(rolloutNode(parts, arbiter, sync, syncs), "rollout");
             }
             if (roles.contains(RoleKeys.MASTER)) {
                 ClusterSingleton.get(ctx.getSystem()).init(SingletonActor.of(
@@ -125,7 +123,7 @@ public final class NodeGuardian {
      * registers.
      */
     private static Behavior<Receptionist.Listing> rolloutNode(JobParts parts, ActorRef<DeviceArbiter.Command> arbiter,
-                                                              WeightSyncSettings sync) {
+                                                              WeightSyncSettings sync, Map<PolicyVersion, Long> syncs) {
         return Behaviors.setup(ctx -> {
             ctx.getSystem().receptionist().tell(Receptionist.subscribe(RoleKeys.REWARD_KEY, ctx.getSelf()));
             ctx.getSystem().receptionist().tell(Receptionist.subscribe(RoleKeys.REPLAY_KEY, ctx.getSelf()));
@@ -147,7 +145,7 @@ public final class NodeGuardian {
                         if (reward.isEmpty() || replay.isEmpty() || !publisher[0]) {
                             return Behaviors.same();
                         }
-                        startWorkers(ctx.getSystem(), ctx, parts, arbiter, sync, reward.get(0), replay.get(0));
+                        startWorkers(ctx.getSystem(), ctx, parts, arbiter, sync, syncs, reward.get(0), replay.get(0));
                         return Behaviors.ignore();
                     })
                     .build();
@@ -156,7 +154,8 @@ public final class NodeGuardian {
 
     private static void startWorkers(ActorSystem<?> system, org.apache.pekko.actor.typed.javadsl.ActorContext<?> ctx,
                                      JobParts parts, ActorRef<DeviceArbiter.Command> arbiter, WeightSyncSettings sync,
-                                     ActorRef<RewardActor.Command> reward, ActorRef<ReplayBuffer.Command> replay) {
+                                     Map<PolicyVersion, Long> syncs, ActorRef<RewardActor.Command> reward,
+                                     ActorRef<ReplayBuffer.Command> replay) {
         var s = parts.settings();
         int workers = s.rollout().workers();
         var pipeline = new SegmentPipeline(system, reward, replay, 2 * s.rollout().slots(), 4, workers,
@@ -178,8 +177,8 @@ public final class NodeGuardian {
         for (int w = 0; w < workers; w++) {
             String name = system.address().hostPort() + "/rollout-" + w;
             var worker = ctx.spawn(RolloutWorker.create(name, EngineRunner.factory(new InferenceEngine(
-                    parts.policy().params(), s.rollout().slots()), parts.rolloutSettings(), pipeline), arbiter, source),
-                    "rollout-" + w);
+                    parts.policy().params(), s.rollout().slots()), parts.rolloutSettings(), pipeline), arbiter, source,
+                    v -> syncs.put(v, FlatWeights.export(parts.policy().params(), v).checksum())), "rollout-" + w);
             // The initial weights are the trainer's after SFT: load them, then offer the worker to the master and
             // start pulling work for it.
             ctx.spawn(Behaviors.<RolloutWorker.Loaded>setup(c -> {

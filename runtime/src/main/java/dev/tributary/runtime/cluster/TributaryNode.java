@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.tributary.actors.master.IterationReport;
 import dev.tributary.actors.master.Master;
 import dev.tributary.actors.trainer.Trainer;
+import dev.tributary.model.PolicyVersion;
 import dev.tributary.model.weights.FlatWeights;
 import dev.tributary.runtime.job.JobParts;
 import dev.tributary.runtime.settings.TributarySettings;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -29,6 +31,7 @@ public final class TributaryNode implements AutoCloseable {
     private final JobParts parts;
     private final Set<String> roles;
     private final CompletableFuture<Master.Finished> finished = new CompletableFuture<>();
+    private final Map<PolicyVersion, Long> syncs = new ConcurrentSkipListMap<>();
     private Sandbox sandbox;
 
     private TributaryNode(TributarySettings settings, Set<String> roles, Consumer<String> progress,
@@ -47,7 +50,7 @@ public final class TributaryNode implements AutoCloseable {
                         100 * r.heldOutAccuracy()), r.meanResponseLength(), r.trainedSamples()));
         this.system = ActorSystem.create(NodeGuardian.create(parts, this.roles,
                 settings.cluster().minRolloutWorkers(),
-                listener, this::sandbox, finished, trainerDecorator), "tributary", config);
+                listener, this::sandbox, finished, syncs, trainerDecorator), "tributary", config);
         ClusterFormation.start(system); // seed nodes, or Cluster Bootstrap with tributary.cluster.bootstrap = on
     }
 
@@ -76,6 +79,14 @@ public final class TributaryNode implements AutoCloseable {
     /** Completes with the run's result on the node hosting the master singleton. */
     public CompletableFuture<Master.Finished> finished() {
         return finished.copy();
+    }
+
+    /**
+     * Per version, the checksum of the weights this node published (a trainer node) or held right after loading
+     * them (a rollout node): equal maps mean every sync handed over the trainer's weights exactly.
+     */
+    public Map<PolicyVersion, Long> syncedChecksums() {
+        return Map.copyOf(syncs);
     }
 
     /** The weights this node's policy holds now (a rollout or trainer node's copy). */

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A run over five nodes of a real cluster on 127.0.0.1 (one JVM, five ActorSystems over Artery, every message
  * through the Kryo serializer): master and replay, reward, trainer, and two rollout nodes with two workers each.
+ * Rollout batches go out by work pulling, segments cross through StreamRefs, weights in checked chunks.
  */
 class ClusterRunTest {
     private final List<TributaryNode> nodes = new ArrayList<>();
@@ -91,7 +92,13 @@ class ClusterRunTest {
         assertEquals(3, f.reports().size(), String.join("\n", lines));
         assertTrue(f.reports().stream().mapToInt(IterationReport::trainedSamples).sum() > 0, "it trained");
         assertTrue(f.reports().stream().mapToInt(r -> r.rollout().jobs()).sum() >= 3 * 16);
+        // After every sync (v0 after SFT, then one per iteration) each rollout node held exactly what the trainer
+        // published, by checksum; after the last one, value for value.
+        var published = trainer.syncedChecksums();
+        assertEquals(List.of(0L, 1L, 2L, 3L), published.keySet().stream().map(PolicyVersion::number).sorted().toList());
         for (TributaryNode r : List.of(rolloutA, rolloutB)) {
+            assertEquals(published, r.syncedChecksums(), "a rollout node's weights after a sync differ from the "
+                    + "trainer's");
             assertArrayEquals(trainer.weights().values(), r.weights().values(),
                     "a rollout node's weights differ from the trainer's after the last sync");
         }
