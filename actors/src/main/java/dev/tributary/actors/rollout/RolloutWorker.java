@@ -141,11 +141,22 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             throw new IllegalStateException("rollout worker " + name + " got a batch while busy with another");
         }
         if (!r.version().equals(version)) {
-            throw new IllegalStateException("rollout for " + r.version() + " but worker " + name + " holds " + version);
+            if (weightSource == null) {
+                throw new IllegalStateException("rollout for " + r.version() + " but worker " + name + " holds "
+                        + version);
+            }
+            // A worker that joined after the run started, or missed a sync, catches up before it runs the batch.
+            current = r;
+            fetchAndLoad(r.version(), getContext().getSystem().ignoreRef());
+            return this;
         }
         current = r;
-        arbiter.tell(new DeviceArbiter.Acquire(DeviceArbiter.Phase.ROLLOUT, name, cacheBytes, deviceAdapter));
+        acquireDevice();
         return this;
+    }
+
+    private void acquireDevice() {
+        arbiter.tell(new DeviceArbiter.Acquire(DeviceArbiter.Phase.ROLLOUT, name, cacheBytes, deviceAdapter));
     }
 
     private Behavior<Command> onDevice(DeviceReply d) {
@@ -169,6 +180,9 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             version = l.version();
             onLoaded.accept(version);
             l.replyTo().tell(new Loaded(name, version, getContext().getSelf()));
+            if (current != null && current.version().equals(version)) {
+                acquireDevice();
+            }
         }
         return this;
     }
@@ -179,11 +193,16 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
                     + " is generating; weights switch between batches only");
         }
         if (l.weights() == null && weightSource != null) {
-            getContext().pipeToSelf(weightSource.fetch(l.version()), (w, e) -> new GotWeights(l, w, e));
+            fetchAndLoad(l.version(), l.replyTo());
             return this;
         }
         engine.tell(new EngineRunner.Load(l.version(), l.weights(), l.replyTo(), engineAdapter));
         return this;
+    }
+
+    private void fetchAndLoad(PolicyVersion v, ActorRef<Loaded> replyTo) {
+        LoadWeights request = new LoadWeights(v, null, replyTo);
+        getContext().pipeToSelf(weightSource.fetch(v), (w, e) -> new GotWeights(request, w, e));
     }
 
     private Behavior<Command> onGotWeights(GotWeights g) {

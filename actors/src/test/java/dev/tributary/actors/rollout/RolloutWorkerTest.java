@@ -340,6 +340,34 @@ class RolloutWorkerTest {
     }
 
     @Test
+    void aWorkerWithAWeightSource_behindTheBatchsVersion_fetchesIt_thenRuns() {
+        Policy policy = Policy.create(CONFIG);
+        Params own = Params.initialise(CONFIG);
+        Collector sink = new Collector();
+        FlatWeights w1 = perturbed(FlatWeights.export(policy.params(), V0), V1, 11);
+        List<PolicyVersion> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<PolicyVersion> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RolloutWorker.WeightSource source = v -> {
+            asked.add(v);
+            return java.util.concurrent.CompletableFuture.completedFuture(w1);
+        };
+        InferenceEngine engine = new InferenceEngine(own, 1);
+        var worker = kit.spawn(RolloutWorker.create("w-late", EngineRunner.factory(engine, plain(1), sink), arbiter(),
+                source, held::add));
+        // A worker that joined late holds v0 and is handed a batch for v1 (work pulling does not know versions).
+        Prompt prompt = TASK.prompt(4, 3, '+', 1);
+        rollout(worker, List.of(new RolloutJob(Trajectory.start("i2-q0/0", prompt), 6, 3, false)), V1);
+        assertEquals(List.of(V1), asked);
+        assertEquals(List.of(V1), held, "the worker recorded the version it switched to");
+        assertArrayEquals(w1.values(), FlatWeights.export(own, V1).values(), "the fetched weights were imported");
+        Trajectory t = sink.only();
+        assertEquals(1, t.segments().get(0).policyVersion());
+        w1.importInto(policy.params());
+        double d = maxAbsDiff(t.segments().get(0).logProbs(), teacherForced(policy, t), 0);
+        assertTrue(d <= 1e-4, "generated with the fetched weights; max abs difference " + d);
+    }
+
+    @Test
     void rolloutForTheWrongVersion_failsTheWorker_namingBothVersions() {
         var worker = worker("w-stale", Params.initialise(CONFIG), plain(1), new Collector());
         TestProbe<RolloutWorker.Done> done = kit.createTestProbe();
