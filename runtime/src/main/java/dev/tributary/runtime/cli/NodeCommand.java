@@ -5,11 +5,15 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import dev.tributary.actors.master.Master;
+import dev.tributary.runtime.RunResult;
 import dev.tributary.runtime.cluster.TributaryNode;
+import dev.tributary.runtime.metrics.IterationMetrics;
+import dev.tributary.runtime.metrics.RunFiles;
 import dev.tributary.runtime.settings.TributarySettings;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -26,7 +30,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "node", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Starts a cluster node running some of the roles (master, rollout, reward, replay, trainer). "
                 + "Every node of a run gets the same settings; the node running the master prints the run's "
-                + "progress and ends the cluster when the run is over.",
+                + "progress, writes its metrics, curves and settings to tributary.run.out-dir as train does (no "
+                + "checkpoints yet), and ends the cluster when the run is over.",
         footer = {"", "Settings are layered: these options > --set > --config overlay > application.conf > "
                 + "reference.conf.",
             "--config takes a file, or a classpath resource such as cluster-config/loopback-3node.conf.",
@@ -57,6 +62,7 @@ final class NodeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        long start = System.nanoTime();
         TributaryNode node;
         try {
             node = TributaryNode.start(TributarySettings.load(layered()), new LinkedHashSet<>(roles), line -> {
@@ -72,7 +78,8 @@ final class NodeCommand implements Callable<Integer> {
         if (node.roles().contains("master")) {
             try {
                 Master.Finished f = node.finished().get();
-                out.println("run finished at " + f.version() + " after " + f.reports().size() + " iterations");
+                out.print(summary(node, f, Duration.ofNanos(System.nanoTime() - start)));
+                out.flush();
                 node.endCluster();
             } catch (java.util.concurrent.ExecutionException e) {
                 err.println("tributary node: the run failed: " + e.getCause());
@@ -82,6 +89,15 @@ final class NodeCommand implements Callable<Integer> {
         }
         node.system().getWhenTerminated().toCompletableFuture().get();
         return 0;
+    }
+
+    /** The closing lines of {@code tributary train}, for the run this node's master drove. */
+    static String summary(TributaryNode node, Master.Finished f, Duration elapsed) {
+        List<IterationMetrics> history = node.metrics();
+        int last = history.isEmpty() ? 0 : history.get(history.size() - 1).iteration();
+        // The final weights stay on the trainer's node; the summary does not show them.
+        return TributaryCli.summary(new RunResult(node.outDir(), node.sftAccuracy(), RunFiles.finalAccuracy(history),
+                1, last, f.version(), history, null, elapsed));
     }
 
     /** Options > --set > overlay > application.conf > reference.conf; the overlay is a file or a resource. */

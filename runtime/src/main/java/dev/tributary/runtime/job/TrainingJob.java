@@ -1,6 +1,5 @@
 package dev.tributary.runtime.job;
 
-import com.typesafe.config.ConfigRenderOptions;
 import dev.tributary.actors.master.Checkpointer;
 import dev.tributary.actors.master.IterationReport;
 import dev.tributary.actors.master.Master;
@@ -18,10 +17,8 @@ import dev.tributary.runtime.RunResult;
 import dev.tributary.runtime.checkpoint.Checkpoint;
 import dev.tributary.runtime.checkpoint.CheckpointStore;
 import dev.tributary.runtime.checkpoint.OptimizerState;
-import dev.tributary.runtime.metrics.CurvePlot;
 import dev.tributary.runtime.metrics.IterationMetrics;
-import dev.tributary.runtime.metrics.MetricsWriter;
-import dev.tributary.runtime.metrics.ProgressLine;
+import dev.tributary.runtime.metrics.RunFiles;
 import dev.tributary.runtime.node.EmbeddedGuardian;
 import dev.tributary.runtime.node.JobSpec;
 import dev.tributary.runtime.settings.SettingsException;
@@ -29,16 +26,12 @@ import dev.tributary.runtime.settings.TributarySettings;
 import dev.tributary.sandbox.Sandbox;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -53,11 +46,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * iterations on the embedded actor node, and writes metrics, checkpoints and the curve plot.
  */
 public final class TrainingJob {
-    /** The run's record of itself, next to its metrics: seed, task and the SFT starting point. */
-    static final String RUN_FILE = "run.properties";
-    /** The full resolved tributary.* settings of the run, for reproducing it. */
-    static final String SETTINGS_FILE = "settings.conf";
-
     private final TributarySettings settings;
     private final Consumer<String> progress;
     private final Path out;
@@ -68,7 +56,7 @@ public final class TrainingJob {
     private final PromptSampler sampler;
     private final CheckpointStore store;
     private final Optional<Checkpoint> resumeFrom;
-    private final List<IterationMetrics> metrics = Collections.synchronizedList(new ArrayList<>());
+    private volatile RunFiles files;
     private final CompletableFuture<Master.Finished> done = new CompletableFuture<>();
     private volatile boolean cancelled;
     private volatile boolean stopAfterIteration;
@@ -91,15 +79,9 @@ public final class TrainingJob {
         this.sampler = parts.sampler();
         this.store = new CheckpointStore(out, settings.run().keepCheckpoints());
         this.resumeFrom = settings.run().resume() ? Optional.of(checkpointToResume()) : Optional.empty();
-        if (resumeFrom.isEmpty() && holdsARun(out)) {
-            throw new SettingsException("tributary.run.out-dir", "\"" + out + "\"", "a directory without an earlier "
-                    + "run; continue that run with --resume, or choose another --out");
+        if (resumeFrom.isEmpty()) {
+            RunFiles.refuseAnEarlierRun(out, "continue that run with --resume, or choose another --out");
         }
-    }
-
-    private static boolean holdsARun(Path dir) {
-        return Files.exists(dir.resolve(MetricsWriter.CSV)) || Files.exists(dir.resolve(RUN_FILE))
-                || Files.isDirectory(dir.resolve("checkpoints"));
     }
 
     private Checkpoint checkpointToResume() {
@@ -132,9 +114,8 @@ public final class TrainingJob {
 
     /** The metrics of the iterations completed so far in this process. */
     public List<IterationMetrics> metrics() {
-        synchronized (metrics) {
-            return List.copyOf(metrics);
-        }
+        RunFiles f = files;
+        return f == null ? List.of() : f.metrics();
     }
 
     /**
@@ -168,36 +149,27 @@ public final class TrainingJob {
             c.weights().importInto(policy.params());
             c.optimizer().restoreInto(optimizer);
             sampler.restore(c.samplerStats());
-            sftAccuracy = readSftAccuracy();
+            sftAccuracy = RunFiles.readSftAccuracy(out);
             firstIteration = c.iteration() + 1;
             version = c.weights().version();
             replay = c.replay();
             progress.accept(String.format(Locale.ROOT, "resuming %s after iteration %d (%s, %d trajectories in the "
                     + "replay buffer)", out, c.iteration(), version, replay.size()));
         } else {
-            writeRunFiles(Double.NaN);
+            RunFiles.writeRunFiles(settings, Double.NaN);
             sftAccuracy = parts.warmUp(progress, () -> cancelled);
-            writeRunFiles(sftAccuracy);
+            RunFiles.writeRunFiles(settings, sftAccuracy);
             firstIteration = 1;
             version = PolicyVersion.INITIAL;
             replay = List.of();
         }
         JobSpec spec = spec(version, firstIteration, replay);
-        try (MetricsWriter writer = resumeFrom.isPresent() ? MetricsWriter.resume(out, firstIteration - 1)
-                : MetricsWriter.open(out)) {
-            Consumer<IterationReport> listener = r -> {
-                IterationMetrics m = metricsOf(r);
-                metrics.add(m);
-                writer.append(m);
-                progress.accept(ProgressLine.format(m));
-            };
-            Master.Finished finished = runActors(spec, listener);
-            List<IterationMetrics> history = MetricsWriter.read(out);
-            Path png = out.resolve("curves.png");
-            CurvePlot.write(history, settings.task().name() + " · " + settings.trainer().loss() + " · seed "
-                    + settings.run().seed(), png, sftAccuracy);
-            double finalAccuracy = history.stream().filter(IterationMetrics::evaluated)
-                    .reduce((a, b) -> b).map(IterationMetrics::heldOutAccuracy).orElse(Double.NaN);
+        try (RunFiles recorder = RunFiles.open(settings, resumeFrom.isPresent() ? firstIteration - 1
+                : Integer.MAX_VALUE, settings.rollout()::workers, progress)) {
+            files = recorder;
+            Master.Finished finished = runActors(spec, recorder);
+            List<IterationMetrics> history = recorder.plot(sftAccuracy);
+            double finalAccuracy = RunFiles.finalAccuracy(history);
             return new RunResult(out, sftAccuracy, finalAccuracy, firstIteration,
                     history.isEmpty() ? firstIteration - 1 : history.get(history.size() - 1).iteration(),
                     finished.version(), history, FlatWeights.export(policy.params(), finished.version()),
@@ -245,38 +217,5 @@ public final class TrainingJob {
             sandbox = Sandbox.create();
         }
         return sandbox;
-    }
-
-    private IterationMetrics metricsOf(IterationReport r) {
-        return new IterationMetrics(r.iteration(), Double.isFinite(r.meanReward()) ? r.meanReward() : 0,
-                r.heldOutAccuracy(), Double.isFinite(r.meanResponseLength()) ? r.meanResponseLength() : 0,
-                r.tokensPerSecond(), r.rollout().partial(), r.rollout().resumed(), r.rollout().repeatStopped(),
-                r.rolloutSeconds(), r.trainSeconds(), r.syncSeconds(), r.handoffMillis(), r.trainedSamples(),
-                r.seconds() > 0 ? r.rollout().busySeconds() / (settings.rollout().workers() * r.seconds()) : 0,
-                r.rollout().slotOccupancy(), r.seconds());
-    }
-
-    private void writeRunFiles(double sftAccuracy) throws IOException {
-        Properties p = new Properties();
-        p.setProperty("seed", Long.toString(settings.run().seed()));
-        p.setProperty("task", settings.task().name());
-        p.setProperty("sft.held-out-accuracy", Double.toString(sftAccuracy));
-        try (var w = Files.newBufferedWriter(out.resolve(RUN_FILE), StandardCharsets.UTF_8)) {
-            p.store(w, "Tributary run");
-        }
-        Files.writeString(out.resolve(SETTINGS_FILE), settings.config().getConfig("tributary").root()
-                .render(ConfigRenderOptions.defaults().setOriginComments(false)), StandardCharsets.UTF_8);
-    }
-
-    private double readSftAccuracy() throws IOException {
-        Path f = out.resolve(RUN_FILE);
-        if (!Files.exists(f)) {
-            return Double.NaN;
-        }
-        Properties p = new Properties();
-        try (var r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-            p.load(r);
-        }
-        return Double.parseDouble(p.getProperty("sft.held-out-accuracy", "NaN"));
     }
 }

@@ -2,6 +2,7 @@ package dev.tributary.runtime.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -9,14 +10,21 @@ import com.typesafe.config.ConfigFactory;
 import dev.tributary.actors.master.IterationReport;
 import dev.tributary.actors.master.Master;
 import dev.tributary.model.PolicyVersion;
+import dev.tributary.runtime.metrics.IterationMetrics;
+import dev.tributary.runtime.metrics.MetricsWriter;
+import dev.tributary.runtime.metrics.ProgressLine;
+import dev.tributary.runtime.metrics.RunFiles;
+import dev.tributary.runtime.settings.SettingsException;
 import dev.tributary.runtime.settings.TributarySettings;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A run over five nodes of a real cluster on 127.0.0.1 (one JVM, five ActorSystems over Artery, every message
  * through the Kryo serializer): master and replay, reward, trainer, and two rollout nodes with two workers each.
- * Rollout batches go out by work pulling, segments cross through StreamRefs, weights in checked chunks.
+ * Rollout batches go out by work pulling, segments cross through StreamRefs, weights in checked chunks. The node
+ * running the master writes the run's files as the embedded run does; the others write nothing into the out-dir.
  */
 class ClusterRunTest {
     private final List<TributaryNode> nodes = new ArrayList<>();
@@ -102,5 +111,40 @@ class ClusterRunTest {
             assertArrayEquals(trainer.weights().values(), r.weights().values(),
                     "a rollout node's weights differ from the trainer's after the last sync");
         }
+
+        // The master's node wrote the embedded run's files into the out-dir all five nodes were given; no other
+        // node wrote anything there.
+        try (var files = Files.list(dir)) {
+            assertEquals(Set.of("metrics.csv", "metrics.jsonl", "curves.png", "run.properties", "settings.conf"),
+                    files.map(p -> p.getFileName().toString()).collect(Collectors.toSet()));
+        }
+        assertEquals(List.of(1, 2, 3), MetricsWriter.read(dir).stream().map(IterationMetrics::iteration).toList());
+        assertEquals(3, Files.readAllLines(dir.resolve(MetricsWriter.JSONL)).size());
+        assertEquals(f.reports().stream().map(IterationReport::trainedSamples).toList(),
+                master.metrics().stream().map(IterationMetrics::trainedSamples).toList());
+        assertTrue(Files.size(dir.resolve("curves.png")) > 0);
+        List<String> progress = lines.stream().filter(l -> l.startsWith("iter ")).toList();
+        assertEquals(master.metrics().stream().map(ProgressLine::format).toList(), progress);
+        // The SFT accuracy the trainer's node measured reached the master's node: run.properties and the plot's
+        // reference line.
+        assertTrue(trainer.sftAccuracy() >= 0, "the trainer's node measured the SFT starting point");
+        assertEquals(trainer.sftAccuracy(), master.sftAccuracy());
+        assertEquals(trainer.sftAccuracy(), RunFiles.readSftAccuracy(dir));
+        for (TributaryNode n : nodes.subList(1, nodes.size())) {
+            assertEquals(List.of(), n.metrics(), "only the master's node records the run");
+        }
+    }
+
+    @Test
+    void aNodeThatMayRunTheMaster_refusesAnOutDirHoldingARun_andResume_beforeStarting(@TempDir Path dir)
+            throws Exception {
+        Files.writeString(dir.resolve(RunFiles.RUN_FILE), "seed=5\n");
+        var e = assertThrows(SettingsException.class,
+                () -> TributaryNode.start(settings(dir, 0, 1), Set.of("master"), line -> { }));
+        assertEquals("tributary.run.out-dir", e.path());
+        var resume = assertThrows(SettingsException.class, () -> TributaryNode.start(TributarySettings.load(
+                ConfigFactory.parseString("tributary.run.resume = true").withFallback(settings(dir.resolve("new"), 0, 1)
+                        .config())), Set.of("master", "replay"), line -> { }));
+        assertEquals("tributary.run.resume", resume.path());
     }
 }
