@@ -3,6 +3,7 @@ package dev.tributary.benchmarks.streaming;
 import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.reward.RewardActor;
 import dev.tributary.actors.stream.SegmentPipeline;
+import dev.tributary.actors.stream.SegmentStream;
 import dev.tributary.benchmarks.Table;
 import dev.tributary.model.Trajectory;
 import java.io.BufferedReader;
@@ -33,9 +34,9 @@ import org.apache.pekko.serialization.SerializationExtension;
 
 /**
  * The segment path across nodes (issue 5): rollout node → reward node → replay node through
- * {@link SegmentPipeline} (bounded {@code Source.queue} → {@code ActorFlow.ask} to the reward actor →
- * {@code ActorSink.actorRefWithBackpressure} to the replay buffer), every remote message through the Kryo
- * serializer over Artery on 127.0.0.1.
+ * {@link SegmentPipeline} (bounded {@code Source.queue} → SinkRef into the reward actor's scoring stage →
+ * SinkRef into the replay buffer's {@code ActorSink.actorRefWithBackpressure}), every remote element through the
+ * Kryo serializer over Artery on 127.0.0.1.
  *
  * <p>Workload: finished arithmetic trajectories (prompts of 1-4 digits, the task's worked solution as one EOS
  * segment, about 20-40 tokens), k = 8 samples per prompt, scored by the arithmetic verifier; the pipeline is
@@ -47,8 +48,9 @@ import org.apache.pekko.serialization.SerializationExtension;
  *   takes complete groups continuously ({@code TakeBatch(taken + k)}); timed from the first emit to the last
  *   group taken. Remote: two ActorSystems in this JVM (rollout; reward + replay), joined as a cluster. Baseline:
  *   the same pipeline, roles and consumer in one ActorSystem with the local provider (no serialization). Wire
- *   bytes are the Kryo payloads of the three messages that carry a trajectory (Score, Scored, Offer), Artery
- *   framing excluded. A warm-up pass of each is not reported.</li>
+ *   bytes are the Kryo payload of the stream element that carries a trajectory from the rollout node to the
+ *   reward node (the reward and replay roles share the receiving node, so that is the one remote hop), Artery and
+ *   StreamRef framing excluded. A warm-up pass of each is not reported.</li>
  *   <li>Bounded memory: the reward + replay node in a forked JVM ({@link ReceiverNode}; {@code -Xmx512m}, G1,
  *   the parent's classpath) whose consumer takes every complete group only once a second (at most 512 per take,
  *   so at most 512/s), against a producer that is faster. The child samples its heap every 250 ms
@@ -135,14 +137,14 @@ public final class SegmentStreamingBenchmark {
         HeapRun bounded = heapRun(true, heapSeconds, 0);
         HeapRun unbounded = heapRun(false, heapSeconds, offered);
 
-        Table t = new Table("path", "trajectories", "seconds", "trajectories/s", "payload MB/s (3 hops)", "vs local");
+        Table t = new Table("path", "trajectories", "seconds", "trajectories/s", "payload MB/s", "vs local");
         for (Throughput x : List.of(local, remote)) {
             t.row(x.mode(), x.trajectories(), fmt("%.2f", x.seconds()), fmt("%,.0f", x.perSecond()),
                     x.wireBytes() == 0 ? "-" : fmt("%.1f", x.wireBytes() * x.perSecond() / 1e6),
                     fmt("%.2fx", x.perSecond() / local.perSecond()));
         }
         System.out.print(t.render());
-        System.out.printf(Locale.ROOT, "wire payload per trajectory: %d bytes (Score + Scored + Offer)%n%n",
+        System.out.printf(Locale.ROOT, "wire payload per trajectory: %d bytes (one Emitted element)%n%n",
                 remote.wireBytes());
 
         Table h = new Table("receiver (" + CHILD_XMX + ")", "seconds", "produced", "consumed", "peak used MB",
@@ -350,13 +352,10 @@ public final class SegmentStreamingBenchmark {
         }
     }
 
-    /** Kryo bytes of the three messages carrying one trajectory across nodes. */
+    /** Kryo bytes of the stream element carrying one trajectory across nodes. */
     private static long wireBytes(ActorSystem<?> system, Trajectory t) {
         Serialization s = SerializationExtension.get(Adapter.toClassic(system));
-        Trajectory scored = t.withReward(1.0);
-        return s.serialize(new RewardActor.Score(t, system.deadLetters())).get().length
-                + s.serialize(new RewardActor.Scored(scored)).get().length
-                + s.serialize(new ReplayBuffer.Offer(scored, system.deadLetters())).get().length;
+        return s.serialize(new SegmentStream.Emitted(t)).get().length;
     }
 
     private static <T> ActorRef<T> resolve(ActorSystem<?> on, ActorSystem<?> owner, ActorRef<T> ref) {
