@@ -38,9 +38,9 @@ import org.apache.pekko.util.ByteString;
  * Weight broadcast throughput. Workload: a {@link FlatWeights} of {@code size-MB} (default 100 MB, random values)
  * published by a {@link WeightPublisher} on one ActorSystem and fetched by {@link WeightFetch} on 1 and then on 2
  * receiver ActorSystems at once; every system lives in this JVM with its own Artery TCP port on 127.0.0.1. A fetch
- * is timed from its request to checked weights in hand: chunked, every chunk's CRC32C checked, copied into a fresh
- * buffer, the whole checked against the FlatWeights checksum (which {@code FlatWeights}'s constructor checks once
- * more). Baseline, in the same run: a plain {@code java.net} socket copy of the same bytes from one server socket
+ * is timed from its request to checked weights in hand: the chunks sent as plain messages as far ahead as the
+ * receiver's credit window ({@code in-flight}, 8 MiB by default) allows, every chunk's CRC32C checked, copied into a
+ * fresh buffer, the whole checked against the manifest's checksum (by {@code FlatWeights}'s constructor). Baseline, in the same run: a plain {@code java.net} socket copy of the same bytes from one server socket
  * to 1 and 2 client sockets on loopback, one writer thread per client, each client reading into a fresh buffer.
  *
  * <p>After one warm-up of everything, each round runs the socket copy and both stream configurations back to back,
@@ -59,9 +59,8 @@ import org.apache.pekko.util.ByteString;
  *   <li>{@code pekko.io.tcp.direct-buffer-size = 1 MiB} (was 128 KiB): a frame is read from the socket in fewer
  *       pieces, each of which Artery's framing would otherwise gather and copy.
  * </ul>
- * Plus, on all systems alike, {@code pekko.remote.use-unsafe-remote-features-outside-cluster = on} (the systems are
- * not a cluster; this lets the stream refs watch their partners as they would between cluster members) and
- * {@code pekko.loglevel = ERROR}. Any {@code -Dpekko...} system property overrides the tuned values.
+ * Plus, on all systems alike, {@code pekko.loglevel = ERROR}. Any {@code -Dpekko...} system property overrides the
+ * tuned values.
  *
  * <p>Run: {@code benchmarks/run WeightBroadcastBenchmark [size-MB] [chunk-KiB] [rounds]} (defaults 100, 1024, 5).
  * Needs a heap of about 3 GB at 100 MB (the runner's default {@code -Xmx4g} is enough).
@@ -282,7 +281,6 @@ public final class WeightBroadcastBenchmark {
                 pekko.actor.provider = remote
                 pekko.remote.artery.canonical.hostname = 127.0.0.1
                 pekko.remote.artery.canonical.port = 0
-                pekko.remote.use-unsafe-remote-features-outside-cluster = on
                 pekko.loglevel = ERROR
                 pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
                 pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"

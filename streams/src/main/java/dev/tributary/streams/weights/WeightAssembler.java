@@ -4,7 +4,6 @@ import dev.tributary.model.PolicyVersion;
 import dev.tributary.model.weights.FlatWeights;
 import dev.tributary.model.weights.WeightLayout;
 import java.util.Objects;
-import java.util.zip.CRC32C;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -12,13 +11,12 @@ import org.apache.pekko.util.ByteString;
  * offset, length; the manifest's transfer id) and copies its payload into a fresh buffer, never into live weights.
  * Only a transfer that is complete, in order, of the expected layout and equal to the manifest's whole-vector
  * checksum becomes a {@link FlatWeights}; anything else is a {@link TransferRefusedException} naming what was wrong.
- * One stream feeds it, so it is not thread-safe.
+ * One receiver actor feeds it, so it is not thread-safe.
  */
 final class WeightAssembler {
     private final long transferId;
     private final PolicyVersion version;
     private final WeightLayout expectedLayout;
-    private final CRC32C whole = new CRC32C();
     private Manifest manifest;
     private float[] values;
     private long elements;
@@ -58,14 +56,11 @@ final class WeightAssembler {
         if (nextChunk < manifest.chunkCount()) {
             throw refuse("the stream ended early: incomplete after " + progress());
         }
-        if (whole.getValue() != manifest.checksum()) {
-            throw refuse(String.format("whole-vector CRC32C %08x does not match the manifest's %08x",
-                    whole.getValue(), manifest.checksum()));
-        }
         try {
+            // The constructor computes the CRC32C of the assembled values and refuses any other than the manifest's.
             return new FlatWeights(version, manifest.layout(), values, manifest.checksum());
         } catch (IllegalArgumentException e) {
-            throw refuse(e.getMessage());
+            throw refuse("whole-vector CRC32C does not match the manifest's: " + e.getMessage());
         }
     }
 
@@ -135,7 +130,6 @@ final class WeightAssembler {
             throw refuse(String.format("chunk %d covers bytes [%d, +%d); expected [%d, +%d)", h.index(), h.offset(),
                     h.payloadLength(), offset, manifest.chunkLength(h.index())));
         }
-        whole.update(element.payload().duplicate());
         element.payload().asFloatBuffer().get(values, Math.toIntExact(offset / Float.BYTES),
                 h.payloadLength() / Float.BYTES);
         nextChunk++;

@@ -12,8 +12,8 @@ import org.apache.pekko.util.ByteString;
 /**
  * The sender side of a broadcast: one published {@link FlatWeights} cut into elements. The data chunks are encoded
  * (and their CRCs computed) once, when the version is published, and every transfer sends those same immutable
- * bytes; only the small manifest, which names the transfer, is encoded per transfer. Each transfer is its own
- * stream, pulled by its receiver, so a slow receiver holds back its own stream and nobody else's.
+ * bytes; only the small manifest, which names the transfer, is encoded per transfer. Each transfer has a sender of
+ * its own, paced by its receiver's credit, so a slow receiver holds back its own transfer and nobody else's.
  */
 public final class WeightChunks {
     private final Manifest manifest;

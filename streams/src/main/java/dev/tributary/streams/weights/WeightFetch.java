@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -21,28 +21,27 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.util.ByteString;
 
 /**
  * The rollout side of weight broadcast: one actor per fetch, which replies once and stops. It asks a
- * {@link WeightPublisher} for weights at least as new as a version, pulls the offered chunks into a fresh buffer
- * through a {@link WeightAssembler} and replies {@link Fetched} with checked weights, which the caller switches in
- * between segments. A refused transfer (corrupt, missing or duplicate chunk, wrong layout, a stream that fails,
- * stalls or ends early, no offer in time) is fetched again from the start, up to {@code maxAttempts} in all; then
- * the reply is {@link FetchFailed} naming the version and every refusal.
+ * {@link WeightPublisher} for weights at least as new as a version through a {@link ChunkReceiver} child, which
+ * takes the chunks the publisher sends (as far ahead as it grants credit) into a fresh buffer through a
+ * {@link WeightAssembler}; the reply is {@link Fetched} with checked weights, which the caller switches in between
+ * segments. A refused transfer (corrupt, missing or duplicate chunk, wrong layout, a sender that fails, stalls or
+ * ends early, no offer in time) is fetched again from the start by a new receiver, up to {@code maxAttempts} in all;
+ * then the reply is {@link FetchFailed} naming the version and every refusal.
  */
 public final class WeightFetch extends AbstractBehavior<WeightFetch.Command> {
-    public sealed interface Command permits FromWire, OfferTimedOut, Assembled, Retry {
+    public sealed interface Command permits Assembled, Refused, Retry {
     }
 
-    private record FromWire(ByteString frame) implements Command {
+    /** From a transfer's receiver: the checked weights. */
+    record Assembled(long transferId, FlatWeights weights) implements Command {
     }
 
-    private record OfferTimedOut(long transferId) implements Command {
-    }
-
-    private record Assembled(long transferId, FlatWeights weights, Throwable failure) implements Command {
+    /** From a transfer's receiver (or its unexpected stop): why the transfer was refused. */
+    record Refused(long transferId, String reason) implements Command {
     }
 
     private enum Retry implements Command { INSTANCE }
@@ -81,11 +80,10 @@ public final class WeightFetch extends AbstractBehavior<WeightFetch.Command> {
     private final ActorRef<Result> replyTo;
     private final LongSupplier transferIds;
     private final TimerScheduler<Command> timers;
-    private final WireProtocol protocol;
-    private final ActorRef<ByteString> wire;
     private final List<String> refusals = new ArrayList<>();
     private long transferId;
-    private boolean streaming;
+    private boolean inProgress;
+    private int attempts;
 
     /** Fetches weights of {@code layout}, version {@code minVersion} or newer, from the endpoint {@code publisher}. */
     public static Behavior<Command> create(ActorRef<ByteString> publisher, PolicyVersion minVersion,
@@ -107,22 +105,35 @@ public final class WeightFetch extends AbstractBehavior<WeightFetch.Command> {
     public static CompletionStage<Result> fetch(ActorSystem<?> system, ActorRef<ByteString> publisher,
             PolicyVersion minVersion, WeightLayout layout, WeightSyncSettings settings) {
         CompletableFuture<Result> result = new CompletableFuture<>();
+        // The behavior below is kept by the system actor's ref for as long as anything holds that ref (Artery's
+        // compression tables hold refs of busy recipients, such as this fetch's receivers), so it reaches the future
+        // (and the fetched weights in it) only through a slot emptied on completion.
+        AtomicReference<CompletableFuture<Result>> slot = new AtomicReference<>(result);
         system.systemActorOf(Behaviors.<Result>setup(ctx -> {
             ctx.watch(ctx.spawn(create(publisher, minVersion, layout, settings, ctx.getSelf()), "fetch"));
             return Behaviors.receive(Result.class)
                     .onMessage(Result.class, r -> {
-                        result.complete(r);
+                        complete(slot, r, null);
                         return Behaviors.stopped();
                     })
                     .onSignal(Terminated.class, t -> {
                         // Terminated comes after any reply the child sent, so reaching here means there was none.
-                        result.completeExceptionally(new IllegalStateException("weight fetch of " + minVersion
+                        complete(slot, null, new IllegalStateException("weight fetch of " + minVersion
                                 + " stopped without a reply"));
                         return Behaviors.stopped();
                     })
                     .build();
         }), "weight-fetch-" + SPAWNED.incrementAndGet(), Props.empty());
         return result;
+    }
+
+    private static void complete(AtomicReference<CompletableFuture<Result>> slot, Result r, Throwable failure) {
+        CompletableFuture<Result> f = slot.getAndSet(null);
+        if (f != null && failure == null) {
+            f.complete(r);
+        } else if (f != null) {
+            f.completeExceptionally(failure);
+        }
     }
 
     private WeightFetch(ActorContext<Command> ctx, TimerScheduler<Command> timers, ActorRef<ByteString> publisher,
@@ -136,106 +147,58 @@ public final class WeightFetch extends AbstractBehavior<WeightFetch.Command> {
         this.replyTo = replyTo;
         this.transferIds = transferIds;
         this.timers = timers;
-        this.protocol = new WireProtocol(ctx.getSystem());
-        this.wire = ctx.messageAdapter(ByteString.class, FromWire::new);
-        request();
+        attempt();
     }
 
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
-                .onMessage(FromWire.class, this::onWire)
-                .onMessage(OfferTimedOut.class, this::onOfferTimedOut)
                 .onMessage(Assembled.class, this::onAssembled)
+                .onMessage(Refused.class, this::onRefused)
                 .onMessageEquals(Retry.INSTANCE, this::onRetry)
                 .build();
     }
 
-    private void request() {
+    /** A new transfer with a receiver of its own, so nothing of an earlier attempt can reach it. */
+    private void attempt() {
         transferId = transferIds.getAsLong();
-        streaming = false;
-        publisher.tell(protocol.encode(new WireProtocol.Request(transferId, minVersion.number(), wire)));
-        timers.startSingleTimer(new OfferTimedOut(transferId), settings.offerTimeout());
-    }
-
-    private Behavior<Command> onWire(FromWire w) {
-        WireProtocol.Message m;
-        try {
-            m = protocol.decode(w.frame());
-        } catch (RuntimeException e) {
-            getContext().getLog().warn("ignoring a malformed weight offer: {}", e.toString());
-            return this;
-        }
-        if (m.transferId() != transferId || streaming) {
-            return this; // a late answer to an attempt already given up; its SourceRef times out unsubscribed
-        }
-        timers.cancelAll();
-        if (m instanceof WireProtocol.Unavailable u) {
-            return refused("the publisher has nothing to offer: " + u.reason());
-        }
-        if (!(m instanceof WireProtocol.Offer offer)) {
-            return refused("the publisher answered with " + m + " instead of an offer");
-        }
-        if (offer.version() < minVersion.number()) {
-            return refused("offered v" + offer.version() + ", older than the requested " + minVersion);
-        }
-        streaming = true;
-        long id = transferId;
-        WeightAssembler assembler = new WeightAssembler(id, new PolicyVersion(offer.version()), layout);
-        CompletionStage<FlatWeights> done = offer.chunks().getSource()
-                .idleTimeout(settings.idleTimeout())
-                .runWith(Sink.foreach(assembler::accept), getContext().getSystem())
-                .handle((ok, failure) -> {
-                    if (failure != null) {
-                        throw assembler.failed(unwrap(failure));
-                    }
-                    return assembler.finish();
-                });
-        getContext().pipeToSelf(done, (weights, failure) -> new Assembled(id, weights, failure));
-        return this;
-    }
-
-    private Behavior<Command> onOfferTimedOut(OfferTimedOut t) {
-        if (t.transferId() != transferId || streaming) {
-            return this;
-        }
-        return refused("no offer from the publisher within " + settings.offerTimeout().toMillis() + " ms");
+        inProgress = true;
+        attempts++;
+        ActorRef<Object> receiver = getContext().spawn(ChunkReceiver.create(transferId, publisher, minVersion, layout,
+                settings, getContext().getSelf()), "transfer-" + attempts);
+        getContext().watchWith(receiver, new Refused(transferId, "the receiver of transfer " + transferId
+                + " stopped without a result"));
     }
 
     private Behavior<Command> onAssembled(Assembled a) {
-        if (a.transferId() != transferId) {
+        if (!inProgress || a.transferId() != transferId) {
             return this;
-        }
-        if (a.failure() != null) {
-            return refused(unwrap(a.failure()).getMessage());
         }
         replyTo.tell(new Fetched(a.weights(), refusals));
         return Behaviors.stopped();
     }
 
-    private Behavior<Command> onRetry() {
-        request();
-        return this;
-    }
-
-    private Behavior<Command> refused(String reason) {
-        streaming = false;
-        transferId = transferIds.getAsLong(); // anything still arriving for the refused attempt is ignored
-        refusals.add("attempt " + (refusals.size() + 1) + ": " + reason);
-        getContext().getLog().warn("weight fetch of {} refused: {}", minVersion, reason);
+    private Behavior<Command> onRefused(Refused r) {
+        if (!inProgress || r.transferId() != transferId) {
+            return this; // the receiver's stop after its report, or an attempt already given up
+        }
+        inProgress = false;
+        refusals.add("attempt " + (refusals.size() + 1) + ": " + r.reason());
+        getContext().getLog().warn("weight fetch of {} refused: {}", minVersion, r.reason());
         if (refusals.size() >= settings.maxAttempts()) {
             replyTo.tell(new FetchFailed(minVersion, refusals));
             return Behaviors.stopped();
         }
         if (settings.retryDelay().isZero()) {
-            request();
+            attempt();
         } else {
             timers.startSingleTimer(Retry.INSTANCE, settings.retryDelay());
         }
         return this;
     }
 
-    private static Throwable unwrap(Throwable t) {
-        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    private Behavior<Command> onRetry() {
+        attempt();
+        return this;
     }
 }

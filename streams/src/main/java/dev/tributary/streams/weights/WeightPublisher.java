@@ -11,16 +11,14 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
-import org.apache.pekko.stream.SourceRef;
 import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.javadsl.StreamRefs;
 import org.apache.pekko.util.ByteString;
 
 /**
  * The trainer side of weight broadcast. Holds the latest published weights and, for every request that arrives on
- * its wire endpoint, offers a fresh {@link SourceRef} of that version's chunks, which the requester pulls with
- * back-pressure. The endpoint speaks {@link WireProtocol} (plain ByteStrings) and is registered with the
- * Receptionist under {@link #SERVICE_KEY}.
+ * its wire endpoint, starts a {@link ChunkSender} child that sends that version's chunks straight to the requester's
+ * receiver as plain messages, as far ahead as the receiver grants credit. The endpoint speaks {@link WireProtocol}
+ * (plain ByteStrings) and is registered with the Receptionist under {@link #SERVICE_KEY}.
  */
 public final class WeightPublisher extends AbstractBehavior<WeightPublisher.Command> {
     public static final ServiceKey<ByteString> SERVICE_KEY =
@@ -125,13 +123,19 @@ public final class WeightPublisher extends AbstractBehavior<WeightPublisher.Comm
         }
         if (latest == null || latest.version().number() < r.minVersion()) {
             String held = latest == null ? "nothing published yet" : "latest is " + latest.version();
-            r.replyTo().tell(protocol.encode(new WireProtocol.Unavailable(r.transferId(),
+            r.receiver().tell(protocol.encode(new WireProtocol.Unavailable(r.transferId(),
                     "v" + r.minVersion() + " or newer requested; " + held)));
             return this;
         }
-        SourceRef<ByteString> ref = transit.apply(offers++, latest.source(r.transferId()))
-                .runWith(StreamRefs.sourceRef(), getContext().getSystem());
-        r.replyTo().tell(protocol.encode(new WireProtocol.Offer(r.transferId(), latest.version().number(), ref)));
+        if (r.window() < 1) {
+            getContext().getLog().warn("ignoring a weight request with a window of {} chunks", r.window());
+            return this;
+        }
+        long n = offers++;
+        int window = Math.min(r.window(), WeightSyncSettings.MAX_WINDOW);
+        getContext().spawn(ChunkSender.create(r.transferId(), latest.version(), r.receiver(), window,
+                transit.apply(n, latest.source(r.transferId())), settings.idleTimeout().multipliedBy(2)),
+                "transfer-" + n);
         return this;
     }
 }

@@ -16,17 +16,31 @@ import java.util.Objects;
  * @param idleTimeout  how long a transfer may go without a chunk before it is refused as stalled
  * @param maxAttempts  whole-transfer attempts before a fetch fails
  * @param retryDelay   pause between a refused attempt and the next
+ * @param inFlightBytes how many bytes of chunks a receiver lets its sender send ahead of what it has assembled (its
+ *                     credit window), rounded to whole chunks and kept within {@value #MIN_WINDOW} to
+ *                     {@value #MAX_WINDOW} chunks
  */
 public record WeightSyncSettings(int chunkBytes, Duration offerTimeout, Duration idleTimeout, int maxAttempts,
-        Duration retryDelay) {
+        Duration retryDelay, long inFlightBytes) {
+
+    /** Fewest chunks a receiver lets be in flight, so that one is always on its way while another is assembled. */
+    public static final int MIN_WINDOW = 2;
+
+    /**
+     * Most chunks a receiver lets be in flight: well below Artery's send queues (3072 ordinary, 256 large messages
+     * per association), which drop what does not fit, even with several transfers to one node.
+     */
+    public static final int MAX_WINDOW = 64;
 
     /** Artery's default {@code maximum-frame-size}. */
     public static final long DEFAULT_FRAME_BYTES = 256 * 1024;
 
-    /** Frame bytes kept free for the chunk header and trailer, the StreamRef envelope and Artery's own header. */
+    /** Frame bytes kept free for the chunk header and trailer and Artery's own envelope header. */
     public static final int FRAME_RESERVE_BYTES = 4 * 1024;
 
     private static final String FRAME_KEY = "pekko.remote.artery.advanced.maximum-frame-size";
+    private static final String LARGE_FRAME_KEY = "pekko.remote.artery.advanced.maximum-large-frame-size";
+    private static final String LARGE_DESTINATIONS_KEY = "pekko.remote.artery.large-message-destinations";
 
     /** The defaults, in the shape they would take in a {@code reference.conf}. */
     private static final Config DEFAULTS = ConfigFactory.parseString("""
@@ -41,6 +55,9 @@ public record WeightSyncSettings(int chunkBytes, Duration offerTimeout, Duration
               max-attempts = 3
               # Pause before fetching again after a refused transfer.
               retry-delay = 200 ms
+              # Bytes of chunks a receiver lets be on their way to it before it has assembled them (its credit
+              # window), in whole chunks, at least 2 and at most 64 of them.
+              in-flight = 8 MiB
             }
             """);
 
@@ -61,6 +78,9 @@ public record WeightSyncSettings(int chunkBytes, Duration offerTimeout, Duration
         if (retryDelay.isNegative()) {
             throw new IllegalArgumentException("retry delay " + retryDelay + " must be >= 0");
         }
+        if (inFlightBytes <= 0) {
+            throw new IllegalArgumentException("in-flight bytes " + inFlightBytes + " must be > 0");
+        }
     }
 
     public static WeightSyncSettings defaults() {
@@ -71,24 +91,43 @@ public record WeightSyncSettings(int chunkBytes, Duration offerTimeout, Duration
     public static WeightSyncSettings fromConfig(Config config) {
         Config c = config.withFallback(DEFAULTS).getConfig("tributary.streams.weights");
         return new WeightSyncSettings(Math.toIntExact(c.getBytes("chunk-size")), c.getDuration("offer-timeout"),
-                c.getDuration("idle-timeout"), c.getInt("max-attempts"), c.getDuration("retry-delay"));
+                c.getDuration("idle-timeout"), c.getInt("max-attempts"), c.getDuration("retry-delay"),
+                c.getBytes("in-flight"));
     }
 
     public WeightSyncSettings withChunkBytes(int bytes) {
-        return new WeightSyncSettings(bytes, offerTimeout, idleTimeout, maxAttempts, retryDelay);
+        return new WeightSyncSettings(bytes, offerTimeout, idleTimeout, maxAttempts, retryDelay, inFlightBytes);
     }
 
     public WeightSyncSettings withMaxAttempts(int attempts) {
-        return new WeightSyncSettings(chunkBytes, offerTimeout, idleTimeout, attempts, retryDelay);
+        return new WeightSyncSettings(chunkBytes, offerTimeout, idleTimeout, attempts, retryDelay, inFlightBytes);
     }
 
     public WeightSyncSettings withTimeouts(Duration offer, Duration idle, Duration retry) {
-        return new WeightSyncSettings(chunkBytes, offer, idle, maxAttempts, retry);
+        return new WeightSyncSettings(chunkBytes, offer, idle, maxAttempts, retry, inFlightBytes);
     }
 
-    /** Artery's {@code maximum-frame-size} in {@code config}, or its default where remoting is not on the classpath. */
+    public WeightSyncSettings withInFlightBytes(long bytes) {
+        return new WeightSyncSettings(chunkBytes, offerTimeout, idleTimeout, maxAttempts, retryDelay, bytes);
+    }
+
+    /** The credit window in elements: {@link #inFlightBytes} in whole chunks, within the bounds above. */
+    public int windowChunks() {
+        return (int) Math.max(MIN_WINDOW, Math.min(MAX_WINDOW, inFlightBytes / chunkBytes));
+    }
+
+    /**
+     * Artery's {@code maximum-frame-size} in {@code config}, or its default where remoting is not on the classpath.
+     * Where {@code large-message-destinations} is set (chunks may then travel on the large-message lane, whose own
+     * limit is {@code maximum-large-frame-size}), the smaller of the two, so a chunk fits whichever lane carries it.
+     */
     public static long frameLimit(Config config) {
-        return config.hasPath(FRAME_KEY) ? config.getBytes(FRAME_KEY) : DEFAULT_FRAME_BYTES;
+        long frame = config.hasPath(FRAME_KEY) ? config.getBytes(FRAME_KEY) : DEFAULT_FRAME_BYTES;
+        if (config.hasPath(LARGE_DESTINATIONS_KEY) && !config.getStringList(LARGE_DESTINATIONS_KEY).isEmpty()
+                && config.hasPath(LARGE_FRAME_KEY)) {
+            frame = Math.min(frame, config.getBytes(LARGE_FRAME_KEY));
+        }
+        return frame;
     }
 
     /** Refuses a chunk size whose encoded element would reach {@code frameBytes}: Artery would drop it silently. */

@@ -6,82 +6,142 @@ import java.nio.charset.StandardCharsets;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.stream.SourceRef;
-import org.apache.pekko.stream.StreamRefResolver;
 import org.apache.pekko.util.ByteString;
 
 /**
- * The control messages between a {@link WeightFetch} and a {@link WeightPublisher}. On the wire they are plain
- * {@link ByteString}s, which Pekko's built-in serializer carries, so the broadcast needs no custom serializer and
- * never Java serialization; refs travel in Pekko's own string form ({@link ActorRefResolver},
- * {@link StreamRefResolver}). Layout: magic 'TWP1', a tag byte, then the fields little-endian, strings as a length
- * and UTF-8 bytes.
+ * The control messages of a transfer between a {@link WeightFetch} and a {@link WeightPublisher}. On the wire they
+ * are plain {@link ByteString}s, which Pekko's built-in serializer carries, so the broadcast needs no custom
+ * serializer and never Java serialization; refs travel in Pekko's own string form ({@link ActorRefResolver}).
+ * Layout: magic 'TWP1', a tag byte, the transfer id, a number, a count (all little-endian), then a string as a
+ * length and UTF-8 bytes. Chunks (see {@link ChunkCodec}) start with another magic, so one endpoint can take both.
+ *
+ * <pre>
+ *  fetch's receiver                                   publisher / its per-transfer sender
+ *   Request(id, min version, window, receiver)  ──▶   publisher endpoint
+ *                                               ◀──   Unavailable(id, why)                  nothing to offer, or
+ *                                               ◀──   Offer(id, version, sender)            from a fresh sender, then
+ *                                               ◀──   manifest, chunk 0, chunk 1, ...       at most 'window' ahead
+ *   Credit(id, n)                               ──▶   sender                                 n more chunks may come
+ *                                               ◀──   End(id)  or  Abort(id, why)           all sent / sender failed
+ *   Cancel(id, why)                             ──▶   sender                                 the receiver gave up
+ * </pre>
  */
 final class WireProtocol {
-    private static final int MAGIC = 0x31505754; // "TWP1" as little-endian bytes
+    static final int MAGIC = 0x31505754; // "TWP1" as little-endian bytes
     private static final byte REQUEST = 1;
     private static final byte OFFER = 2;
     private static final byte UNAVAILABLE = 3;
+    private static final byte CREDIT = 4;
+    private static final byte END = 5;
+    private static final byte ABORT = 6;
+    private static final byte CANCEL = 7;
+    private static final int FIXED_BYTES = 4 + 1 + 8 + 8 + 4 + 4;
 
-    sealed interface Message permits Request, Offer, Unavailable {
+    sealed interface Message permits Request, Offer, Unavailable, Credit, End, Abort, Cancel {
         long transferId();
     }
 
-    /** Fetcher to publisher: offer transfer {@code transferId} of weights at least as new as {@code minVersion}. */
-    record Request(long transferId, long minVersion, ActorRef<ByteString> replyTo) implements Message {
+    /**
+     * Fetcher to publisher: start transfer {@code transferId} of weights at least as new as {@code minVersion},
+     * sending its elements to {@code receiver}, at most {@code window} data chunks before the first credit.
+     */
+    record Request(long transferId, long minVersion, int window, ActorRef<ByteString> receiver) implements Message {
     }
 
-    /** Publisher to fetcher: pull the chunks of {@code version} from {@code chunks}. */
-    record Offer(long transferId, long version, SourceRef<ByteString> chunks) implements Message {
+    /** Sender to receiver: the elements of {@code version} follow; credit and cancel go to {@code sender}. */
+    record Offer(long transferId, long version, ActorRef<ByteString> sender) implements Message {
     }
 
     /** Publisher to fetcher: nothing to offer yet, and why. */
     record Unavailable(long transferId, String reason) implements Message {
     }
 
+    /** Receiver to sender: {@code chunks} more data chunks may be sent. */
+    record Credit(long transferId, int chunks) implements Message {
+    }
+
+    /** Sender to receiver: every element of the transfer has been sent. */
+    record End(long transferId) implements Message {
+    }
+
+    /** Sender to receiver: the sender failed and sends nothing more. */
+    record Abort(long transferId, String reason) implements Message {
+    }
+
+    /** Receiver to sender: the transfer is refused or no longer wanted; stop sending. */
+    record Cancel(long transferId, String reason) implements Message {
+    }
+
     private final ActorRefResolver refs;
-    private final StreamRefResolver streamRefs;
 
     WireProtocol(ActorSystem<?> system) {
         this.refs = ActorRefResolver.get(system);
-        this.streamRefs = StreamRefResolver.get(system);
+    }
+
+    /** Whether {@code frame} is a control message (rather than a chunk). */
+    static boolean isControl(ByteString frame) {
+        return frame.size() >= FIXED_BYTES && (frame.apply(0) & 0xff) == (MAGIC & 0xff)
+                && (frame.apply(1) & 0xff) == (MAGIC >>> 8 & 0xff) && (frame.apply(2) & 0xff) == (MAGIC >>> 16 & 0xff)
+                && (frame.apply(3) & 0xff) == (MAGIC >>> 24 & 0xff);
     }
 
     ByteString encode(Message m) {
         if (m instanceof Request r) {
-            return frame(REQUEST, r.transferId(), r.minVersion(), refs.toSerializationFormat(r.replyTo()));
+            return frame(REQUEST, r.transferId(), r.minVersion(), r.window(), refs.toSerializationFormat(r.receiver()));
         }
         if (m instanceof Offer o) {
-            return frame(OFFER, o.transferId(), o.version(), streamRefs.toSerializationFormat(o.chunks()));
+            return frame(OFFER, o.transferId(), o.version(), 0, refs.toSerializationFormat(o.sender()));
         }
-        Unavailable u = (Unavailable) m;
-        return frame(UNAVAILABLE, u.transferId(), -1, u.reason());
+        if (m instanceof Unavailable u) {
+            return frame(UNAVAILABLE, u.transferId(), 0, 0, u.reason());
+        }
+        if (m instanceof Credit c) {
+            return frame(CREDIT, c.transferId(), 0, c.chunks(), "");
+        }
+        if (m instanceof End e) {
+            return frame(END, e.transferId(), 0, 0, "");
+        }
+        if (m instanceof Abort a) {
+            return frame(ABORT, a.transferId(), 0, 0, a.reason());
+        }
+        Cancel c = (Cancel) m;
+        return frame(CANCEL, c.transferId(), 0, 0, c.reason());
     }
 
     /** The message in {@code frame}; a frame of anything else is refused by name. */
     Message decode(ByteString frame) {
         ByteBuffer in = ByteBuffer.wrap(frame.toArrayUnsafe()).order(ByteOrder.LITTLE_ENDIAN);
-        if (in.remaining() < 4 + 1 + 8 + 8 + 4 || in.getInt() != MAGIC) {
+        if (in.remaining() < FIXED_BYTES || in.getInt() != MAGIC) {
             throw new IllegalArgumentException("not a weight-sync control message (" + frame.size() + " bytes)");
         }
         byte tag = in.get();
         long transferId = in.getLong();
         long number = in.getLong();
-        byte[] text = new byte[in.getInt()];
+        int count = in.getInt();
+        int length = in.getInt();
+        if (length < 0 || length != in.remaining()) {
+            throw new IllegalArgumentException("weight-sync control message declares " + length + " text bytes but "
+                    + "carries " + in.remaining());
+        }
+        byte[] text = new byte[length];
         in.get(text);
         String s = new String(text, StandardCharsets.UTF_8);
         return switch (tag) {
-            case REQUEST -> new Request(transferId, number, refs.resolveActorRef(s));
-            case OFFER -> new Offer(transferId, number, streamRefs.resolveSourceRef(s));
+            case REQUEST -> new Request(transferId, number, count, refs.resolveActorRef(s));
+            case OFFER -> new Offer(transferId, number, refs.resolveActorRef(s));
             case UNAVAILABLE -> new Unavailable(transferId, s);
+            case CREDIT -> new Credit(transferId, count);
+            case END -> new End(transferId);
+            case ABORT -> new Abort(transferId, s);
+            case CANCEL -> new Cancel(transferId, s);
             default -> throw new IllegalArgumentException("unknown weight-sync control tag " + tag);
         };
     }
 
-    private static ByteString frame(byte tag, long transferId, long number, String text) {
+    private static ByteString frame(byte tag, long transferId, long number, int count, String text) {
         byte[] t = text.getBytes(StandardCharsets.UTF_8);
-        return ByteString.fromArrayUnsafe(ByteBuffer.allocate(4 + 1 + 8 + 8 + 4 + t.length)
-                .order(ByteOrder.LITTLE_ENDIAN).putInt(MAGIC).put(tag).putLong(transferId).putLong(number)
-                .putInt(t.length).put(t).array());
+        return ByteString.fromArrayUnsafe(ByteBuffer.allocate(FIXED_BYTES + t.length).order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(MAGIC).put(tag).putLong(transferId).putLong(number).putInt(count).putInt(t.length).put(t)
+                .array());
     }
 }

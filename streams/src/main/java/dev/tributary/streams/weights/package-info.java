@@ -5,11 +5,21 @@
  * {@code FlatWeights}, cut once into chunks ({@link dev.tributary.streams.weights.WeightChunks}): plain Pekko
  * {@code ByteString}s, each with a header (version, layout fingerprint, index, count, offset, length) and a CRC32C,
  * sized below Artery's frame limit, which otherwise drops an oversized message with only a log line. A
- * {@link dev.tributary.streams.weights.WeightFetch} on a rollout node sends a request to the publisher's endpoint and
- * gets back a {@code SourceRef} of one transfer: a manifest (transfer id, whole-vector checksum, layout), then the
- * chunks, pulled with back-pressure into a fresh buffer by a {@code WeightAssembler} that checks every chunk and
- * the whole. Any refusal (corrupt, missing or duplicate chunk, wrong layout, a stream that fails, stalls or ends
- * early, no offer) fetches the whole transfer again, a bounded number of times. Control messages are ByteStrings
- * too, with refs in Pekko's own string form, so nothing here needs a custom serializer or Java serialization.
+ * {@link dev.tributary.streams.weights.WeightFetch} on a rollout node starts, per attempt, a receiver of its own that
+ * sends a request with a window of credit to the publisher's endpoint; the publisher starts a sender for that
+ * transfer, which tells the receiver a manifest (transfer id, whole-vector checksum, layout) and then the chunks as
+ * plain messages, never more than the receiver has granted; the receiver checks each into a fresh buffer through a
+ * {@code WeightAssembler} and grants more credit as it goes. The whole is checked against the manifest's checksum.
+ * Any refusal (corrupt, missing or duplicate chunk, wrong layout, a sender that fails, stalls or ends early, no
+ * offer) cancels the sender and fetches the whole transfer again with a new receiver, so nothing still on its way
+ * from the refused attempt reaches the next, a bounded number of times. Control messages are ByteStrings too, with
+ * refs in Pekko's own string form, so nothing here needs a custom serializer or Java serialization.
+ *
+ * <p>The receivers live at {@code /system/weight-fetch-<n>/fetch/transfer-<attempt>} when started by
+ * {@link dev.tributary.streams.weights.WeightFetch#fetch}. Listing {@code "/system/*}{@code /fetch/*"} in
+ * {@code pekko.remote.artery.large-message-destinations} on every node moves the chunks onto Artery's large-message
+ * lane (a connection of their own, so a broadcast does not delay other messages between two nodes); chunks must then
+ * also fit {@code maximum-large-frame-size}, which {@link dev.tributary.streams.weights.WeightSyncSettings#frameLimit}
+ * takes into account.
  */
 package dev.tributary.streams.weights;

@@ -17,7 +17,7 @@ final class RemoteNodes {
                 pekko.actor.allow-java-serialization = off
                 pekko.remote.artery.canonical.hostname = 127.0.0.1
                 pekko.remote.artery.canonical.port = 0
-                # Not a cluster here; this lets stream refs watch their partner as they would between members.
+                # Not a cluster here; this lets the tests watch remote actors (a weight sender stopping) as between members.
                 pekko.remote.use-unsafe-remote-features-outside-cluster = on
                 pekko.loglevel = WARNING
                 pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]

@@ -119,7 +119,8 @@ class WeightAssemblerTest {
                 m.chunkCount(), (long) last * CHUNK, m.chunkLength(last));
         elements.set(elements.size() - 1, ChunkCodec.encodeData(h, other, last * CHUNK / 4, m.chunkLength(last) / 4));
         String msg = refusal(elements).getMessage();
-        assertTrue(msg.contains("whole-vector CRC32C") && msg.contains("does not match the manifest's"), msg);
+        assertTrue(msg.contains("refused: whole-vector CRC32C does not match the manifest's: weights v3 are corrupt"),
+                msg);
     }
 
     @Test

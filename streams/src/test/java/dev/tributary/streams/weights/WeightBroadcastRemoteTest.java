@@ -54,7 +54,12 @@ class WeightBroadcastRemoteTest {
     /** A publisher on the trainer node holding {@code weights}, as its endpoint is seen from {@code viewer}. */
     private static ActorRef<ByteString> publisher(FlatWeights weights, WeightPublisher.Transit transit,
             ActorTestKit viewer) {
-        ActorRef<WeightPublisher.Command> pub = trainer.spawn(WeightPublisher.create(SETTINGS, transit));
+        return publisher(weights, SETTINGS, transit, viewer);
+    }
+
+    private static ActorRef<ByteString> publisher(FlatWeights weights, WeightSyncSettings settings,
+            WeightPublisher.Transit transit, ActorTestKit viewer) {
+        ActorRef<WeightPublisher.Command> pub = trainer.spawn(WeightPublisher.create(settings, transit));
         TestProbe<WeightPublisher.PublishResult> published = trainer.createTestProbe();
         pub.tell(new WeightPublisher.Publish(weights, published.ref()));
         published.expectMessageClass(WeightPublisher.Published.class, WAIT);
@@ -256,5 +261,64 @@ class WeightBroadcastRemoteTest {
                     return null;
                 });
         publisherWire.expectNoMessage(Duration.ofMillis(200)); // the fetcher stopped before it asked
+    }
+
+    /** The next element to {@code probe}: a chunk (not a control message), decoded. */
+    private static ChunkCodec.Header nextChunk(TestProbe<ByteString> probe) {
+        ByteString frame = probe.receiveMessage(WAIT);
+        assertTrue(!WireProtocol.isControl(frame), "expected a chunk, got a control message");
+        return ChunkCodec.decode(frame, 0).header();
+    }
+
+    @Test
+    void sender_sendsNoMoreThanItsCredit_andStopsWhenCancelled() {
+        FlatWeights sent = TestWeights.weights(6, 100_000, 13); // 25 chunks of 16 KiB
+        ActorRef<ByteString> pub = publisher(sent, (n, s) -> s, rolloutA);
+        WireProtocol protocol = new WireProtocol(rolloutA.system());
+        TestProbe<ByteString> receiver = rolloutA.createTestProbe();
+        pub.tell(protocol.encode(new WireProtocol.Request(77, 6, 3, receiver.ref())));
+        WireProtocol.Offer offer = (WireProtocol.Offer) protocol.decode(receiver.receiveMessage(WAIT));
+        assertEquals(77, offer.transferId());
+        assertEquals(6, offer.version());
+        // A window of 3: the manifest and two chunks, then nothing until credit comes.
+        assertEquals(ChunkCodec.MANIFEST, nextChunk(receiver).kind());
+        assertEquals(0, nextChunk(receiver).index());
+        assertEquals(1, nextChunk(receiver).index());
+        receiver.expectNoMessage(Duration.ofMillis(300));
+        offer.sender().tell(protocol.encode(new WireProtocol.Credit(77, 2)));
+        assertEquals(2, nextChunk(receiver).index());
+        assertEquals(3, nextChunk(receiver).index());
+        receiver.expectNoMessage(Duration.ofMillis(300));
+        offer.sender().tell(protocol.encode(new WireProtocol.Cancel(77, "no longer wanted")));
+        rolloutA.createTestProbe().expectTerminated(offer.sender(), WAIT);
+        offer.sender().tell(protocol.encode(new WireProtocol.Credit(77, 10)));
+        receiver.expectNoMessage(Duration.ofMillis(300));
+    }
+
+    @Test
+    void sender_whoseReceiverGrantsNothing_stopsAfterItsIdleLimit() {
+        FlatWeights sent = TestWeights.weights(6, 100_000, 14);
+        WeightSyncSettings quick = SETTINGS.withTimeouts(Duration.ofSeconds(3), /* idle= */ Duration.ofMillis(200),
+                Duration.ZERO);
+        ActorRef<ByteString> pub = publisher(sent, quick, (n, s) -> s, rolloutB);
+        WireProtocol protocol = new WireProtocol(rolloutB.system());
+        TestProbe<ByteString> receiver = rolloutB.createTestProbe();
+        pub.tell(protocol.encode(new WireProtocol.Request(5, 6, 1, receiver.ref())));
+        WireProtocol.Offer offer = (WireProtocol.Offer) protocol.decode(receiver.receiveMessage(WAIT));
+        assertEquals(ChunkCodec.MANIFEST, nextChunk(receiver).kind());
+        // Twice the idle timeout without credit: the sender gives up and leaves nothing running.
+        rolloutB.createTestProbe().expectTerminated(offer.sender(), WAIT);
+        receiver.expectNoMessage(Duration.ofMillis(200));
+    }
+
+    @Test
+    void requestForANewerVersionThanPublished_isAnsweredUnavailable() {
+        FlatWeights sent = TestWeights.weights(2, 1_000, 15);
+        ActorRef<ByteString> pub = publisher(sent, (n, s) -> s, rolloutA);
+        WireProtocol protocol = new WireProtocol(rolloutA.system());
+        TestProbe<ByteString> receiver = rolloutA.createTestProbe();
+        pub.tell(protocol.encode(new WireProtocol.Request(9, 3, 4, receiver.ref())));
+        WireProtocol.Unavailable u = (WireProtocol.Unavailable) protocol.decode(receiver.receiveMessage(WAIT));
+        assertEquals(new WireProtocol.Unavailable(9, "v3 or newer requested; latest is v2"), u);
     }
 }

@@ -42,4 +42,25 @@ class WeightSyncSettingsTest {
         assertEquals("chunk size 1001 bytes must be > 0 and a multiple of 4", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> WeightSyncSettings.defaults().withMaxAttempts(0));
     }
+
+    @Test
+    void creditWindow_isTheInFlightBytesInWholeChunks_withinBounds() {
+        WeightSyncSettings s = WeightSyncSettings.defaults();
+        assertEquals(8L * 1024 * 1024, s.inFlightBytes());
+        assertEquals(64, s.windowChunks()); // 8 MiB of 128 KiB chunks
+        assertEquals(8, s.withChunkBytes(1024 * 1024).windowChunks());
+        assertEquals(WeightSyncSettings.MIN_WINDOW, s.withChunkBytes(1024 * 1024).withInFlightBytes(1).windowChunks());
+        assertEquals(WeightSyncSettings.MAX_WINDOW, s.withChunkBytes(4096).windowChunks());
+        assertEquals(16, WeightSyncSettings.fromConfig(ConfigFactory.parseString(
+                "tributary.streams.weights.in-flight = 2 MiB")).windowChunks());
+        assertThrows(IllegalArgumentException.class, () -> s.withInFlightBytes(0));
+    }
+
+    @Test
+    void frameLimit_isTheSmallerLaneLimit_whenChunksMayTakeTheLargeMessageLane() {
+        String frames = "pekko.remote.artery.advanced { maximum-frame-size = 4 MiB, maximum-large-frame-size = 2 MiB }";
+        assertEquals(4L << 20, WeightSyncSettings.frameLimit(ConfigFactory.parseString(frames)));
+        assertEquals(2L << 20, WeightSyncSettings.frameLimit(ConfigFactory.parseString(frames
+                + "\npekko.remote.artery.large-message-destinations = [\"/system/*/fetch/*\"]")));
+    }
 }
