@@ -23,6 +23,8 @@ final class ReplayState {
     private final Map<String, Trajectory> unfinished = new LinkedHashMap<>();
     private final Map<String, Integer> segmentsSeen = new HashMap<>();
     private long received;
+    /** Trajectories held (unfinished, pending and complete groups), kept as a count so an arrival costs O(1). */
+    private int held;
     private long duplicates;
 
     ReplayState(int groupSize) {
@@ -42,7 +44,9 @@ final class ReplayState {
         segmentsSeen.put(t.id(), t.segments().size());
         received++;
         if (!t.finished()) {
-            unfinished.put(t.id(), t);
+            if (unfinished.put(t.id(), t) == null) {
+                held++;
+            }
             return true;
         }
         if (!t.scored()) {
@@ -54,6 +58,7 @@ final class ReplayState {
             throw new IllegalArgumentException("trajectory " + t.id() + " was already delivered to the replay buffer");
         }
         g.add(t);
+        held++;
         if (g.size() == groupSize) {
             completeGroups.put(group, List.copyOf(g));
             pendingGroups.remove(group);
@@ -74,6 +79,7 @@ final class ReplayState {
     List<List<Trajectory>> takeCompleteGroups() {
         List<List<Trajectory>> out = new ArrayList<>(completeGroups.values());
         completeGroups.clear();
+        out.forEach(g -> held -= g.size());
         out.forEach(g -> g.forEach(t -> segmentsSeen.remove(t.id())));
         return out;
     }
@@ -87,18 +93,12 @@ final class ReplayState {
     List<Trajectory> takeUnfinished() {
         List<Trajectory> out = new ArrayList<>(unfinished.values());
         unfinished.clear();
+        held -= out.size();
         return out;
     }
 
     int size() {
-        int n = unfinished.size();
-        for (List<Trajectory> g : pendingGroups.values()) {
-            n += g.size();
-        }
-        for (List<Trajectory> g : completeGroups.values()) {
-            n += g.size();
-        }
-        return n;
+        return held;
     }
 
     long received() {

@@ -100,12 +100,15 @@ public final class RewardActor extends AbstractBehavior<RewardActor.Command> {
         var scheduler = getContext().getSystem().scheduler();
         String from = o.replyTo().path().address().toString();
         Duration timeout = Duration.ofMillis(o.scoreTimeoutMillis());
+        // The ask's stage is used as is and mapped by the next stage: a thenApply on a stage Pekko returns runs
+        // on the common pool, which on a 2-core machine starts a thread per element.
         SinkRef<SegmentStream.Element> upstream = StreamRefs.<SegmentStream.Element>sinkRef()
-                .mapAsync(o.parallelism(), e -> e instanceof SegmentStream.Emitted emitted
-                        ? AskPattern.<Command, Scored>ask(self, r -> new Score(emitted.trajectory(), r),
-                        timeout, scheduler).thenApply(s -> (SegmentStream.Element) new SegmentStream.Emitted(
-                        s.trajectory()))
-                        : CompletableFuture.completedFuture(e))
+                .<Object>mapAsync(o.parallelism(), e -> e instanceof SegmentStream.Emitted emitted
+                        ? AskPattern.<Command, Object>ask(self, r -> new Score(emitted.trajectory(), r.narrow()),
+                        timeout, scheduler)
+                        : CompletableFuture.<Object>completedFuture(e))
+                .map(x -> x instanceof Scored scored ? new SegmentStream.Emitted(scored.trajectory())
+                        : (SegmentStream.Element) x)
                 .watchTermination((ref, done) -> {
                     done.whenComplete((ok, failure) -> {
                         if (failure != null) {

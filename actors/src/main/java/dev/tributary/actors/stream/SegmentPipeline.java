@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
@@ -48,6 +49,7 @@ public final class SegmentPipeline implements TrajectorySink, AutoCloseable {
 
     private final SourceQueueWithComplete<SegmentStream.Element> queue;
     private final ActorRef<SegmentStream.Flushed> flushReplies;
+    private final Executor executor;
     private final AtomicLong tokens = new AtomicLong();
     private final Map<Long, CompletableFuture<Void>> pendingFlushes = new ConcurrentHashMap<>();
     private volatile Throwable failure;
@@ -81,6 +83,7 @@ public final class SegmentPipeline implements TrajectorySink, AutoCloseable {
             Throwable cause = e != null ? e : new IllegalStateException("the segment stream was closed");
             pendingFlushes.values().forEach(f -> f.completeExceptionally(cause));
         });
+        this.executor = system.executionContext();
         this.flushReplies = system.systemActorOf(Behaviors.receive(SegmentStream.Flushed.class)
                 .onMessage(SegmentStream.Flushed.class, f -> {
                     CompletableFuture<Void> pending = pendingFlushes.remove(f.token());
@@ -105,12 +108,14 @@ public final class SegmentPipeline implements TrajectorySink, AutoCloseable {
         if (failure != null) {
             flushed.completeExceptionally(failure);
         }
-        queue.offer(new SegmentStream.Flush(token, flushReplies)).whenComplete((r, e) -> {
+        // On the system's dispatcher: a callback on a stage Pekko returns otherwise runs on the common pool, which
+        // on a 2-core machine starts a new thread per call.
+        queue.offer(new SegmentStream.Flush(token, flushReplies)).whenCompleteAsync((r, e) -> {
             if (e != null || r != QueueOfferResult.enqueued()) {
                 flushed.completeExceptionally(e != null ? e
                         : new IllegalStateException("segment stream refused a flush marker: " + r));
             }
-        });
+        }, executor);
         return flushed.whenComplete((ok, e) -> pendingFlushes.remove(token));
     }
 

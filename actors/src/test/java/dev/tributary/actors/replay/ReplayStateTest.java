@@ -48,4 +48,22 @@ class ReplayStateTest {
         assertEquals(2, groups.get(0).size(), "each trajectory once: " + groups);
         assertEquals(0, s.remembered(), "trained trajectories are forgotten, so the memory stays bounded");
     }
+
+    @Test
+    void size_countsWhatIsHeld_throughArrivalsAndTakes() {
+        ReplayState s = new ReplayState(2);
+        s.add(cut("u/0"));
+        s.add(done(cut("g/0")));
+        assertEquals(2, s.size(), "one unfinished, one in a pending group");
+        s.add(done(cut("g/1")));
+        s.add(done(cut("h/0")));
+        assertEquals(4, s.size());
+        assertFalse(s.add(done(cut("g/1"))), "a copy");
+        assertEquals(4, s.size(), "copies are not held");
+        assertEquals(1, s.takeCompleteGroups().size());
+        assertEquals(2, s.size(), "u/0 and the pending h/0");
+        assertEquals(1, s.takeUnfinished().size());
+        assertEquals(1, s.size());
+        assertEquals(1, s.contents().size(), "the count agrees with what is held");
+    }
 }
