@@ -61,8 +61,8 @@ import org.apache.pekko.serialization.SerializationExtension;
  *   early when the retained heap passes 75% of the child's maximum.</li>
  * </ol>
  *
- * <p>One run on a 2-core machine: 30,700 trajectories/s in one system, 2,400/s across two (0.08x); retained heap
- * 15.2 → 15.9 MB with backpressure against 23 → 54 MB (still rising) without, over 20 s.
+ * <p>One run on a 2-core machine: 38,000 trajectories/s in one system, 10,900/s across two (0.29x); retained heap
+ * 16.1 → 17.0 MB with backpressure against 24 → 54 MB (still rising) without, over 20 s.
  *
  * <p>Run: {@code benchmarks/run SegmentStreamingBenchmark [trajectories] [heap-run-seconds] [unbounded-rate]}
  * (defaults 20000, 20 and 4000; about 75 s in all). The parent JVM has the options of {@code bin/java-run}
