@@ -30,9 +30,10 @@ import java.util.SplittableRandom;
  * same number of samples; they differ only in the per-iteration token budget (24 against the full 224). Reported
  * side by side: wall time per trained sample, iteration time, rollout tokens/s, the workers' busy fraction and
  * the engines' slot occupancy (generated tokens over decode steps x slots), then the ratio. This is done for
- * engines of 32 slots per worker, where an iteration's 128 fresh jobs run in two waves and continuous batching
- * already refills slots freed by short responses, and of 128 slots, where the whole batch is in flight at once
- * and the synchronous iteration waits for its longest response.
+ * engines of 32 and of 128 slots per worker. Either way an iteration's jobs reach the two workers by work pulling
+ * as four batches (two per worker, run one after the other), so each engine holds about 32 jobs at a time: with
+ * 32 slots continuous batching refills the slots that short responses free within a batch, with 128 slots every
+ * slot is computed each step while a synchronous batch waits for its longest response.
  *
  * <p>Run: {@code benchmarks/run PartialRolloutBenchmark [trained-samples] [partial-token-budget]} (defaults 1024
  * and 24). A short partial run first warms the JVM and native code and is not reported.
@@ -56,7 +57,7 @@ public final class PartialRolloutBenchmark {
         int budget = args.length > 1 ? Integer.parseInt(args[1]) : 24;
         System.out.println("cores: " + Runtime.getRuntime().availableProcessors() + "; workload: untrained default "
                 + "policy (context 256), 16 prompts x 8 samples per iteration, 2 rollout workers, responses capped "
-                + "at " + MAX_RESPONSE + " tokens; engines of 32 slots (two waves per iteration) and of 128 (one)");
+                + "at " + MAX_RESPONSE + " tokens; engines of 32 and 128 slots, jobs in 2 batches per worker");
         printLengths(settings(32, MAX_RESPONSE, Files.createTempDirectory("bench-lengths")));
 
         run("warm-up", 32, budget, 256, Files.createTempDirectory("bench-warmup"));
