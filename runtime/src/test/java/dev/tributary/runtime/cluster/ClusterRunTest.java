@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A run over five nodes of a real cluster on 127.0.0.1 (one JVM, five ActorSystems over Artery, every message
- * through the Kryo serializer): master and replay, reward, trainer, and two rollout nodes with two workers each.
+ * A run over six nodes of a real cluster on 127.0.0.1 (one JVM, six ActorSystems over Artery, every message
+ * through the Kryo serializer): master, replay, reward, trainer, and two rollout nodes with two workers each.
  * Rollout batches go out by work pulling, segments cross through StreamRefs, weights in checked chunks. The node
  * running the master writes the run's files as the embedded run does; the others write nothing into the out-dir.
  */
@@ -82,12 +82,13 @@ class ClusterRunTest {
     }
 
     @Test
-    void aRunAcrossFiveNodes_completes_andEveryRolloutNodeHoldsTheTrainersWeights(@TempDir Path dir)
-            throws Exception {
+    void aRunAcrossSixNodes_learnsLikeTheSingleJvmRun_andEveryRolloutNodeHoldsTheTrainersWeights(@TempDir Path dir,
+            @TempDir Path embeddedDir) throws Exception {
         int seed = freePort();
         List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
-        TributaryNode master = TributaryNode.start(settings(dir, seed, seed), Set.of("master", "replay"), lines::add);
+        TributaryNode master = TributaryNode.start(settings(dir, seed, seed), Set.of("master"), lines::add);
         nodes.add(master);
+        nodes.add(TributaryNode.start(settings(dir, 0, seed), Set.of("replay"), lines::add));
         nodes.add(TributaryNode.start(settings(dir, 0, seed), Set.of("reward"), lines::add));
         TributaryNode trainer = TributaryNode.start(settings(dir, 0, seed), Set.of("trainer"), lines::add);
         nodes.add(trainer);
@@ -112,7 +113,7 @@ class ClusterRunTest {
                     "a rollout node's weights differ from the trainer's after the last sync");
         }
 
-        // The master's node wrote the embedded run's files into the out-dir all five nodes were given; no other
+        // The master's node wrote the embedded run's files into the out-dir all six nodes were given; no other
         // node wrote anything there.
         try (var files = Files.list(dir)) {
             assertEquals(Set.of("metrics.csv", "metrics.jsonl", "curves.png", "run.properties", "settings.conf"),
@@ -132,6 +133,24 @@ class ClusterRunTest {
         assertEquals(trainer.sftAccuracy(), RunFiles.readSftAccuracy(dir));
         for (TributaryNode n : nodes.subList(1, nodes.size())) {
             assertEquals(List.of(), n.metrics(), "only the master's node records the run");
+        }
+
+        // The same settings in one JVM (every role in one ActorSystem, two workers instead of four, nothing
+        // serialized) learn exactly the same: every random stream depends on the seed and the trajectory id only.
+        Config local = ConfigFactory.parseString("pekko.actor.provider = local, pekko.cluster.seed-nodes = []")
+                .withFallback(settings(embeddedDir, 0, seed).config());
+        try (var embedded = dev.tributary.runtime.Tributary.start(TributarySettings.load(local), line -> { })) {
+            embedded.await(java.time.Duration.ofMinutes(3));
+            List<IterationMetrics> single = embedded.metrics();
+            assertEquals(3, single.size());
+            for (int i = 0; i < 3; i++) {
+                IterationMetrics c = master.metrics().get(i);
+                IterationMetrics e = single.get(i);
+                assertEquals(e.meanReward(), c.meanReward(), "mean reward of iteration " + (i + 1));
+                assertEquals(e.heldOutAccuracy(), c.heldOutAccuracy(), "held-out accuracy of iteration " + (i + 1));
+                assertEquals(e.meanResponseLength(), c.meanResponseLength(), "mean length of iteration " + (i + 1));
+                assertEquals(e.trainedSamples(), c.trainedSamples(), "trained samples of iteration " + (i + 1));
+            }
         }
     }
 
