@@ -14,6 +14,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -83,7 +84,15 @@ public final class SegmentPipeline implements TrajectorySink, AutoCloseable {
             Throwable cause = e != null ? e : new IllegalStateException("the segment stream was closed");
             pendingFlushes.values().forEach(f -> f.completeExceptionally(cause));
         });
+        long id = INSTANCES.incrementAndGet();
         this.executor = system.executionContext();
+        // A node that shuts down ends its stream cleanly first, so the reward and replay nodes see a completion and
+        // not a lost partner.
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+                "close-segment-stream-" + id, () -> {
+                    queue.complete();
+                    return m.second().handle((done, e) -> Done.getInstance());
+                });
         this.flushReplies = system.systemActorOf(Behaviors.receive(SegmentStream.Flushed.class)
                 .onMessage(SegmentStream.Flushed.class, f -> {
                     CompletableFuture<Void> pending = pendingFlushes.remove(f.token());
@@ -91,7 +100,7 @@ public final class SegmentPipeline implements TrajectorySink, AutoCloseable {
                         pending.complete(null);
                     }
                     return Behaviors.same();
-                }).build(), "segment-flush-" + INSTANCES.incrementAndGet(), Props.empty());
+                }).build(), "segment-flush-" + id, Props.empty());
     }
 
     /** Blocks until the trajectory is accepted into the bounded queue. */

@@ -40,8 +40,14 @@ class SegmentPipelineRemoteTest {
     private ActorTestKit rollout;
     private ActorTestKit scoring;
 
-    private static ActorTestKit node(String name) {
-        return ActorTestKit.create(name, ConfigFactory.parseString("""
+    /**
+     * A node; an abrupt one skips its coordinated shutdown when terminated, as a crashed JVM would. {@code leeway}
+     * is how long a log expectation waits on it.
+     */
+    private static ActorTestKit node(String name, boolean abrupt, String leeway) {
+        return ActorTestKit.create(name, ConfigFactory.parseString(
+                "pekko.coordinated-shutdown.run-by-actor-system-terminate = " + (abrupt ? "off" : "on") + "\n"
+                        + "pekko.actor.testkit.typed.filter-leeway = " + leeway + "\n" + """
                 pekko.actor.provider = remote
                 pekko.actor.allow-java-serialization = off
                 pekko.remote.artery.canonical.hostname = 127.0.0.1
@@ -49,9 +55,6 @@ class SegmentPipelineRemoteTest {
                 # Not a cluster here; this lets stream refs watch their partner as they would between members.
                 pekko.remote.use-unsafe-remote-features-outside-cluster = on
                 pekko.loglevel = WARNING
-                # Outside a cluster nobody downs the lost node: its end is found by the remote watch's failure
-                # detector, which takes about ten seconds.
-                pekko.actor.testkit.typed.filter-leeway = 30s
                 pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
                 pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
                 """).withFallback(ConfigFactory.load()));
@@ -93,9 +96,11 @@ class SegmentPipelineRemoteTest {
     private record Rig(ActorRef<ReplayBuffer.Command> replay, SegmentPipeline pipeline) {
     }
 
-    private Rig rig(int groupSize) {
-        rollout = node("rollout");
-        scoring = node("scoring");
+    private Rig rig(int groupSize, boolean abruptRollout) {
+        rollout = node("rollout", abruptRollout, "3s");
+        // Outside a cluster nobody downs a crashed node: its end is found by the remote watch's failure detector,
+        // about 17 s after it went away.
+        scoring = node("scoring", false, "30s");
         var blocking = scoring.system().dispatchers().lookup(DispatcherSelector.blocking());
         var reward = scoring.spawn(RewardActor.create(HALF, RewardShaping.NONE, blocking), "reward");
         var replay = scoring.spawn(ReplayBuffer.create(1000, groupSize), "replay");
@@ -106,7 +111,7 @@ class SegmentPipelineRemoteTest {
 
     @Test
     void trajectoriesCrossScored_andAFlushMeansAllAreStored() throws Exception {
-        Rig rig = rig(4);
+        Rig rig = rig(4, false);
         int n = 200;
         for (int i = 0; i < n; i++) {
             rig.pipeline().emit(finished("g" + (i / 4) + "/" + (i % 4)));
@@ -123,7 +128,7 @@ class SegmentPipelineRemoteTest {
 
     @Test
     void theScoringNodeGoingAway_failsTheRolloutSide() throws Exception {
-        Rig rig = rig(4);
+        Rig rig = rig(4, false);
         rig.pipeline().emit(finished("g0/0"));
         rig.pipeline().flush().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         scoring.shutdownTestKit();
@@ -138,8 +143,8 @@ class SegmentPipelineRemoteTest {
     }
 
     @Test
-    void theRolloutNodeGoingAway_isReportedByTheReplayBuffer_whichGoesOn() throws Exception {
-        Rig rig = rig(1);
+    void aRolloutNodeLostWithoutShuttingDown_isReportedByTheReplayBuffer_whichGoesOn() throws Exception {
+        Rig rig = rig(1, true);
         rig.pipeline().emit(finished("g0/0"));
         rig.pipeline().flush().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         LoggingTestKit.warn("a segment stream into the replay buffer failed").withOccurrences(1)
