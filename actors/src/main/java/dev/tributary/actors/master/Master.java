@@ -135,12 +135,6 @@ public final class Master extends AbstractBehavior<Master.Command> {
     }
 
     private static final Comparator<Trajectory> BY_ID = Comparator.comparing(Trajectory::id);
-    /**
-     * Batches per live worker and iteration. A worker's consumer holds at most two unconfirmed batches (see
-     * {@link RolloutWork#consumer}), so two per worker fill every worker's window evenly at the start of an
-     * iteration instead of leaving the split to the producer's random choice among workers with demand.
-     */
-    static final int BATCHES_PER_WORKER = 2;
 
     private final MasterSettings settings;
     private final PromptSampler sampler;
@@ -314,7 +308,7 @@ public final class Master extends AbstractBehavior<Master.Command> {
             return this;
         }
         // Job i goes to batch i mod n: the batches are a function of the job list and the number of live workers.
-        int n = Math.min(jobs.size(), BATCHES_PER_WORKER * workers.size());
+        int n = Math.min(jobs.size(), settings.batchesPerWorker() * workers.size());
         List<List<RolloutJob>> batches = new ArrayList<>();
         for (int b = 0; b < n; b++) {
             batches.add(new ArrayList<>());

@@ -14,10 +14,14 @@ import java.util.List;
  * @param seed               the run seed, from which every trajectory's random stream is derived
  * @param heldOut            prompts evaluated every {@code evalEvery} iterations and after the last (empty: none)
  * @param checkpointEvery    a checkpoint after every this many iterations and after the last; 0 never
+ * @param batchesPerWorker   batches an iteration's jobs are cut into per live worker, for work pulling. A worker's
+ *                           consumer holds at most two unconfirmed batches (see
+ *                           {@link dev.tributary.actors.rollout.RolloutWork#consumer}), so 2 fills every worker's
+ *                           window evenly instead of leaving the split to the producer's random choice
  */
 public record MasterSettings(int iterations, int promptsPerIteration, int samplesPerPrompt, int tokenBudget,
                              int maxResponseTokens, long seed, List<Prompt> heldOut, int evalEvery, int evalMaxTokens,
-                             int checkpointEvery) {
+                             int checkpointEvery, int batchesPerWorker) {
     public MasterSettings {
         Require.positive(iterations, "iterations");
         Require.positive(promptsPerIteration, "prompts per iteration");
@@ -28,6 +32,7 @@ public record MasterSettings(int iterations, int promptsPerIteration, int sample
         Require.positive(evalEvery, "evaluation interval");
         Require.positive(evalMaxTokens, "evaluation max tokens");
         Require.nonNegative(checkpointEvery, "checkpoint interval");
+        Require.positive(batchesPerWorker, "batches per worker");
     }
 
     boolean evaluates(int iteration) {

@@ -71,7 +71,7 @@ public final class RolloutWork {
             ctx.watch(worker);
             // The smallest flow-control window that keeps flowing: with 3 the producer sends a worker at most two
             // unconfirmed batches (the one it runs and the next); with 2 it stalls after the first. The master cuts
-            // an iteration into two batches per worker, so every worker gets its share at once.
+            // an iteration into two batches per worker by default, so every worker gets its share at once.
             var controller = ctx.spawn(ConsumerController.create(key,
                     ConsumerController.Settings$.MODULE$.create(ctx.getSystem()).withFlowControlWindow(3)), "delivery");
             controller.tell(new ConsumerController.Start<>(ctx.messageAdapter(ConsumerController.deliveryClass(),

@@ -147,7 +147,7 @@ class MasterProtocolTest {
     }
 
     private static MasterSettings settings(int iterations, int checkpointEvery) {
-        return new MasterSettings(iterations, 2, 2, 4, 10, 3L, HELD_OUT, 2, 8, checkpointEvery);
+        return new MasterSettings(iterations, 2, 2, 4, 10, 3L, HELD_OUT, 2, 8, checkpointEvery, 2);
     }
 
     private static Trajectory cut(String id, Prompt p, int tokens) {

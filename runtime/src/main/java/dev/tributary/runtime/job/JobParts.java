@@ -72,7 +72,7 @@ public record JobParts(TributarySettings settings, Task task, Policy policy, Opt
         var sp = settings.sampler();
         return new MasterSettings(settings.run().iterations(), sp.promptsPerIteration(), sp.samplesPerPrompt(),
                 r.tokenBudget(), r.maxResponseTokens(), settings.run().seed(), heldOut, settings.eval().every(),
-                r.maxResponseTokens(), checkpointEvery);
+                r.maxResponseTokens(), checkpointEvery, r.batchesPerWorker());
     }
 
     public Trainer.Settings trainerSettings() {

@@ -12,9 +12,11 @@ import dev.tributary.runtime.node.RolloutBehaviors;
  * @param maxResponseTokens total response length over all segments of a trajectory
  * @param repeatNgram       n of the n-gram the repetition detector watches
  * @param repeatLimit       occurrences of that n-gram (itself included) that stop generation
+ * @param batchesPerWorker  batches each iteration's jobs are cut into, per live worker, for work pulling
  */
 public record RolloutSettings(String behavior, int workers, int slots, int tokenBudget, int maxResponseTokens,
-                              double temperature, double topP, int repeatNgram, int repeatLimit) {
+                              double temperature, double topP, int repeatNgram, int repeatLimit,
+                              int batchesPerWorker) {
     public RolloutSettings {
         Check.name("tributary.rollout.behavior", behavior);
         Check.positive("tributary.rollout.workers", workers);
@@ -26,6 +28,7 @@ public record RolloutSettings(String behavior, int workers, int slots, int token
         Check.positive("tributary.rollout.repeat-ngram", repeatNgram);
         // A limit of 1 would stop at the first occurrence of every n-gram.
         Check.atLeast("tributary.rollout.repeat-limit", repeatLimit, 2, "");
+        Check.positive("tributary.rollout.batches-per-worker", batchesPerWorker);
     }
 
     static RolloutSettings read(ConfigReader r) {
@@ -35,6 +38,6 @@ public record RolloutSettings(String behavior, int workers, int slots, int token
                 r.getInt("tributary.rollout.slots"), r.getInt("tributary.rollout.token-budget"),
                 r.getInt("tributary.rollout.max-response-tokens"), r.getDouble("tributary.rollout.temperature"),
                 r.getDouble("tributary.rollout.top-p"), r.getInt("tributary.rollout.repeat-ngram"),
-                r.getInt("tributary.rollout.repeat-limit"));
+                r.getInt("tributary.rollout.repeat-limit"), r.getInt("tributary.rollout.batches-per-worker"));
     }
 }

@@ -145,7 +145,7 @@ class CodeRewardPathTest {
                     Samplers.registry().create("uniform", ConfigFactory.empty())
                             .create(new Samplers.Context(new PromptPool(task, 3, 2), 5)),
                     code, RewardShaping.NONE, new RolloutSettings(4, Sampling.of(1.0), 0, 0),
-                    new MasterSettings(1, 3, 3, 1000, 1000, 3, List.of(), 1, 10, 0),
+                    new MasterSettings(1, 3, 3, 1000, 1000, 3, List.of(), 1, 10, 0, 2),
                     new Trainer.Settings(1, 9, true, 0, 1L << 20, 3), 1, 64, 4, 64L << 20, PolicyVersion.INITIAL, 1,
                     List.of());
             TestProbe<Trainer.Command> trainer = KIT.createTestProbe();

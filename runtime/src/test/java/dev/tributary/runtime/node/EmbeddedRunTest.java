@@ -54,7 +54,7 @@ class EmbeddedRunTest {
                 Samplers.registry().create("uniform", com.typesafe.config.ConfigFactory.empty())
                         .create(new Samplers.Context(pool, 7)),
                 dev.tributary.actors.reward.RewardFunctions.verifier(task), new RewardShaping(0.1, 1, 0.5), new RolloutSettings(8, Sampling.of(1.0), 0, 0),
-                new MasterSettings(iterations, 3, 4, tokenBudget, 30, 11, List.of(), 1, 30, 0),
+                new MasterSettings(iterations, 3, 4, tokenBudget, 30, 11, List.of(), 1, 30, 0, 2),
                 new Trainer.Settings(1, 12, true, 0, 1L << 20, 11), 2, 256, 8, 64L << 20, PolicyVersion.INITIAL, 1,
                 List.of());
     }

@@ -64,6 +64,8 @@ class TributarySettingsTest {
         Map<String, String> cases = Map.of(
                 "tributary.rollout.top-p = 1.5", "tributary.rollout.top-p = 1.5: expected a number in (0, 1]",
                 "tributary.rollout.repeat-limit = 1", "tributary.rollout.repeat-limit = 1: expected an integer >= 2",
+                "tributary.rollout.batches-per-worker = 0",
+                "tributary.rollout.batches-per-worker = 0: expected an integer > 0",
                 "tributary.sampler.samples-per-prompt = 1",
                 "tributary.sampler.samples-per-prompt = 1: expected an integer >= 2 (a group needs 2 samples)",
                 "tributary.device.mode = remote", "tributary.device.mode = \"remote\": expected one of colocated",
@@ -101,7 +103,7 @@ class TributarySettingsTest {
     void misspeltKey_isRefusedListingTheValidOnes() {
         SettingsException e = refused("tributary.rollout.token-budgte = 10");
         assertTrue(e.getMessage().startsWith("tributary.rollout.token-budgte = 10: expected no such key; the keys of "
-                + "tributary.rollout are behavior, max-response-tokens,"), e.getMessage());
+                + "tributary.rollout are batches-per-worker, behavior, max-response-tokens,"), e.getMessage());
     }
 
     @Test
