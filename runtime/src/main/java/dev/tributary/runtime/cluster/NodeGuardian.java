@@ -178,7 +178,9 @@ public final class NodeGuardian {
             String name = system.address().hostPort() + "/rollout-" + w;
             var worker = ctx.spawn(RolloutWorker.create(name, EngineRunner.factory(new InferenceEngine(
                     parts.policy().params(), s.rollout().slots()), parts.rolloutSettings(), pipeline), arbiter, source,
-                    v -> syncs.put(v, FlatWeights.export(parts.policy().params(), v).checksum())), "rollout-" + w);
+                    // The node's workers share one policy: its checksum after a version's load is taken once.
+                    v -> syncs.computeIfAbsent(v, x -> FlatWeights.export(parts.policy().params(), x).checksum())),
+                    "rollout-" + w);
             // The initial weights are the trainer's after SFT: load them, then offer the worker to the master and
             // start pulling work for it.
             ctx.spawn(Behaviors.<RolloutWorker.Loaded>setup(c -> {

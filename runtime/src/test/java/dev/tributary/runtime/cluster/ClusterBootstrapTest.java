@@ -8,7 +8,6 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
 import dev.tributary.runtime.settings.TributarySettings;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -47,7 +46,7 @@ final class ClusterBootstrapTest {
 
     @Test
     void threeNodes_formOneClusterThroughBootstrap_withoutSeedNodes() throws Exception {
-        int[] ports = freePorts(2 * NODES);
+        int[] ports = ClusterRunTest.freePorts(2 * NODES);
         int[] remoting = {ports[0], ports[1], ports[2]};
         int[] management = {ports[3], ports[4], ports[5]};
         List<TributaryNode> nodes = new ArrayList<>();
@@ -177,17 +176,4 @@ final class ClusterBootstrapTest {
         CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get();
     }
 
-    private static int[] freePorts(int n) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
-            }
-            return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
-        } finally {
-            for (ServerSocket s : sockets) {
-                s.close();
-            }
-        }
-    }
 }

@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.tributary.actors.master.IterationReport;
 import dev.tributary.actors.master.Master;
 import dev.tributary.model.PolicyVersion;
+import dev.tributary.runtime.job.TinyRuns;
 import dev.tributary.runtime.metrics.IterationMetrics;
 import dev.tributary.runtime.metrics.MetricsWriter;
 import dev.tributary.runtime.metrics.ProgressLine;
@@ -17,6 +18,7 @@ import dev.tributary.runtime.metrics.RunFiles;
 import dev.tributary.runtime.settings.SettingsException;
 import dev.tributary.runtime.settings.TributarySettings;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,21 +42,39 @@ class ClusterRunTest {
 
     @AfterEach
     void stop() throws Exception {
-        // All at once: a node leaving alone waits for the others to acknowledge its exit.
+        stopAll(nodes);
+    }
+
+    static int freePort() throws IOException {
+        return freePorts(1)[0];
+    }
+
+    /** {@code n} distinct free ports on the loopback interface (all held open until every one is chosen). */
+    static int[] freePorts(int n) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+            }
+            return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
+        } finally {
+            for (ServerSocket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
+    /** Stops every node at once: a node leaving alone waits for the others to acknowledge its exit. */
+    static void stopAll(List<TributaryNode> nodes) throws Exception {
         nodes.forEach(n -> n.system().terminate());
         for (TributaryNode n : nodes) {
             n.close();
         }
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
+    /** The tiny run of the embedded tests ({@link TinyRuns}), as a node of a loopback cluster. */
     static TributarySettings settings(Path out, int port, int seedPort) {
-        Config c = ConfigFactory.parseString("""
+        return TinyRuns.settings(out, """
                 pekko {
                   actor.provider = cluster
                   remote.artery.canonical { hostname = "127.0.0.1", port = %d }
@@ -64,21 +84,9 @@ class ClusterRunTest {
                   }
                   coordinated-shutdown.exit-jvm = off
                 }
-                tributary {
-                  cluster.min-rollout-workers = 4
-                  model { context-length = 40, d-model = 32, heads = 4, layers = 1, ff-hidden = 64 }
-                  task.arithmetic.max-digits = 2
-                  run { seed = 5, iterations = 3, checkpoint-every = 0, out-dir = "%s" }
-                  sft { steps = 150, batch-size = 16 }
-                  sampler { prompts-per-iteration = 4, samples-per-prompt = 4, pool-size = 60 }
-                  rollout { workers = 2, slots = 8, token-budget = 12, max-response-tokens = 30 }
-                  replay.capacity = 64
-                  trainer { minibatch-size = 8, steps-per-iteration = 3, learning-rate = 1e-3 }
-                  eval { prompts = 20, every = 1 }
-                  device.memory-budget-mb = 256
-                }
-                """.formatted(port, seedPort, out));
-        return TributarySettings.load(c);
+                tributary.cluster.min-rollout-workers = 4
+                tributary.run.checkpoint-every = 0
+                """.formatted(port, seedPort));
     }
 
     @Test

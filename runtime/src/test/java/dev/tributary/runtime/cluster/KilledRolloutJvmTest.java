@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two rollout nodes in their own JVMs, started with {@code tributary node}; one is killed with SIGKILL in the
- * middle of the run. The failure detector marks it unreachable, the split brain resolver downs it, the master
- * re-deals its jobs, the run completes, and the trainer sees every trajectory exactly once.
+ * middle of the run. The failure detector marks it unreachable, the split brain resolver downs it, work pulling
+ * re-sends its unconfirmed batches, the run completes, and the trainer sees every trajectory exactly once.
  */
 class KilledRolloutJvmTest {
     private final List<Process> processes = new ArrayList<>();

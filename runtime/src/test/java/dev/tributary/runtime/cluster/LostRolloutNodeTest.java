@@ -25,19 +25,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A rollout node leaves the cluster while the run is going: the master deals its unanswered jobs to the other
- * workers, the replay buffer drops what the lost node had already delivered, the run completes, and the trainer
- * sees every trajectory exactly once.
+ * A rollout node leaves the cluster while the run is going: work pulling re-sends its unconfirmed batches to the
+ * other workers, the replay buffer drops what the lost node had already delivered, the run completes, and the
+ * trainer sees every trajectory exactly once.
  */
 class LostRolloutNodeTest {
     private final List<TributaryNode> nodes = new ArrayList<>();
 
     @AfterEach
     void stop() throws Exception {
-        nodes.forEach(n -> n.system().terminate());
-        for (TributaryNode n : nodes) {
-            n.close();
-        }
+        ClusterRunTest.stopAll(nodes);
     }
 
     private static TributarySettings settings(Path out, int port, int seed) {

@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** Settings of a run small enough for tests: a 1-layer model, a few prompts, a short token budget. */
-final class TinyRuns {
-    static final String HOCON = """
+public final class TinyRuns {
+    public static final String HOCON = """
             tributary {
               model { context-length = 40, d-model = 32, heads = 4, layers = 1, ff-hidden = 64 }
               task.arithmetic.max-digits = 2
@@ -26,12 +26,12 @@ final class TinyRuns {
     private TinyRuns() {
     }
 
-    static Config config(Path out, String extra) {
+    public static Config config(Path out, String extra) {
         return ConfigFactory.parseString(extra).withFallback(ConfigFactory.parseMap(Map.of("tributary.run.out-dir",
                 out.toString()))).withFallback(ConfigFactory.parseString(HOCON));
     }
 
-    static TributarySettings settings(Path out, String extra) {
+    public static TributarySettings settings(Path out, String extra) {
         return TributarySettings.load(config(out, extra));
     }
 }
