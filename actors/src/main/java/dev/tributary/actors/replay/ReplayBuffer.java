@@ -79,21 +79,22 @@ public final class ReplayBuffer extends AbstractBehavior<ReplayBuffer.Command> {
     }
 
     private final int capacity;
-    private ReplayState state;
+    private final ReplayState state;
     private final Deque<Offer> waiting = new ArrayDeque<>();
     private final List<TakeBatch> batchRequests = new ArrayList<>();
 
-    public static Behavior<Command> create(int capacity, int groupSize) {
+    /** @param store what is held and handed to training ({@code tributary.replay.store}); used by this actor only */
+    public static Behavior<Command> create(int capacity, ReplayStore store) {
         if (capacity < 1) {
             throw new IllegalArgumentException("replay capacity " + capacity + " must be >= 1");
         }
-        return Behaviors.setup(ctx -> new ReplayBuffer(ctx, capacity, groupSize));
+        return Behaviors.setup(ctx -> new ReplayBuffer(ctx, capacity, store));
     }
 
-    private ReplayBuffer(ActorContext<Command> ctx, int capacity, int groupSize) {
+    private ReplayBuffer(ActorContext<Command> ctx, int capacity, ReplayStore store) {
         super(ctx);
         this.capacity = capacity;
-        this.state = new ReplayState(groupSize);
+        this.state = new ReplayState(store);
     }
 
     @Override
@@ -193,13 +194,7 @@ public final class ReplayBuffer extends AbstractBehavior<ReplayBuffer.Command> {
     }
 
     private Behavior<Command> onRestore(Restore r) {
-        if (state.received() > 0) {
-            throw new IllegalStateException("replay buffer can only be restored before any trajectory arrived");
-        }
-        ReplayState fresh = new ReplayState(state.groupSize());
-        r.trajectories().forEach(fresh::add);
-        state = fresh;
-        state.setReceived(r.received());
+        state.restore(r.trajectories(), r.received());
         r.replyTo().tell(Ack.INSTANCE);
         return this;
     }

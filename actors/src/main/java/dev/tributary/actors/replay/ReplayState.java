@@ -1,37 +1,28 @@
 package dev.tributary.actors.replay;
 
 import dev.tributary.model.Trajectory;
-import dev.tributary.model.TrajectoryIds;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What the replay buffer holds: finished trajectories grouped until all k samples of a prompt are in, and
- * unfinished ones (cut by the token budget) until they are resumed. Plain state, testable without actors.
+ * The replay buffer's state: the {@link ReplayStore} plug-in behind a duplicate filter and an arrival count. Plain
+ * state, testable without actors.
  *
  * <p>Arrivals are idempotent: a trajectory arriving with no more segments than this buffer has already seen of
  * it is a copy (a job re-run after its worker was lost re-emits what the lost worker may have delivered) and is
- * dropped, so every trajectory reaches training exactly once.
+ * dropped, so every trajectory reaches training exactly once. The ids of what the store hands over or evicts are
+ * forgotten: every copy a re-run job could produce arrives before the master asks for the batch, so the memory of
+ * seen trajectories stays as small as what is in flight instead of growing with the run.
  */
 final class ReplayState {
-    private final int groupSize;
-    private final Map<String, List<Trajectory>> pendingGroups = new LinkedHashMap<>();
-    private final Map<String, List<Trajectory>> completeGroups = new LinkedHashMap<>();
-    private final Map<String, Trajectory> unfinished = new LinkedHashMap<>();
+    private final ReplayStore store;
     private final Map<String, Integer> segmentsSeen = new HashMap<>();
     private long received;
-    /** Trajectories held (unfinished, pending and complete groups), kept as a count so an arrival costs O(1). */
-    private int held;
     private long duplicates;
 
-    ReplayState(int groupSize) {
-        if (groupSize < 1) {
-            throw new IllegalArgumentException("replay group size " + groupSize + " must be >= 1");
-        }
-        this.groupSize = groupSize;
+    ReplayState(ReplayStore store) {
+        this.store = store;
     }
 
     /** Stores {@code t}; false when it is a copy of something already received (dropped, not counted). */
@@ -41,28 +32,13 @@ final class ReplayState {
             duplicates++;
             return false;
         }
-        segmentsSeen.put(t.id(), t.segments().size());
-        received++;
-        if (!t.finished()) {
-            if (unfinished.put(t.id(), t) == null) {
-                held++;
-            }
-            return true;
-        }
-        if (!t.scored()) {
+        if (t.finished() && !t.scored()) {
             throw new IllegalArgumentException("finished trajectory " + t.id() + " reached the replay buffer unscored");
         }
-        String group = TrajectoryIds.group(t.id());
-        List<Trajectory> g = pendingGroups.computeIfAbsent(group, k -> new ArrayList<>());
-        if (g.stream().anyMatch(x -> x.id().equals(t.id()))) {
-            throw new IllegalArgumentException("trajectory " + t.id() + " was already delivered to the replay buffer");
-        }
-        g.add(t);
-        held++;
-        if (g.size() == groupSize) {
-            completeGroups.put(group, List.copyOf(g));
-            pendingGroups.remove(group);
-        }
+        segmentsSeen.put(t.id(), t.segments().size());
+        received++;
+        store.add(t);
+        forget(store.takeEvicted());
         return true;
     }
 
@@ -71,17 +47,16 @@ final class ReplayState {
         return duplicates;
     }
 
-    /**
-     * Removes and returns every complete group. Their ids are forgotten: every copy a re-run job could produce
-     * arrives before the master asks for the batch, so the memory of seen trajectories stays as small as what is
-     * in flight instead of growing with the run.
-     */
+    /** The groups the store hands to training now; their ids, and those of anything it evicted, are forgotten. */
     List<List<Trajectory>> takeCompleteGroups() {
-        List<List<Trajectory>> out = new ArrayList<>(completeGroups.values());
-        completeGroups.clear();
-        out.forEach(g -> held -= g.size());
-        out.forEach(g -> g.forEach(t -> segmentsSeen.remove(t.id())));
+        List<List<Trajectory>> out = store.takeGroups();
+        out.forEach(this::forget);
+        forget(store.takeEvicted());
         return out;
+    }
+
+    private void forget(List<Trajectory> ts) {
+        ts.forEach(t -> segmentsSeen.remove(t.id()));
     }
 
     /** Trajectories whose segment count is remembered (in flight, unfinished or waiting in a group). */
@@ -91,38 +66,31 @@ final class ReplayState {
 
     /** Removes and returns every unfinished trajectory, to be resumed. */
     List<Trajectory> takeUnfinished() {
-        List<Trajectory> out = new ArrayList<>(unfinished.values());
-        unfinished.clear();
-        held -= out.size();
-        return out;
+        return store.takeUnfinished();
     }
 
     int size() {
-        return held;
+        return store.size();
     }
 
     long received() {
         return received;
     }
 
-    void setReceived(long n) {
-        received = n;
+    /**
+     * Restores a checkpoint's contents into the (empty) store, counting arrivals from {@code received}; only before
+     * anything arrived.
+     */
+    void restore(List<Trajectory> contents, long received) {
+        if (this.received > 0 || store.size() > 0) {
+            throw new IllegalStateException("replay buffer can only be restored before any trajectory arrived");
+        }
+        contents.forEach(this::add);
+        this.received = received;
     }
 
-    int groupSize() {
-        return groupSize;
-    }
-
-    int completeGroupCount() {
-        return completeGroups.size();
-    }
-
-    /** Everything held, for checkpoints: complete and pending groups' members, then unfinished trajectories. */
+    /** Everything held, for checkpoints. */
     List<Trajectory> contents() {
-        List<Trajectory> out = new ArrayList<>();
-        completeGroups.values().forEach(out::addAll);
-        pendingGroups.values().forEach(out::addAll);
-        out.addAll(unfinished.values());
-        return out;
+        return store.contents();
     }
 }

@@ -6,7 +6,6 @@ import dev.tributary.model.task.Task;
 import dev.tributary.sandbox.CodeScorer;
 import dev.tributary.sandbox.ProblemSet;
 import dev.tributary.sandbox.Sandbox;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /** Built-in reward functions by name; each factory gets the run's context. */
@@ -29,13 +28,14 @@ public final class RewardFunctions {
         };
     }
 
-    public static Registry<Function<Context, RewardFunction>> registry() {
-        @SuppressWarnings("unchecked")
-        Class<Function<Context, RewardFunction>> type = (Class<Function<Context, RewardFunction>>) (Class<?>) Function.class;
-        return new Registry<>("reward function", type)
-                .register("verifier", c -> ctx -> verifier(ctx.task()))
-                .register("code", c -> ctx -> new CodeReward(new CodeScorer(ctx.sandbox().get(), mode(c.getString("mode"))),
-                        ProblemSet.builtIn(), ctx.task().tokenizer()));
+    /** The setting that names the reward function; its settings live under {@code tributary.reward.<name>}. */
+    public static final String KEY = "tributary.reward.function";
+
+    public static Registry<Context, RewardFunction> registry() {
+        return new Registry<>(KEY, RewardFunction.class, Context.class)
+                .register("verifier", (c, ctx) -> verifier(ctx.task()))
+                .register("code", (c, ctx) -> new CodeReward(new CodeScorer(ctx.sandbox().get(),
+                        mode(c.getString("mode"))), ProblemSet.builtIn(), ctx.task().tokenizer()));
     }
 
     /** The task's own rule-based verifier (exact answer match for arithmetic). */

@@ -1,49 +1,49 @@
 package dev.tributary.actors.reward;
 
 import dev.tributary.model.FinishReason;
-import dev.tributary.model.Require;
 import dev.tributary.model.Trajectory;
-import dev.tributary.model.algo.LengthPenalty;
-import java.util.ArrayList;
+import dev.tributary.model.registry.Registry;
 import java.util.List;
 
 /**
- * Adds the configured penalties to the task reward: a fixed penalty for responses stopped for repetition (the
- * paper says repeats "can be assigned additional penalties" without a value), and the paper's length penalty
- * within a prompt's group, weighted, once {@code iteration > lengthPenaltyWarmup}.
+ * Plug-in {@code tributary.reward.shaping}: turns the reward function's task reward into the reward the trainer
+ * sees. The reward actor calls {@link #individual} for each finished trajectory as it is scored (in the segment
+ * stream, possibly from several threads at once: keep it pure), and {@link #group} once per complete prompt group
+ * when the master assembles a batch. Built in: {@code penalties} (the repeat penalty and the paper's length
+ * penalty, from {@code tributary.reward.*}). A class named instead gets its settings from
+ * {@code tributary.reward.<SimpleClassName>}.
  */
-public record RewardShaping(double lengthPenaltyWeight, int lengthPenaltyWarmup, double repeatPenalty) {
-    public RewardShaping {
-        if (!(lengthPenaltyWeight >= 0) || Double.isInfinite(lengthPenaltyWeight)) {
-            throw new IllegalArgumentException("length penalty weight " + lengthPenaltyWeight + " must be finite and >= 0");
-        }
-        Require.nonNegative(lengthPenaltyWarmup, "length penalty warm-up iterations");
-        if (!(repeatPenalty >= 0) || Double.isInfinite(repeatPenalty)) {
-            throw new IllegalArgumentException("repeat penalty " + repeatPenalty + " must be finite and >= 0");
-        }
-    }
+public interface RewardShaping {
+    /** The setting that names the shaping. */
+    String KEY = "tributary.reward.shaping";
 
-    public static final RewardShaping NONE = new RewardShaping(0, 0, 0);
+    /** No shaping: the task reward as it is. */
+    RewardShaping NONE = penalties(0, 0, 0);
 
-    /** The task reward minus the repeat penalty for one trajectory. */
-    public double individual(double taskReward, FinishReason finish) {
-        return finish == FinishReason.REPEAT ? taskReward - repeatPenalty : taskReward;
+    /** The reward of one finished trajectory from its task reward and why it stopped. */
+    double individual(double taskReward, FinishReason finish);
+
+    /**
+     * The rewards of a complete group, in the same order; {@code correct[i]} is whether member i's task reward
+     * was at least 1 before shaping. May return {@code group} itself.
+     */
+    List<Trajectory> group(List<Trajectory> group, boolean[] correct, int iteration);
+
+    /** The penalties of {@code penalties}, validated. */
+    static RewardShaping penalties(double lengthPenaltyWeight, int lengthPenaltyWarmup, double repeatPenalty) {
+        return new PenaltyShaping(lengthPenaltyWeight, lengthPenaltyWarmup, repeatPenalty);
     }
 
     /**
-     * Adds the length penalty to a complete group of scored trajectories; {@code correct} is decided by the task
-     * reward before shaping (reward >= 1).
+     * What a shaping factory receives besides its settings: the reward section's built-in penalty values, which
+     * {@code penalties} uses and others may ignore.
      */
-    public List<Trajectory> group(List<Trajectory> group, boolean[] correct, int iteration) {
-        if (lengthPenaltyWeight == 0 || iteration <= lengthPenaltyWarmup) {
-            return group;
-        }
-        int[] lengths = group.stream().mapToInt(Trajectory::responseLength).toArray();
-        double[] lambda = LengthPenalty.compute(lengths, correct);
-        List<Trajectory> out = new ArrayList<>(group.size());
-        for (int i = 0; i < group.size(); i++) {
-            out.add(group.get(i).withReward(group.get(i).reward() + lengthPenaltyWeight * lambda[i]));
-        }
-        return out;
+    record Context(double lengthPenaltyWeight, int lengthPenaltyWarmup, double repeatPenalty) {
+    }
+
+    static Registry<Context, RewardShaping> registry() {
+        return new Registry<>(KEY, RewardShaping.class, Context.class)
+                .register("penalties", (c, ctx) -> penalties(ctx.lengthPenaltyWeight(), ctx.lengthPenaltyWarmup(),
+                        ctx.repeatPenalty()));
     }
 }

@@ -79,18 +79,9 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private RolloutStats stats;
     private long releaseStart;
 
-    public static Behavior<Command> create(String name, EngineRunner.Factory engineFactory,
-                                           ActorRef<DeviceArbiter.Command> arbiter) {
-        return create(name, engineFactory, arbiter, null);
-    }
-
-    /** @param weights where weights come from when {@link LoadWeights} carries none; null when colocated */
-    public static Behavior<Command> create(String name, EngineRunner.Factory engineFactory,
-                                           ActorRef<DeviceArbiter.Command> arbiter, WeightSource weights) {
-        return create(name, engineFactory, arbiter, weights, v -> { });
-    }
-
     /**
+     * @param weights  where weights come from when {@link LoadWeights} carries none; null when the engine shares the
+     *                 trainer's parameter arrays (one JVM)
      * @param onLoaded called on the worker's thread once the engine holds a version's weights, before the loader
      *                 is answered (a node records what it holds after each sync)
      */

@@ -20,18 +20,19 @@ public final class Samplers {
     public record Context(PromptPool pool, long seed) {
     }
 
-    public static Registry<SamplerFactory> registry() {
-        return new Registry<>("prompt sampler", SamplerFactory.class)
-                .register("uniform", c -> ctx -> new Uniform(ctx.pool(), ctx.seed()))
-                .register("curriculum", c -> ctx -> new Curriculum(ctx.pool(), ctx.seed(), c.getInt("start"),
-                        c.getInt("end"), c.getInt("iterations-per-level")))
-                .register("prioritized", c -> ctx -> new Prioritized(ctx.pool(), ctx.seed()));
-    }
+    /** The setting that names the sampler. */
+    public static final String KEY = "tributary.sampler.name";
 
-    /** Builds a sampler once the prompt pool exists. */
-    @FunctionalInterface
-    public interface SamplerFactory {
-        PromptSampler create(Context context);
+    /**
+     * The samplers by name. {@code curriculum} reads {@code start}, {@code end} and {@code iterations-per-level}
+     * from its settings (the runtime passes {@code tributary.sampler.difficulty}).
+     */
+    public static Registry<Context, PromptSampler> registry() {
+        return new Registry<>(KEY, PromptSampler.class, Context.class)
+                .register("uniform", (c, ctx) -> new Uniform(ctx.pool(), ctx.seed()))
+                .register("curriculum", (c, ctx) -> new Curriculum(ctx.pool(), ctx.seed(), c.getInt("start"),
+                        c.getInt("end"), c.getInt("iterations-per-level")))
+                .register("prioritized", (c, ctx) -> new Prioritized(ctx.pool(), ctx.seed()));
     }
 
     private abstract static class Base implements PromptSampler {

@@ -5,20 +5,15 @@ import dev.tributary.model.PolicyVersion;
 import dev.tributary.model.Prompt;
 import dev.tributary.model.Require;
 import dev.tributary.model.TrajectoryBatch;
-import dev.tributary.model.algo.LossResult;
-import dev.tributary.model.algo.PolicyLoss;
 import dev.tributary.model.engine.InferenceEngine;
 import dev.tributary.model.policy.Optimizer;
 import dev.tributary.model.policy.Policy;
-import dev.tributary.model.policy.SequenceBatch;
 import dev.tributary.model.task.Task;
 import dev.tributary.model.train.Evaluator;
 import dev.tributary.model.weights.FlatWeights;
 import dev.tributary.streams.serialization.RemoteMessage;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -26,12 +21,11 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The trainer role: optimises the configured {@link PolicyLoss} on each batch against the log-probs recorded by
- * the generating policy (the previous iteration's weights), resetting the optimizer each iteration if so
- * configured, and publishes the next version. Runs its steps synchronously: spawn it on the blocking dispatcher.
+ * The trainer role: trains on each batch with the configured {@link TrainerStep} (by default the configured
+ * loss against the log-probs recorded by the generating policy, optimizer reset per iteration), and publishes the
+ * next version. Runs its steps synchronously: spawn it on the blocking dispatcher.
  */
 public final class Trainer extends AbstractBehavior<Trainer.Command> {
     public sealed interface Command extends RemoteMessage permits Train, Evaluate, GetWeights, GetSnapshot, DeviceReply {
@@ -96,7 +90,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
 
     private final Policy policy;
     private final Optimizer optimizer;
-    private final PolicyLoss loss;
+    private final TrainerStep step;
     private final Task task;
     private final Settings settings;
     private final ActorRef<DeviceArbiter.Command> arbiter;
@@ -105,30 +99,25 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     private PolicyVersion version;
     private Train pending;
 
-    public static Behavior<Command> create(Policy policy, Optimizer optimizer, PolicyLoss loss, Task task,
-                                           Settings settings, PolicyVersion start,
-                                           ActorRef<DeviceArbiter.Command> arbiter) {
-        return create(policy, optimizer, loss, task, settings, start, arbiter, null);
-    }
-
     /**
+     * @param step    what training on a batch does ({@code tributary.trainer.step})
      * @param publish given each new version's weights before {@link Trained} is answered (rollout workers on other
      *                nodes fetch them from there); null when the workers share the trainer's parameter arrays
      */
-    public static Behavior<Command> create(Policy policy, Optimizer optimizer, PolicyLoss loss, Task task,
+    public static Behavior<Command> create(Policy policy, Optimizer optimizer, TrainerStep step, Task task,
                                            Settings settings, PolicyVersion start,
                                            ActorRef<DeviceArbiter.Command> arbiter, Consumer<FlatWeights> publish) {
-        return Behaviors.setup(ctx -> new Trainer(ctx, policy, optimizer, loss, task, settings, start, arbiter, publish));
+        return Behaviors.setup(ctx -> new Trainer(ctx, policy, optimizer, step, task, settings, start, arbiter, publish));
     }
 
-    private Trainer(ActorContext<Command> ctx, Policy policy, Optimizer optimizer, PolicyLoss loss, Task task,
+    private Trainer(ActorContext<Command> ctx, Policy policy, Optimizer optimizer, TrainerStep step, Task task,
                     Settings settings, PolicyVersion start, ActorRef<DeviceArbiter.Command> arbiter,
                     Consumer<FlatWeights> publish) {
         super(ctx);
         this.publish = publish;
         this.policy = policy;
         this.optimizer = optimizer;
-        this.loss = loss;
+        this.step = step;
         this.task = task;
         this.settings = settings;
         this.version = start;
@@ -170,58 +159,15 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
         Train t = pending;
         pending = null;
         long start = System.nanoTime();
-        double last = Double.NaN;
-        int steps = 0;
-        if (t.batch().size() > 0) {
-            if (settings.resetOptimizer()) {
-                optimizer.reset();
-            }
-            Minibatches minibatches = new Minibatches(t.batch(), settings.minibatchSize(),
-                    new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L + version.number()));
-            for (int s = 0; s < settings.stepsPerIteration(); s++) {
-                last = step(minibatches.next());
-                steps++;
-            }
-        }
+        TrainerStep.Outcome outcome = step.train(t.batch(), version);
         version = version.next();
         if (publish != null) {
             publish.accept(FlatWeights.export(policy.params(), version));
         }
         arbiter.tell(new DeviceArbiter.Release("trainer"));
-        t.replyTo().tell(new Trained(version, last, t.batch().size(), steps, (System.nanoTime() - start) / 1e9));
+        t.replyTo().tell(new Trained(version, outcome.loss(), t.batch().size(), outcome.steps(),
+                (System.nanoTime() - start) / 1e9));
         return this;
-    }
-
-    /** One optimizer step on {@code mb}: forward and backward per length-sorted micro-batch, gradients summed. */
-    private double step(TrajectoryBatch mb) {
-        List<int[]> micro = BatchBuilder.byLength(mb, settings.microbatchTokens());
-        List<SequenceBatch> seqs = new ArrayList<>(micro.size());
-        double[][] current = new double[mb.size()][];
-        for (int[] idx : micro) {
-            SequenceBatch s = BatchBuilder.sequences(BatchBuilder.select(mb, idx));
-            seqs.add(s);
-            double[][] lp = policy.responseLogProbs(s);
-            for (int j = 0; j < idx.length; j++) {
-                current[idx[j]] = lp[j];
-            }
-        }
-        LossResult r = loss.evaluate(BatchBuilder.lossBatch(mb, current, version, settings.maxSegmentAge()));
-        Map<String, INDArray> gradients = null;
-        for (int m = 0; m < micro.size(); m++) {
-            int[] idx = micro.get(m);
-            double[][] rows = new double[idx.length][];
-            for (int j = 0; j < idx.length; j++) {
-                rows[j] = r.gradient()[idx[j]];
-            }
-            Map<String, INDArray> g = policy.backward(seqs.get(m), rows).gradients();
-            if (gradients == null) {
-                gradients = g;
-            } else {
-                gradients.forEach((name, sum) -> sum.addi(g.get(name)));
-            }
-        }
-        optimizer.step(policy.params(), gradients);
-        return r.loss();
     }
 
     private Behavior<Command> onSnapshot(GetSnapshot g) {

@@ -75,8 +75,7 @@ class MasterProtocolTest {
     private static final List<Prompt> HELD_OUT = List.of(TASK.prompt(1, 2, '+', 1), TASK.prompt(3, 4, '+', 1));
 
     private static PromptSampler sampler() {
-        return Samplers.registry().create("uniform", ConfigFactory.empty())
-                .create(new Samplers.Context(POOL, SAMPLER_SEED));
+        return Samplers.registry().create("uniform", ConfigFactory.empty(), new Samplers.Context(POOL, SAMPLER_SEED));
     }
 
     private static final AtomicInteger RIGS = new AtomicInteger();

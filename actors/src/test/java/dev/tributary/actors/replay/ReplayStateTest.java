@@ -27,7 +27,7 @@ class ReplayStateTest {
 
     @Test
     void copies_areDropped_andNotCounted() {
-        ReplayState s = new ReplayState(2);
+        ReplayState s = new ReplayState(ReplayStore.grouped(2));
         Trajectory a = cut("g/0");
         assertTrue(s.add(a));
         assertFalse(s.add(a), "the same unfinished trajectory again");
@@ -51,7 +51,7 @@ class ReplayStateTest {
 
     @Test
     void size_countsWhatIsHeld_throughArrivalsAndTakes() {
-        ReplayState s = new ReplayState(2);
+        ReplayState s = new ReplayState(ReplayStore.grouped(2));
         s.add(cut("u/0"));
         s.add(done(cut("g/0")));
         assertEquals(2, s.size(), "one unfinished, one in a pending group");

@@ -79,7 +79,7 @@ class RewardActorTest {
         assertEquals(right.segments(), scored.segments(), "scoring keeps the response");
         Trajectory wrong = trajectory("g/1", TASK.tokenizer().encode("<sep>84<eos>"), FinishReason.EOS);
         assertEquals(0.0, score(verifier, RewardShaping.NONE, wrong).reward());
-        assertEquals(0.25, score(constant(0.25), new RewardShaping(0, 0, 0.3), wrong).reward(), 1e-12,
+        assertEquals(0.25, score(constant(0.25), RewardShaping.penalties(0, 0, 0.3), wrong).reward(), 1e-12,
                 "the repeat penalty only applies to REPEAT-stopped trajectories");
     }
 
@@ -97,7 +97,7 @@ class RewardActorTest {
                 throw new AssertionError("an unfinished trajectory was scored");
             }
         };
-        Trajectory out = score(mustNotRun, new RewardShaping(0, 0, 0.5), cut);
+        Trajectory out = score(mustNotRun, RewardShaping.penalties(0, 0, 0.5), cut);
         assertFalse(out.scored(), "reward " + out.reward());
         assertEquals(cut, out);
     }
@@ -105,8 +105,8 @@ class RewardActorTest {
     @Test
     void repeatStoppedTrajectory_getsTheRepeatPenaltySubtracted() {
         Trajectory repeat = trajectory("g/0", TASK.tokenizer().encode("7777"), FinishReason.REPEAT);
-        assertEquals(0.75 - 0.25, score(constant(0.75), new RewardShaping(0, 0, 0.25), repeat).reward(), 1e-12);
-        assertEquals(-0.25, score(RewardFunctions.verifier(TASK), new RewardShaping(0, 0, 0.25), repeat).reward(), 1e-12);
+        assertEquals(0.75 - 0.25, score(constant(0.75), RewardShaping.penalties(0, 0, 0.25), repeat).reward(), 1e-12);
+        assertEquals(-0.25, score(RewardFunctions.verifier(TASK), RewardShaping.penalties(0, 0, 0.25), repeat).reward(), 1e-12);
     }
 
     @Test
@@ -151,7 +151,7 @@ class RewardActorTest {
 
     @Test
     void shapeGroups_appliesTheLengthPenaltyOnlyAfterWarmUp_andKeepsEveryTrajectory() {
-        var actor = kit.spawn(RewardActor.create(constant(1), new RewardShaping(0.5, 2, 0), scorers));
+        var actor = kit.spawn(RewardActor.create(constant(1), RewardShaping.penalties(0.5, 2, 0), scorers));
         TestProbe<RewardActor.Shaped> probe = kit.createTestProbe();
         List<Trajectory> a = List.of(scored("a", 0, 2, 1), scored("a", 1, 4, 1), scored("a", 2, 6, 0));
         List<Trajectory> b = List.of(scored("b", 0, 3, 0), scored("b", 1, 3, 1));
@@ -182,7 +182,7 @@ class RewardActorTest {
 
     @Test
     void noLengthPenaltyWeight_returnsTheGroupUnchanged() {
-        RewardShaping none = new RewardShaping(0, 0, 0);
+        RewardShaping none = RewardShaping.penalties(0, 0, 0);
         List<Trajectory> g = List.of(scored("a", 0, 2, 1), scored("a", 1, 5, 1));
         assertSame(g, none.group(g, new boolean[] {true, true}, 10));
     }

@@ -92,7 +92,8 @@ class RolloutWorkerTest {
 
     private ActorRef<RolloutWorker.Command> worker(String name, Params params, RolloutSettings settings, Collector sink) {
         InferenceEngine engine = new InferenceEngine(params, settings.slots());
-        return kit.spawn(RolloutWorker.create(name, EngineRunner.factory(engine, settings, sink), arbiter()));
+        return kit.spawn(RolloutWorker.create(name, EngineRunner.factory(engine, settings, sink), arbiter(), null,
+                v -> { }));
     }
 
     private static RolloutSettings plain(int slots) {

@@ -24,7 +24,7 @@ class SamplersTest {
     private static final Config NO_SETTINGS = ConfigFactory.empty();
 
     private static PromptSampler sampler(String name, Config settings, PromptPool pool, long seed) {
-        return Samplers.registry().create(name, settings).create(new Samplers.Context(pool, seed));
+        return Samplers.registry().create(name, settings, new Samplers.Context(pool, seed));
     }
 
     private static Config curriculum(int start, int end, int perLevel) {
@@ -181,9 +181,10 @@ class SamplersTest {
     @Test
     void registry_refusesAnUnknownName_listingTheValidOnes() {
         assertEquals(Set.of("uniform", "curriculum", "prioritized"), Samplers.registry().names());
-        var e = assertThrows(IllegalArgumentException.class, () -> Samplers.registry().create("bogus", NO_SETTINGS));
+        var e = assertThrows(IllegalArgumentException.class, () -> Samplers.registry().create("bogus", NO_SETTINGS,
+                new Samplers.Context(new PromptPool(TASK, 2, 3, 7, 8L), 1)));
         String m = e.getMessage();
-        assertTrue(m.contains("'bogus'") && m.contains("curriculum") && m.contains("prioritized")
+        assertTrue(m.startsWith("tributary.sampler.name = \"bogus\": expected one of") && m.contains("curriculum") && m.contains("prioritized")
                 && m.contains("uniform"), m);
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigFactory;
 import dev.tributary.actors.device.DeviceArbiter;
 import dev.tributary.model.FinishReason;
 import dev.tributary.model.PolicyVersion;
@@ -63,8 +64,9 @@ class TrainerTest {
         Optimizer optimizer = new Optimizer(policy.params(), Optimizer.Settings.adam(1e-3));
         var arbiter = kit.spawn(DeviceArbiter.create(1L << 20));
         var settings = new Trainer.Settings(steps, minibatch, resetOptimizer, 0, 1000, 5L, microbatchTokens);
-        var trainer = kit.spawn(Trainer.create(policy, optimizer, new Opmd(0.5, Opmd.Baseline.MEAN), TASK, settings,
-                V0, arbiter));
+        var step = TrainerStep.registry().create("minibatch", ConfigFactory.empty(),
+                new TrainerStep.Context(policy, optimizer, new Opmd(0.5, Opmd.Baseline.MEAN), settings));
+        var trainer = kit.spawn(Trainer.create(policy, optimizer, step, TASK, settings, V0, arbiter, null));
         return new Rig(policy, trainer, arbiter, trajectories(policy));
     }
 

@@ -3,6 +3,7 @@ package dev.tributary.benchmarks.streaming;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.tributary.actors.replay.ReplayBuffer;
+import dev.tributary.actors.replay.ReplayStore;
 import dev.tributary.actors.reward.RewardActor;
 import dev.tributary.actors.reward.RewardFunctions;
 import dev.tributary.actors.reward.RewardShaping;
@@ -60,7 +61,7 @@ final class ReceiverNode {
             var blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
             var reward = ctx.spawn(RewardActor.create(RewardFunctions.verifier(Workload.task()), RewardShaping.NONE,
                     blocking), "reward");
-            var replay = ctx.spawn(ReplayBuffer.create(capacity, k), "replay");
+            var replay = ctx.spawn(ReplayBuffer.create(capacity, ReplayStore.grouped(k)), "replay");
             roles.complete(new Roles(ctx.getSystem(), reward, replay));
             return Behaviors.empty();
         }), SYSTEM, config);

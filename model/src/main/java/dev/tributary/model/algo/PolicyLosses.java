@@ -8,16 +8,23 @@ import dev.tributary.model.registry.Registry;
  * reference.conf).
  */
 public final class PolicyLosses {
+    /** The setting that names the loss. */
+    public static final String KEY = "tributary.trainer.loss";
+
     private PolicyLosses() {
     }
 
-    public static Registry<PolicyLoss> registry() {
-        return new Registry<>("policy loss", PolicyLoss.class)
-                .register("opmd", c -> new Opmd(c.getDouble("tau"), baseline(c)))
-                .register("reinforce", c -> new Reinforce())
-                .register("grpo", c -> new Grpo(c.getDouble("clip")))
-                .register("rest", c -> new Rest(c.getDouble("min-reward")))
-                .register("dpo", c -> new Dpo(c.getDouble("beta")));
+    /** What a loss factory receives besides its settings: k, the size of the groups its baselines are taken over. */
+    public record Context(int samplesPerPrompt) {
+    }
+
+    public static Registry<Context, PolicyLoss> registry() {
+        return new Registry<>(KEY, PolicyLoss.class, Context.class)
+                .register("opmd", (c, ctx) -> new Opmd(c.getDouble("tau"), baseline(c)))
+                .register("reinforce", (c, ctx) -> new Reinforce())
+                .register("grpo", (c, ctx) -> new Grpo(c.getDouble("clip")))
+                .register("rest", (c, ctx) -> new Rest(c.getDouble("min-reward")))
+                .register("dpo", (c, ctx) -> new Dpo(c.getDouble("beta")));
     }
 
     private static Opmd.Baseline baseline(Config c) {

@@ -140,22 +140,26 @@ class LossesTest {
         assertEquals(List.of(new LossBatch.Pair(0, 2), new LossBatch.Pair(0, 3)), Long2Short.dpoPairs(len, ok, 1.5));
     }
 
+    private static final PolicyLosses.Context K4 = new PolicyLosses.Context(4);
+
     @Test
     void registry_createsByName_andRejectsUnknownAndDuplicateNames() {
         var reg = PolicyLosses.registry();
         var algo = ConfigFactory.load().getConfig("tributary.algo");
         for (String name : List.of("opmd", "reinforce", "grpo", "rest", "dpo")) {
-            assertEquals(name, reg.create(name, algo.hasPath(name) ? algo.getConfig(name) : ConfigFactory.empty()).name());
+            assertEquals(name, reg.create(name, algo.hasPath(name) ? algo.getConfig(name) : ConfigFactory.empty(), K4)
+                    .name());
         }
-        var e = assertThrows(IllegalArgumentException.class, () -> reg.create("ppo", ConfigFactory.empty()));
-        assertTrue(e.getMessage().contains("unknown policy loss 'ppo'; valid names are dpo, grpo, opmd, reinforce, rest"),
-                e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> reg.register("opmd", c -> new Reinforce()));
-        assertTrue(e.getMessage().contains("'opmd' is already registered"), e.getMessage());
+        var e = assertThrows(IllegalArgumentException.class, () -> reg.create("ppo", ConfigFactory.empty(), K4));
+        assertEquals("tributary.trainer.loss = \"ppo\": expected one of dpo, grpo, opmd, reinforce, rest, or a fully "
+                + "qualified class name implementing " + PolicyLoss.class.getName(), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> reg.register("opmd", (c, ctx) -> new Reinforce()));
+        assertTrue(e.getMessage().contains("tributary.trainer.loss: 'opmd' is already registered"), e.getMessage());
         var bad = ConfigFactory.parseString("tau = 0.1, baseline = median");
-        e = assertThrows(IllegalArgumentException.class, () -> reg.create("opmd", bad));
+        e = assertThrows(IllegalArgumentException.class, () -> reg.create("opmd", bad, K4));
         assertTrue(e.getMessage().contains("opmd baseline 'median'"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> reg.create("opmd", ConfigFactory.parseString("tau = -1, baseline = mean")));
+        e = assertThrows(IllegalArgumentException.class,
+                () -> reg.create("opmd", ConfigFactory.parseString("tau = -1, baseline = mean"), K4));
         assertTrue(e.getMessage().contains("opmd tau -1.0 must be a finite number > 0"), e.getMessage());
     }
 
@@ -175,10 +179,13 @@ class LossesTest {
     @Test
     void registry_loadsAClassByName_andExplainsWhatIsWrong() {
         var reg = PolicyLosses.registry();
-        assertEquals("half", reg.create(HalfReinforce.class.getName(), ConfigFactory.empty()).name());
-        var e = assertThrows(IllegalArgumentException.class, () -> reg.create("com.example.Nope", ConfigFactory.empty()));
-        assertTrue(e.getMessage().contains("'com.example.Nope' was not found"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> reg.create("java.lang.String", ConfigFactory.empty()));
-        assertTrue(e.getMessage().contains("does not implement " + PolicyLoss.class.getName()), e.getMessage());
+        assertEquals("half", reg.create(HalfReinforce.class.getName(), ConfigFactory.empty(), K4).name());
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> reg.create("com.example.Nope", ConfigFactory.empty(), K4));
+        assertTrue(e.getMessage().startsWith("tributary.trainer.loss = \"com.example.Nope\": no such class on the "
+                + "classpath"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> reg.create("java.lang.String", ConfigFactory.empty(), K4));
+        assertEquals("tributary.trainer.loss = \"java.lang.String\": class java.lang.String does not implement "
+                + PolicyLoss.class.getName(), e.getMessage());
     }
 }

@@ -1,0 +1,80 @@
+package dev.tributary.actors.sync;
+
+import com.typesafe.config.Config;
+import dev.tributary.actors.rollout.RolloutWorker;
+import dev.tributary.model.PolicyVersion;
+import dev.tributary.model.weights.FlatWeights;
+import dev.tributary.model.weights.WeightLayout;
+import dev.tributary.streams.weights.WeightFetch;
+import dev.tributary.streams.weights.WeightPublisher;
+import dev.tributary.streams.weights.WeightSyncSettings;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The weight sync {@code broadcast}: the trainer's node runs a {@link WeightPublisher} (registered with the
+ * Receptionist) and publishes every version; each rollout node fetches a version once, for all its workers, from
+ * whichever publisher is registered, waiting for one to appear.
+ */
+final class ChunkedBroadcast implements WeightSync {
+    private final WeightSyncSettings settings;
+
+    ChunkedBroadcast(Config config) {
+        this.settings = WeightSyncSettings.fromConfig(config);
+    }
+
+    @Override
+    public boolean sharesParameters() {
+        return false;
+    }
+
+    @Override
+    public Consumer<FlatWeights> publisher(ActorContext<?> node) {
+        var publisher = node.spawn(WeightPublisher.create(settings), "weights");
+        ActorRef<WeightPublisher.PublishResult> ignore = node.getSystem().ignoreRef();
+        return w -> publisher.tell(new WeightPublisher.Publish(w, ignore));
+    }
+
+    @Override
+    public RolloutWorker.WeightSource source(ActorContext<?> node, WeightLayout layout) {
+        ActorSystem<?> system = node.getSystem();
+        CompletableFuture<ActorRef<ByteString>> found = new CompletableFuture<>();
+        node.spawn(Behaviors.<Receptionist.Listing>setup(ctx -> {
+            system.receptionist().tell(Receptionist.subscribe(WeightPublisher.SERVICE_KEY, ctx.getSelf()));
+            return Behaviors.receive(Receptionist.Listing.class).onMessage(Receptionist.Listing.class, l -> {
+                l.getServiceInstances(WeightPublisher.SERVICE_KEY).stream().findFirst().ifPresent(found::complete);
+                return found.isDone() ? Behaviors.stopped() : Behaviors.same();
+            }).build();
+        }), "weight-publisher-lookup");
+        // The node's workers share one policy: one fetch per version serves them all.
+        Map<PolicyVersion, CompletionStage<FlatWeights>> latest = new HashMap<>();
+        return version -> {
+            synchronized (latest) {
+                CompletionStage<FlatWeights> f = latest.get(version);
+                if (f == null) {
+                    latest.clear();
+                    f = found.thenCompose(p -> WeightFetch.fetch(system, p, version, layout, settings))
+                            .thenApply(ChunkedBroadcast::weightsOrFail);
+                    latest.put(version, f);
+                }
+                return f;
+            }
+        };
+    }
+
+    private static FlatWeights weightsOrFail(WeightFetch.Result result) {
+        if (result instanceof WeightFetch.Fetched f) {
+            return f.weights();
+        }
+        throw new IllegalStateException(((WeightFetch.FetchFailed) result).message());
+    }
+}

@@ -1,0 +1,76 @@
+package dev.tributary.actors.trainer;
+
+import dev.tributary.model.PolicyVersion;
+import dev.tributary.model.TrajectoryBatch;
+import dev.tributary.model.algo.LossResult;
+import dev.tributary.model.policy.SequenceBatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The built-in trainer step {@code minibatch}: resets the optimizer if so configured, then takes
+ * {@code steps-per-iteration} optimizer steps, each over one minibatch of whole prompt groups (shuffled from a seed
+ * mixed with the version), each minibatch cut into length-sorted micro-batches whose gradients are summed.
+ */
+final class MinibatchStep implements TrainerStep {
+    private final TrainerStep.Context ctx;
+
+    MinibatchStep(TrainerStep.Context ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Outcome train(TrajectoryBatch batch, PolicyVersion version) {
+        Trainer.Settings settings = ctx.settings();
+        double last = Double.NaN;
+        int steps = 0;
+        if (batch.size() > 0) {
+            if (settings.resetOptimizer()) {
+                ctx.optimizer().reset();
+            }
+            Minibatches minibatches = new Minibatches(batch, settings.minibatchSize(),
+                    new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L + version.number()));
+            for (int s = 0; s < settings.stepsPerIteration(); s++) {
+                last = step(minibatches.next(), version);
+                steps++;
+            }
+        }
+        return new Outcome(last, steps);
+    }
+
+    /** One optimizer step on {@code mb}: forward and backward per length-sorted micro-batch, gradients summed. */
+    private double step(TrajectoryBatch mb, PolicyVersion version) {
+        Trainer.Settings settings = ctx.settings();
+        List<int[]> micro = BatchBuilder.byLength(mb, settings.microbatchTokens());
+        List<SequenceBatch> seqs = new ArrayList<>(micro.size());
+        double[][] current = new double[mb.size()][];
+        for (int[] idx : micro) {
+            SequenceBatch s = BatchBuilder.sequences(BatchBuilder.select(mb, idx));
+            seqs.add(s);
+            double[][] lp = ctx.policy().responseLogProbs(s);
+            for (int j = 0; j < idx.length; j++) {
+                current[idx[j]] = lp[j];
+            }
+        }
+        LossResult r = ctx.loss().evaluate(BatchBuilder.lossBatch(mb, current, version, settings.maxSegmentAge()));
+        Map<String, INDArray> gradients = null;
+        for (int m = 0; m < micro.size(); m++) {
+            int[] idx = micro.get(m);
+            double[][] rows = new double[idx.length][];
+            for (int j = 0; j < idx.length; j++) {
+                rows[j] = r.gradient()[idx[j]];
+            }
+            Map<String, INDArray> g = ctx.policy().backward(seqs.get(m), rows).gradients();
+            if (gradients == null) {
+                gradients = g;
+            } else {
+                gradients.forEach((name, sum) -> sum.addi(g.get(name)));
+            }
+        }
+        ctx.optimizer().step(ctx.policy().params(), gradients);
+        return r.loss();
+    }
+}
