@@ -1,19 +1,17 @@
 package dev.tributary.runtime;
 
-import com.typesafe.config.Config;
-import dev.tributary.runtime.cluster.TributaryNode;
-import dev.tributary.runtime.job.TrainingJob;
-import dev.tributary.runtime.settings.TributarySettings;
-import java.util.Set;
-import java.util.function.Consumer;
+import dev.tributary.runtime.internal.RunHost;
+import java.util.Objects;
+import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
- * The Java API. {@code Tributary.start(config)} validates the settings, builds the run (failing at once, with the
- * key, value and expectation, on bad input) and starts it in the background:
+ * The Java API. A run, embedded or one node of a cluster, is started from a {@link RunSpec}; the settings, the
+ * roles and every plug-in are checked before anything runs, failing with one message naming the key, the value
+ * and what was expected. The run then goes on in the background:
  *
  * <pre>{@code
- * try (TributaryRun run = Tributary.start(ConfigFactory.parseString("tributary.run.iterations = 20"))) {
- *     RunResult r = run.await();
+ * try (TributaryRun run = Tributary.start(RunSpec.of(ConfigFactory.parseString("tributary.run.iterations = 20")))) {
+ *     RunResult r = run.result().toCompletableFuture().get();
  *     System.out.printf("%.1f%% -> %.1f%%%n", 100 * r.sftAccuracy(), 100 * r.finalAccuracy());
  * }
  * }</pre>
@@ -22,22 +20,23 @@ public final class Tributary {
     private Tributary() {
     }
 
-    /** Starts a run with {@code config} over the reference settings; progress lines go nowhere. */
-    public static TributaryRun start(Config config) {
-        return start(TributarySettings.load(config), line -> { });
+    /** Starts the run on an ActorSystem of its own (named {@code tributary}), stopped when the run ends. */
+    public static TributaryRun start(RunSpec spec) {
+        return new TributaryRun(host(spec).start(null));
     }
 
     /**
-     * Starts one node of a cluster run with {@code roles} (master, rollout, reward, replay, trainer). The settings'
-     * Pekko configuration names the cluster (seed nodes, port; see the overlays in {@code cluster-config/}); every
-     * node gets the same settings. The node holding the master completes {@link TributaryNode#finished()}.
+     * Starts the run's roles under {@code system}, the caller's: they are spawned as a system actor and stopped
+     * when the run ends; the system itself stays the caller's to terminate. On a cluster node, {@code system}
+     * must have joined (or be joining) the cluster, and its {@code pekko.cluster.roles} should name the node's
+     * roles so that the master singleton lands on the master's node.
      */
-    public static TributaryNode startNode(TributarySettings settings, Set<String> roles, Consumer<String> progress) {
-        return TributaryNode.start(settings, roles, progress);
+    public static TributaryRun start(RunSpec spec, ActorSystem<?> system) {
+        Objects.requireNonNull(system, "actor system");
+        return new TributaryRun(host(spec).start(system));
     }
 
-    /** Starts a run with validated settings, handing each progress line (SFT steps, iterations) to {@code progress}. */
-    public static TributaryRun start(TributarySettings settings, Consumer<String> progress) {
-        return new TributaryRun(new TrainingJob(settings, progress)).begin();
+    private static RunHost host(RunSpec spec) {
+        return new RunHost(spec.settings(), spec.roles(), spec.plugins(), spec.progress());
     }
 }

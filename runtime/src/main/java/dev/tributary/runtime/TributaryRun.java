@@ -1,85 +1,98 @@
 package dev.tributary.runtime;
 
-import dev.tributary.runtime.job.TrainingJob;
+import dev.tributary.model.PolicyVersion;
+import dev.tributary.model.weights.FlatWeights;
+import dev.tributary.runtime.internal.RunHost;
 import dev.tributary.runtime.metrics.IterationMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
- * A running job, as returned by {@link Tributary#start}: await its result, read its metrics while it runs, or
- * shut it down. Closing the handle shuts the run down if it is still going.
+ * A started run, embedded or one node of a cluster, as {@link Tributary#start} returns it. On the node running
+ * the master, {@link #result()} completes with the run's figures once its files are written; on other nodes it
+ * completes when the node has left the cluster at the run's end, with what the node knows. Closing the handle
+ * shuts the run down if it is still going.
  */
 public final class TributaryRun implements AutoCloseable {
-    private final TrainingJob job;
-    private final CompletableFuture<RunResult> result = new CompletableFuture<>();
-    private final Thread thread;
+    private static final Duration SHUTDOWN_WAIT = Duration.ofMinutes(2);
 
-    TributaryRun(TrainingJob job) {
-        this.job = job;
-        this.thread = new Thread(() -> {
-            try {
-                result.complete(job.run());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        }, "tributary-run");
-        thread.setDaemon(false);
-    }
+    private final RunHost host;
 
-    TributaryRun begin() {
-        thread.start();
-        return this;
+    TributaryRun(RunHost host) {
+        this.host = host;
     }
 
     /** Completes with the result, or exceptionally with what stopped the run. */
-    public CompletableFuture<RunResult> completion() {
-        return result.copy();
+    public CompletionStage<RunResult> result() {
+        return host.result();
     }
 
-    /** Blocks until the run is over; a failed run throws {@link ExecutionException} with the cause. */
-    public RunResult await() throws InterruptedException, ExecutionException {
-        return result.get();
-    }
-
-    public RunResult await(Duration timeout) throws InterruptedException, ExecutionException, TimeoutException {
-        return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    /** The iterations completed so far by this process, oldest first. */
+    /** The iterations completed so far in this process, oldest first (on the master's node; empty elsewhere). */
     public List<IterationMetrics> metrics() {
-        return job.metrics();
-    }
-
-    public Path outDir() {
-        return job.outDir();
-    }
-
-    public boolean isDone() {
-        return result.isDone();
+        return host.metrics();
     }
 
     /**
-     * Asks the run to end after the iteration in progress, checkpointed if checkpoints are on; {@link #await()}
-     * then returns its result as usual, and {@code --resume} continues from there.
+     * Asks the run to end after the iteration in progress, checkpointed if checkpoints are on; {@link #result()}
+     * then completes as usual, and a resume continues from there.
      */
     public void stopAfterIteration() {
-        job.stopAfterIteration();
+        host.stopAfterIteration();
     }
 
-    /** Stops the run at once (SFT at its next step, the actor system now) and waits for it to wind down. */
+    /** Stops the run at once (SFT at its next step, the roles now) and waits for it to wind down. */
     public void shutdown() throws InterruptedException {
-        job.cancel();
-        thread.join(TimeUnit.MINUTES.toMillis(2));
+        host.shutdown(SHUTDOWN_WAIT);
+    }
+
+    public boolean isDone() {
+        return host.result().toCompletableFuture().isDone();
+    }
+
+    /** Where the master's node writes the run's files (other nodes write nothing there). */
+    public Path outDir() {
+        return host.outDir();
+    }
+
+    public Set<String> roles() {
+        return host.roles();
+    }
+
+    /** The actor system the roles run on (the caller's when given); null until the roles have started. */
+    public ActorSystem<?> system() {
+        return host.system();
+    }
+
+    /**
+     * The held-out accuracy after SFT (the RL starting point): known on the trainer's node after its warm-up and,
+     * shortly after, on the master's node; NaN until then and elsewhere.
+     */
+    public double sftAccuracy() {
+        return host.sftAccuracy();
+    }
+
+    /**
+     * Per version, the checksum of the weights this node published (a trainer node) or held right after loading
+     * them (a rollout node), when weights are copied between nodes: equal maps mean every sync handed the
+     * trainer's weights over exactly.
+     */
+    public Map<PolicyVersion, Long> weightChecksums() {
+        return host.weightChecksums();
+    }
+
+    /** This node's policy weights now (labelled with the initial version; see {@link #weightChecksums()}). */
+    public FlatWeights weights() {
+        return host.currentWeights();
     }
 
     @Override
     public void close() throws InterruptedException {
-        if (!result.isDone()) {
+        if (!isDone()) {
             shutdown();
         }
     }

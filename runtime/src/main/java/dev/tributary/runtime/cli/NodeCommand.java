@@ -4,16 +4,11 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
-import dev.tributary.actors.master.Master;
-import dev.tributary.runtime.RunResult;
-import dev.tributary.runtime.cluster.TributaryNode;
-import dev.tributary.runtime.metrics.IterationMetrics;
-import dev.tributary.runtime.metrics.RunFiles;
+import dev.tributary.runtime.RunSpec;
 import dev.tributary.runtime.settings.TributarySettings;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -30,8 +25,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "node", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Starts a cluster node running some of the roles (master, rollout, reward, replay, trainer). "
                 + "Every node of a run gets the same settings; the node running the master prints the run's "
-                + "progress, writes its metrics, curves and settings to tributary.run.out-dir as train does (no "
-                + "checkpoints yet), and ends the cluster when the run is over.",
+                + "progress, writes its metrics, curves and settings to tributary.run.out-dir as train does "
+                + "(checkpoints when it also runs the trainer and replay roles), and ends the cluster when the run "
+                + "is over.",
         footer = {"", "Settings are layered: these options > --set > --config overlay > application.conf > "
                 + "reference.conf.",
             "--config takes a file, or a classpath resource such as cluster-config/loopback-3node.conf.",
@@ -59,45 +55,22 @@ final class NodeCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        long start = System.nanoTime();
-        TributaryNode node;
+        TributarySettings settings;
         try {
-            node = TributaryNode.start(TributarySettings.load(layered()), new LinkedHashSet<>(roles), line -> {
-                out.println(line);
-                out.flush();
-            });
+            settings = TributarySettings.load(layered());
         } catch (IllegalArgumentException | ConfigException e) {
-            err.println("tributary node: " + e.getMessage().replaceAll("\\s*\\R\\s*", " "));
+            err.println("tributary node: " + RunCommand.oneLine(e.getMessage()));
             return TributaryCli.BAD_SETTINGS;
         }
-        out.println("node " + node.system().address() + " up with roles " + String.join(",", node.roles()));
-        out.flush();
-        if (node.roles().contains("master")) {
-            try {
-                Master.Finished f = node.finished().get();
-                out.print(summary(node, f, Duration.ofNanos(System.nanoTime() - start)));
-                out.flush();
-                node.endCluster();
-            } catch (java.util.concurrent.ExecutionException e) {
-                err.println("tributary node: the run failed: " + e.getCause());
-                node.close();
-                return 1;
-            }
-        }
-        node.system().getWhenTerminated().toCompletableFuture().get();
-        return 0;
-    }
-
-    /** The closing lines of {@code tributary train}, for the run this node's master drove. */
-    static String summary(TributaryNode node, Master.Finished f, Duration elapsed) {
-        List<IterationMetrics> history = node.metrics();
-        int last = history.isEmpty() ? 0 : history.get(history.size() - 1).iteration();
-        // The final weights stay on the trainer's node; the summary does not show them.
-        return TributaryCli.summary(new RunResult(node.outDir(), node.sftAccuracy(), RunFiles.finalAccuracy(history),
-                1, last, f.version(), history, null, elapsed));
+        out.println("node with roles " + String.join(",", roles) + " starting");
+        return RunCommand.run("node", RunSpec.of(settings).withRoles(new LinkedHashSet<>(roles))
+                .withProgress(line -> {
+                    out.println(line);
+                    out.flush();
+                }), out, err);
     }
 
     /** Options > --set > overlay > application.conf > reference.conf; the overlay is a file or a resource. */

@@ -1,14 +1,9 @@
 package dev.tributary.runtime.cli;
 
+import dev.tributary.runtime.RunSpec;
 import dev.tributary.runtime.settings.TributarySettings;
-import dev.tributary.runtime.RunResult;
-import dev.tributary.runtime.Tributary;
-import dev.tributary.runtime.TributaryRun;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.util.Locale;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
+import java.io.PrintWriter;
 import java.util.Objects;
 import java.util.function.Function;
 import picocli.CommandLine;
@@ -63,62 +58,12 @@ public final class TributaryCli implements Runnable {
 
     /**
      * The job runner of {@code tributary train}: prints the settings, the progress lines and a closing summary of
-     * held-out accuracy before and after RL. Returns 0, 1 when the run failed, 2 when it was refused at start, 130 when it was stopped.
+     * held-out accuracy before and after RL. Returns 0, 1 when the run failed, 2 when it was refused at start, 130
+     * when it was stopped.
      */
     static int train(TributarySettings settings, PrintStream out, PrintStream err) {
         out.println(settings.summary());
-        TributaryRun run;
-        try {
-            run = Tributary.start(settings, out::println);
-        } catch (IllegalArgumentException e) {
-            err.println("tributary train: " + e.getMessage());
-            return BAD_SETTINGS;
-        }
-        Thread hook = new Thread(() -> {
-            try {
-                run.close();
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        }, "tributary-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            out.print(summary(run.await()));
-            return 0;
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            err.println("tributary train: the run failed: " + cause);
-            for (Throwable c = cause.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
-                err.println("  caused by: " + c);
-            }
-            err.println("  checkpoints and metrics so far are in " + run.outDir()
-                    + "; continue with: tributary train --resume --out " + run.outDir());
-            return 1;
-        } catch (InterruptedException | CancellationException e) {
-            err.println("tributary train: stopped; continue with: tributary train --resume --out " + run.outDir());
-            return 130;
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the JVM is already exiting; the hook runs
-            }
-        }
-    }
-
-    /** The closing lines: where the run went and what RL did to held-out accuracy. */
-    static String summary(RunResult r) {
-        String nl = System.lineSeparator();
-        StringBuilder b = new StringBuilder(nl);
-        b.append(String.format(Locale.ROOT, "%-34s %8s%n", "held-out exact match", "accuracy"));
-        b.append(String.format(Locale.ROOT, "%-34s %7.1f%%%n", "after SFT warm-up (RL start)", 100 * r.sftAccuracy()));
-        b.append(String.format(Locale.ROOT, "%-34s %7.1f%%%n", "after RL iteration " + r.lastIteration(),
-                100 * r.finalAccuracy()));
-        b.append(String.format(Locale.ROOT, "%-34s %+7.1f points%n", "gain from RL", r.gainPoints()));
-        b.append(String.format(Locale.ROOT, "%s in %.0f s; metrics.csv, metrics.jsonl, curves.png%s in %s%n",
-                r.version(), r.elapsed().toMillis() / 1000.0,
-                Files.isDirectory(r.outDir().resolve("checkpoints")) ? ", checkpoints/" : "",
-                r.outDir()));
-        return b.toString();
+        PrintWriter o = new PrintWriter(out, true);
+        return RunCommand.run("train", RunSpec.of(settings).withProgress(o::println), o, new PrintWriter(err, true));
     }
 }

@@ -74,14 +74,4 @@ final class Check {
         }
         return v;
     }
-
-    /** A name a registry knows, or a class name (containing a dot) loaded when the run starts. */
-    static String registered(String path, String v, Set<String> names) {
-        name(path, v);
-        if (!v.contains(".") && !names.contains(v)) {
-            throw new SettingsException(path, "\"" + v + "\"",
-                    "one of " + String.join(", ", new TreeSet<>(names)) + ", or a fully qualified class name");
-        }
-        return v;
-    }
 }

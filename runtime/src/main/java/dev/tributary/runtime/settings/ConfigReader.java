@@ -48,14 +48,6 @@ final class ConfigReader {
         }
     }
 
-    /**
-     * The own settings of the plug-in {@code name} under {@code prefix} (e.g. {@code tributary.algo.} + opmd), or an
-     * empty config where it has none. A class name's dots would be read as a path: such plug-ins read their own.
-     */
-    Config pluginSettings(String prefix, String name) {
-        return name.contains(".") ? ConfigFactory.empty() : subtreeOrEmpty(prefix + name);
-    }
-
     /** The subtree at {@code path}, or an empty config where there is none (a plug-in without settings). */
     Config subtreeOrEmpty(String path) {
         try {

@@ -1,6 +1,5 @@
 package dev.tributary.runtime.settings;
 
-import dev.tributary.runtime.node.RolloutBehaviors;
 
 /**
  * {@code tributary.rollout}: the rollout workers and how they sample.
@@ -32,8 +31,7 @@ public record RolloutSettings(String behavior, int workers, int slots, int token
     }
 
     static RolloutSettings read(ConfigReader r) {
-        return new RolloutSettings(Check.registered("tributary.rollout.behavior",
-                        r.getString("tributary.rollout.behavior"), RolloutBehaviors.registry().names()),
+        return new RolloutSettings(r.getString("tributary.rollout.behavior"),
                 r.getInt("tributary.rollout.workers"),
                 r.getInt("tributary.rollout.slots"), r.getInt("tributary.rollout.token-budget"),
                 r.getInt("tributary.rollout.max-response-tokens"), r.getDouble("tributary.rollout.temperature"),

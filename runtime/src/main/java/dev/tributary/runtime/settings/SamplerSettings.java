@@ -1,6 +1,5 @@
 package dev.tributary.runtime.settings;
 
-import dev.tributary.actors.sampling.Samplers;
 
 /**
  * {@code tributary.sampler}: how prompts are chosen each iteration.
@@ -37,8 +36,7 @@ public record SamplerSettings(String name, int promptsPerIteration, int samplesP
     }
 
     static SamplerSettings read(ConfigReader r) {
-        return new SamplerSettings(Check.registered("tributary.sampler.name", r.getString("tributary.sampler.name"),
-                        Samplers.registry().names()),
+        return new SamplerSettings(r.getString("tributary.sampler.name"),
                 r.getInt("tributary.sampler.prompts-per-iteration"), r.getInt("tributary.sampler.samples-per-prompt"),
                 r.getInt("tributary.sampler.pool-size"),
                 new Difficulty(r.getInt("tributary.sampler.difficulty.start"),

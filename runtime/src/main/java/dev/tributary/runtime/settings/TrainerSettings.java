@@ -1,8 +1,5 @@
 package dev.tributary.runtime.settings;
 
-import com.typesafe.config.Config;
-import dev.tributary.model.algo.PolicyLosses;
-import java.util.Objects;
 
 /**
  * {@code tributary.trainer}: the policy update of each iteration.
@@ -11,26 +8,20 @@ import java.util.Objects;
  * @param resetOptimizer  forget Adam's moments at the start of each iteration, as the paper does
  * @param microbatchTokens padded token positions per forward/backward pass (length-sorted micro-batches whose
  *                        gradients are summed); 0 runs each minibatch in one pass
- * @param lossConfig      the loss's own settings, {@code tributary.algo.<loss>} (empty where there are none)
  */
 public record TrainerSettings(String loss, double learningRate, int stepsPerIteration, boolean resetOptimizer,
-                              int minibatchSize, int microbatchTokens, Config lossConfig) {
+                              int minibatchSize, int microbatchTokens) {
     public TrainerSettings {
         Check.name("tributary.trainer.loss", loss);
         Check.positive("tributary.trainer.learning-rate", learningRate);
         Check.positive("tributary.trainer.steps-per-iteration", stepsPerIteration);
         Check.positive("tributary.trainer.minibatch-size", minibatchSize);
         Check.nonNegative("tributary.trainer.microbatch-tokens", microbatchTokens);
-        Objects.requireNonNull(lossConfig, "settings of loss " + loss);
     }
 
     static TrainerSettings read(ConfigReader r) {
-        String loss = Check.registered("tributary.trainer.loss", r.getString("tributary.trainer.loss"),
-                PolicyLosses.registry().names());
-        Config lossConfig = r.pluginSettings("tributary.algo.", loss);
-        return new TrainerSettings(loss, r.getDouble("tributary.trainer.learning-rate"),
+        return new TrainerSettings(r.getString("tributary.trainer.loss"), r.getDouble("tributary.trainer.learning-rate"),
                 r.getInt("tributary.trainer.steps-per-iteration"), r.getBoolean("tributary.trainer.reset-optimizer"),
-                r.getInt("tributary.trainer.minibatch-size"), r.getInt("tributary.trainer.microbatch-tokens"),
-                lossConfig);
+                r.getInt("tributary.trainer.minibatch-size"), r.getInt("tributary.trainer.microbatch-tokens"));
     }
 }

@@ -10,12 +10,14 @@ import java.util.Objects;
  * record whose compact constructor checks its values, so a settings object that exists is a valid one; a bad
  * value fails with a {@link SettingsException} naming the key's full path, the value and what was expected.
  *
- * @param config the whole resolved config, for plug-ins reading their own subtrees
+ * @param plugins the implementation chosen for every plug-in role, with its own settings subtree
+ * @param config  the whole resolved config
  */
 public record TributarySettings(RunSettings run, TaskSettings task, ModelSettings model, SftSettings sft,
                                 SamplerSettings sampler, RolloutSettings rollout, RewardSettings reward,
                                 ReplaySettings replay, TrainerSettings trainer, DeviceSettings device,
-                                EvalSettings eval, ClusterSettings cluster, Config config) {
+                                EvalSettings eval, ClusterSettings cluster, PluginChoices plugins,
+                                Config config) {
     public TributarySettings {
         Objects.requireNonNull(run, "run settings");
         Objects.requireNonNull(model, "model settings");
@@ -29,6 +31,7 @@ public record TributarySettings(RunSettings run, TaskSettings task, ModelSetting
         Objects.requireNonNull(device, "device settings");
         Objects.requireNonNull(eval, "eval settings");
         Objects.requireNonNull(cluster, "cluster settings");
+        Objects.requireNonNull(plugins, "plug-in choices");
         Objects.requireNonNull(config, "config");
         int batch = sampler.batchSize();
         String why = " (prompts-per-iteration × samples-per-prompt = " + batch + ")";
@@ -50,7 +53,7 @@ public record TributarySettings(RunSettings run, TaskSettings task, ModelSetting
         ConfigReader r = new ConfigReader(full);
         return new TributarySettings(RunSettings.read(r), TaskSettings.read(r), ModelSettings.read(r), SftSettings.read(r),
                 SamplerSettings.read(r), RolloutSettings.read(r), RewardSettings.read(r), ReplaySettings.read(r),
-                TrainerSettings.read(r), DeviceSettings.read(r), EvalSettings.read(r), ClusterSettings.read(r), full);
+                TrainerSettings.read(r), DeviceSettings.read(r), EvalSettings.read(r), ClusterSettings.read(r), PluginChoices.read(r), full);
     }
 
     /** Reads the default layering: system properties, application.conf, reference.conf. */

@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  */
 final class UnknownKeys {
     static final List<String> SECTIONS = List.of("run", "model", "sft", "sampler", "rollout", "reward", "replay", "trainer",
-            "device", "eval", "cluster");
+            "device", "eval", "cluster", "master", "weights");
 
     private UnknownKeys() {
     }
@@ -34,13 +34,25 @@ final class UnknownKeys {
             }
             Set<String> known = reference.getConfig(path).entrySet().stream().map(Map.Entry::getKey)
                     .collect(Collectors.toCollection(TreeSet::new));
+            Set<String> pluginSubtrees = pluginSubtrees(full, path + ".");
             for (var e : full.getConfig(path).entrySet()) {
-                if (!known.contains(e.getKey())) {
+                if (!known.contains(e.getKey()) && !pluginSubtrees.contains(e.getKey().split("\\.")[0])) {
                     throw new SettingsException(path + "." + e.getKey(),
                             e.getValue().render(ConfigRenderOptions.concise()),
                             "no such key; the keys of " + path + " are " + String.join(", ", known));
                 }
             }
         }
+    }
+
+    /** The subtrees under {@code prefix} that belong to the plug-ins the config chooses (their own settings). */
+    private static Set<String> pluginSubtrees(Config full, String prefix) {
+        Set<String> out = new TreeSet<>();
+        for (var e : PluginChoices.PREFIXES.entrySet()) {
+            if (e.getValue().equals(prefix) && full.hasPath(e.getKey())) {
+                out.add(PluginChoices.subtreeName(full.getValue(e.getKey()).unwrapped().toString()));
+            }
+        }
+        return out;
     }
 }

@@ -1,4 +1,4 @@
-package dev.tributary.runtime.cluster;
+package dev.tributary.runtime.internal;
 
 import dev.tributary.actors.trainer.Trainer;
 import dev.tributary.model.Prompt;

@@ -1,5 +1,6 @@
-package dev.tributary.runtime.cluster;
+package dev.tributary.runtime.internal;
 
+import dev.tributary.actors.device.DeviceArbiter;
 import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.reward.RewardActor;
 import dev.tributary.actors.rollout.RolloutWorker;
@@ -24,6 +25,9 @@ public final class RoleKeys {
             ServiceKey.create(ReplayBuffer.Command.class, "tributary-replay");
     public static final ServiceKey<Trainer.Command> TRAINER_KEY =
             ServiceKey.create(Trainer.Command.class, "tributary-trainer");
+    /** Every node with a rollout or trainer role has a device arbiter; the master sums their hand-off times. */
+    public static final ServiceKey<DeviceArbiter.Command> ARBITER_KEY =
+            ServiceKey.create(DeviceArbiter.Command.class, "tributary-device");
 
     private RoleKeys() {
     }

@@ -1,4 +1,4 @@
-package dev.tributary.runtime.cluster;
+package dev.tributary.runtime.internal;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;

@@ -1,0 +1,158 @@
+package dev.tributary.runtime.internal;
+
+import dev.tributary.actors.device.DeviceArbiter;
+import dev.tributary.actors.master.Checkpointer;
+import dev.tributary.actors.master.IterationReport;
+import dev.tributary.actors.master.Master;
+import dev.tributary.actors.replay.ReplayBuffer;
+import dev.tributary.actors.reward.RewardActor;
+import dev.tributary.actors.trainer.Trainer;
+import dev.tributary.model.PolicyVersion;
+import dev.tributary.model.Trajectory;
+import dev.tributary.model.train.Evaluator;
+import dev.tributary.model.weights.FlatWeights;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ChildFailed;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
+import org.apache.pekko.cluster.typed.SingletonActor;
+
+/**
+ * The one guardian of every node: it starts the actors of the node's roles and registers each with the
+ * Receptionist, through which the roles find each other in every topology. An embedded run is the node with
+ * every role; a cluster node runs some, and its master is a cluster singleton. A role that fails or stops fails
+ * the node with the role's name and cause.
+ */
+final class RoleWiring {
+    private RoleWiring() {
+    }
+
+    /** Where a run starts: iteration 1 at the initial version, or after a checkpoint. */
+    record StartingState(int iteration, PolicyVersion version, List<Trajectory> replay,
+                         Map<String, double[]> samplerStats) {
+        static final StartingState FRESH = new StartingState(1, PolicyVersion.INITIAL, List.of(), Map.of());
+
+        StartingState {
+            replay = List.copyOf(replay);
+            samplerStats = Map.copyOf(samplerStats);
+        }
+    }
+
+    /**
+     * What the host gives the node.
+     *
+     * @param sftMeasured    the trainer's node: the held-out result after warm-up, offered to the master's node;
+     *                       null elsewhere or when resuming
+     * @param sftAccuracy    the master's node: completed with the SFT accuracy once known
+     * @param rolloutWorkers the master's node: kept at the number of rollout workers registered
+     * @param syncs          per version, the checksum of the weights this node published or holds after loading
+     * @param done           the master's node: completed with the run's end
+     * @param failure        called when a role of this node fails or stops before the end
+     */
+    record Plan(RunParts parts, StartingState start, Consumer<IterationReport> listener, Checkpointer checkpointer,
+                BooleanSupplier stopRequested, Evaluator.Result sftMeasured, CompletableFuture<Double> sftAccuracy,
+                AtomicInteger rolloutWorkers, Map<PolicyVersion, Long> syncs,
+                CompletableFuture<Master.Finished> done, Consumer<Throwable> failure) {
+    }
+
+    static Behavior<Void> create(Plan plan) {
+        return Behaviors.setup(ctx -> {
+            RunParts parts = plan.parts();
+            Topology topology = parts.topology();
+            var receptionist = ctx.getSystem().receptionist();
+            ActorRef<DeviceArbiter.Command> arbiter = null;
+            if (topology.has(RoleKeys.ROLLOUT) || topology.has(RoleKeys.TRAINER)) {
+                arbiter = ctx.spawn(DeviceArbiter.create(parts.deviceBudgetBytes()), "device");
+                receptionist.tell(Receptionist.register(RoleKeys.ARBITER_KEY, arbiter));
+            }
+            if (topology.has(RoleKeys.REPLAY)) {
+                var replay = ctx.spawn(ReplayBuffer.create(parts.settings().replay().capacity(), parts.replayStore()),
+                        "replay");
+                ctx.watch(replay);
+                receptionist.tell(Receptionist.register(RoleKeys.REPLAY_KEY, replay));
+            }
+            if (topology.has(RoleKeys.REWARD)) {
+                var blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+                var reward = ctx.spawn(RewardActor.create(parts.rewardFunction(), parts.shaping(), blocking), "reward");
+                ctx.watch(reward);
+                receptionist.tell(Receptionist.register(RoleKeys.REWARD_KEY, reward));
+            }
+            if (topology.has(RoleKeys.TRAINER)) {
+                startTrainer(ctx, plan, arbiter);
+            }
+            if (topology.has(RoleKeys.ROLLOUT)) {
+                ctx.watch(ctx.spawn(RolloutRole.create(parts, arbiter, plan.syncs()), "rollout"));
+            }
+            if (topology.has(RoleKeys.MASTER)) {
+                startMaster(ctx, plan);
+            }
+            return Behaviors.<Void>receive(Void.class)
+                    .onSignal(ChildFailed.class, f -> {
+                        plan.failure().accept(new RoleFailedException("role " + f.getRef().path().name()
+                                + " failed: " + f.getCause().getMessage(), f.getCause()));
+                        return Behaviors.same();
+                    })
+                    .onSignal(Terminated.class, t -> {
+                        plan.failure().accept(new RoleFailedException("role " + t.getRef().path().name()
+                                + " stopped before the run finished", null));
+                        return Behaviors.same();
+                    })
+                    .build();
+        });
+    }
+
+    private static void startTrainer(ActorContext<Void> ctx, Plan plan, ActorRef<DeviceArbiter.Command> arbiter) {
+        RunParts parts = plan.parts();
+        Consumer<FlatWeights> sink = parts.weightSync().publisher(ctx);
+        Consumer<FlatWeights> publish = sink == null ? null : w -> {
+            plan.syncs().put(w.version(), w.checksum());
+            sink.accept(w);
+        };
+        if (publish != null) {
+            publish.accept(FlatWeights.export(parts.policy().params(), plan.start().version()));
+        }
+        var trainer = ctx.spawn(Trainer.create(parts.policy(), parts.optimizer(), parts.trainerStep(), parts.task(),
+                parts.trainerSettings(), plan.start().version(), arbiter, publish), "trainer",
+                DispatcherSelector.blocking());
+        ctx.watch(trainer);
+        ctx.getSystem().receptionist().tell(Receptionist.register(RoleKeys.TRAINER_KEY, trainer));
+        if (plan.sftMeasured() != null) {
+            ctx.spawn(StartingPoint.offer(plan.sftMeasured(), parts.heldOut(), parts.masterSettings().evalMaxTokens()),
+                    "rl-start");
+        }
+    }
+
+    private static void startMaster(ActorContext<Void> ctx, Plan plan) {
+        RunParts parts = plan.parts();
+        ctx.spawn(StartingPoint.watch(parts.heldOut(), parts.masterSettings().evalMaxTokens(), plan.sftAccuracy(),
+                plan.rolloutWorkers()), "rl-start-watch");
+        int workers = parts.topology().cluster() ? parts.settings().cluster().minRolloutWorkers()
+                : parts.settings().rollout().workers();
+        Behavior<MasterRole.Command> master = MasterRole.create(parts, plan, workers);
+        if (parts.topology().cluster()) {
+            ClusterSingleton.get(ctx.getSystem()).init(SingletonActor.of(master, "master")
+                    .withSettings(ClusterSingletonSettings.create(ctx.getSystem()).withRole(RoleKeys.MASTER)));
+        } else {
+            ctx.watch(ctx.spawn(master, "master"));
+        }
+    }
+
+    /** A role failed or stopped before the run finished. */
+    static final class RoleFailedException extends RuntimeException {
+        RoleFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

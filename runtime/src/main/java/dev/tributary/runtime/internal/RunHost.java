@@ -1,0 +1,371 @@
+package dev.tributary.runtime.internal;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.tributary.actors.master.Checkpointer;
+import dev.tributary.actors.master.IterationReport;
+import dev.tributary.actors.master.Master;
+import dev.tributary.actors.trainer.Trainer;
+import dev.tributary.model.PolicyVersion;
+import dev.tributary.model.train.Evaluator;
+import dev.tributary.model.weights.FlatWeights;
+import dev.tributary.runtime.Plugins;
+import dev.tributary.runtime.RunResult;
+import dev.tributary.runtime.checkpoint.Checkpoint;
+import dev.tributary.runtime.checkpoint.CheckpointStore;
+import dev.tributary.runtime.checkpoint.OptimizerState;
+import dev.tributary.runtime.metrics.IterationMetrics;
+import dev.tributary.runtime.metrics.RunFiles;
+import dev.tributary.runtime.settings.SettingsException;
+import dev.tributary.runtime.settings.TributarySettings;
+import dev.tributary.sandbox.Sandbox;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/**
+ * The one host of a run, behind {@code tributary train}, {@code tributary node} and the Java API: it checks the
+ * settings against the node's topology and its out-dir, restores a checkpoint or warms the policy up (on the
+ * trainer's node), starts the node's roles through {@link RoleWiring} on an ActorSystem of its own or under the
+ * caller's, records every iteration (on the master's node), and ends the run: files written, the cluster left,
+ * the actor system stopped, the result completed.
+ */
+public final class RunHost {
+    private final TributarySettings settings;
+    private final Topology topology;
+    private final RunParts parts;
+    private final Consumer<String> progress;
+    private final Optional<Checkpoint> resumeFrom;
+    private final CheckpointStore store;
+    private final CompletableFuture<RunResult> result = new CompletableFuture<>();
+    private final CompletableFuture<Master.Finished> done = new CompletableFuture<>();
+    private final CompletableFuture<Double> sftAccuracy = new CompletableFuture<>();
+    private final AtomicInteger rolloutWorkers = new AtomicInteger();
+    private final Map<PolicyVersion, Long> syncs = new ConcurrentSkipListMap<>();
+    private final long started = System.nanoTime();
+    private volatile boolean cancelled;
+    private volatile boolean stopAfterIteration;
+    private volatile ActorSystem<?> system;
+    private volatile ActorRef<Void> guardian;
+    private boolean ownSystem;
+    private RunFiles files;
+    private Sandbox sandbox;
+    private Thread thread;
+
+    /**
+     * Checks everything before any work: the roles and the topology's limits, every plug-in name, the out-dir
+     * (a fresh run refuses one holding a run) and the checkpoint to resume. Throws {@link SettingsException} or
+     * {@link IllegalArgumentException} naming the key, the value and what was expected.
+     */
+    public RunHost(TributarySettings settings, Set<String> roles, Plugins plugins, Consumer<String> progress) {
+        this.settings = settings;
+        this.progress = progress;
+        this.topology = Topology.of(settings, roles);
+        this.store = new CheckpointStore(settings.run().outDir(), settings.run().keepCheckpoints());
+        boolean master = topology.has(RoleKeys.MASTER);
+        if (master && !settings.run().resume()) {
+            RunFiles.refuseAnEarlierRun(settings.run().outDir(), topology.cluster()
+                    ? "choose another tributary.run.out-dir (--set tributary.run.out-dir=<dir>)"
+                    : "continue that run with --resume, or choose another --out");
+        }
+        this.parts = new RunParts(settings, plugins, topology, this::sandbox);
+        this.resumeFrom = master && settings.run().resume() ? Optional.of(checkpointToResume()) : Optional.empty();
+    }
+
+    private Checkpoint checkpointToResume() {
+        Checkpoint c;
+        try {
+            c = store.latestOrEmpty().orElseThrow(() -> new SettingsException("tributary.run.resume", true,
+                    "a checkpoint under " + store.directory() + ", but there is none; run without --resume"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the latest checkpoint under " + store.directory(), e);
+        }
+        long[] random = c.randomState();
+        if (random.length == 0 || random[0] != settings.run().seed()) {
+            throw new SettingsException("tributary.run.seed", settings.run().seed(), "the seed of the run being "
+                    + "resumed (" + (random.length == 0 ? "unknown" : random[0]) + "), or it would not continue it");
+        }
+        if (c.iteration() >= settings.run().iterations()) {
+            throw new SettingsException("tributary.run.iterations", settings.run().iterations(), "more than the "
+                    + c.iteration() + " iterations the checkpoint already completed (raise --iterations)");
+        }
+        if (!c.weights().layout().equals(FlatWeights.export(parts.policy().params(), PolicyVersion.INITIAL).layout())) {
+            throw new SettingsException("tributary.model", settings.model(), "the model shape of the checkpoint "
+                    + c.weights() + " being resumed");
+        }
+        return c;
+    }
+
+    /**
+     * Starts the run in the background: on {@code callerSystem} when given (the roles are spawned under its
+     * system guardian and stopped at the end; the system is the caller's), otherwise on an ActorSystem of its own.
+     */
+    public RunHost start(ActorSystem<?> callerSystem) {
+        thread = new Thread(() -> {
+            try {
+                result.complete(run(callerSystem));
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        }, "tributary-run");
+        thread.start();
+        return this;
+    }
+
+    private RunResult run(ActorSystem<?> callerSystem) throws Exception {
+        RoleWiring.StartingState start = RoleWiring.StartingState.FRESH;
+        Evaluator.Result measured = null;
+        if (resumeFrom.isPresent()) {
+            start = restore(resumeFrom.get());
+        } else if (topology.has(RoleKeys.MASTER)) {
+            RunFiles.writeRunFiles(settings, Double.NaN);
+        }
+        if (resumeFrom.isEmpty() && topology.has(RoleKeys.TRAINER)) {
+            double accuracy = parts.warmUp(progress, () -> cancelled);
+            measured = new Evaluator.Result(accuracy, Double.NaN, parts.heldOut().size());
+            sftAccuracy.complete(accuracy);
+        }
+        if (cancelled) {
+            throw new CancellationException("the run was shut down");
+        }
+        var plan = new RoleWiring.Plan(parts, start, this::record, checkpointer(), () -> stopAfterIteration, measured,
+                sftAccuracy, rolloutWorkers, syncs, done, this::fail);
+        startSystem(callerSystem, plan);
+        try {
+            Master.Finished finished = awaitEnd();
+            return finish(finished, start);
+        } finally {
+            stopSystem();
+            closeQuietly();
+        }
+    }
+
+    /** Restores the checkpoint's parts into this node's policy and optimizer; the rest goes to the roles. */
+    private RoleWiring.StartingState restore(Checkpoint c) throws IOException {
+        c.weights().importInto(parts.policy().params());
+        c.optimizer().restoreInto(parts.optimizer());
+        sftAccuracy.complete(RunFiles.readSftAccuracy(settings.run().outDir()));
+        progress.accept(String.format(Locale.ROOT, "resuming %s after iteration %d (%s, %d trajectories in the "
+                        + "replay buffer)", settings.run().outDir(), c.iteration(), c.weights().version(),
+                c.replay().size()));
+        return new RoleWiring.StartingState(c.iteration() + 1, c.weights().version(), c.replay(), c.samplerStats());
+    }
+
+    private Checkpointer checkpointer() {
+        if (settings.run().checkpointEvery() == 0 || !topology.has(RoleKeys.MASTER)) {
+            return Checkpointer.NONE;
+        }
+        return s -> {
+            Trainer.Snapshot t = s.trainer();
+            store.save(new Checkpoint(s.iteration(), t.weights(), new OptimizerState(t.optimizerMoments(),
+                    t.optimizerStep()), s.replay(), s.samplerStats(), new long[] {settings.run().seed()},
+                    Optional.empty()));
+        };
+    }
+
+    private void startSystem(ActorSystem<?> callerSystem, RoleWiring.Plan plan) {
+        if (callerSystem != null) {
+            system = callerSystem;
+            guardian = callerSystem.systemActorOf(RoleWiring.create(plan), "tributary-" + Long.toHexString(started),
+                    Props.empty());
+            return;
+        }
+        Config config = ConfigFactory.parseMap(Map.of("pekko.cluster.roles", List.copyOf(topology.roles())))
+                .withFallback(settings.config());
+        ownSystem = true;
+        system = ActorSystem.create(RoleWiring.create(plan), "tributary", config);
+        if (topology.cluster()) {
+            ClusterFormation.start(system); // seed nodes, or Cluster Bootstrap with tributary.cluster.bootstrap = on
+        }
+    }
+
+    /** The master's node: the run's end. Other nodes: the end of their actor system (the cluster was left). */
+    private Master.Finished awaitEnd() throws Exception {
+        CompletableFuture<?> end = topology.has(RoleKeys.MASTER) ? done
+                : CompletableFuture.anyOf(done, system.getWhenTerminated().toCompletableFuture());
+        try {
+            end.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception x ? x : e;
+        }
+        return done.getNow(null);
+    }
+
+    private void fail(Throwable cause) {
+        done.completeExceptionally(cause);
+    }
+
+    /** One iteration, on the master's node: the run's files are opened with the first. */
+    private void record(IterationReport r) {
+        RunFiles f;
+        synchronized (this) {
+            if (files == null) {
+                try {
+                    if (resumeFrom.isEmpty()) {
+                        RunFiles.writeRunFiles(settings, sftAccuracy.getNow(Double.NaN));
+                    }
+                    files = RunFiles.open(settings, resumeFrom.map(Checkpoint::iteration).orElse(Integer.MAX_VALUE),
+                            this::workers, progress);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write the run's files into " + settings.run().outDir(), e);
+                }
+            }
+            f = files;
+        }
+        f.accept(r);
+    }
+
+    private int workers() {
+        int registered = rolloutWorkers.get();
+        return registered > 0 ? registered : settings.rollout().workers();
+    }
+
+    private RunResult finish(Master.Finished finished, RoleWiring.StartingState start) throws IOException {
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        double sft = sftAccuracy.getNow(Double.NaN);
+        RunFiles f;
+        synchronized (this) {
+            f = files;
+        }
+        if (finished == null || f == null) {
+            // A node without the master: the run ended elsewhere.
+            return new RunResult(settings.run().outDir(), sft, Double.NaN, start.iteration(), start.iteration() - 1,
+                    finished == null ? PolicyVersion.INITIAL : finished.version(), List.of(), weights(), elapsed);
+        }
+        if (resumeFrom.isEmpty()) {
+            RunFiles.writeRunFiles(settings, sft);
+        }
+        List<IterationMetrics> history = f.plot(sft);
+        int last = history.isEmpty() ? start.iteration() - 1 : history.get(history.size() - 1).iteration();
+        return new RunResult(settings.run().outDir(), sft, RunFiles.finalAccuracy(history), start.iteration(), last,
+                finished.version(), history, topology.has(RoleKeys.TRAINER) ? FlatWeights.export(
+                parts.policy().params(), finished.version()) : null, elapsed);
+    }
+
+    private FlatWeights weights() {
+        return FlatWeights.export(parts.policy().params(), PolicyVersion.INITIAL);
+    }
+
+    /** The master's node ends a cluster run for every node; then this node's roles stop. */
+    private void stopSystem() throws Exception {
+        ActorSystem<?> s = system;
+        if (s == null) {
+            return;
+        }
+        if (!ownSystem) {
+            ActorRef<Void> g = guardian;
+            if (g != null) {
+                s.systemActorOf(org.apache.pekko.actor.typed.javadsl.Behaviors.<Void>setup(ctx -> {
+                    ctx.stop(g);
+                    return org.apache.pekko.actor.typed.javadsl.Behaviors.stopped();
+                }), "tributary-stop-" + Long.toHexString(System.nanoTime()), Props.empty());
+            }
+            return;
+        }
+        if (topology.cluster() && topology.has(RoleKeys.MASTER) && !cancelled) {
+            endCluster(s);
+            s.getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
+        }
+        s.terminate();
+        s.getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
+    }
+
+    /** Asks every member of the cluster, this one last, to leave: the run is over and the nodes shut down. */
+    private static void endCluster(ActorSystem<?> system) {
+        Cluster cluster = Cluster.get(system);
+        for (org.apache.pekko.cluster.Member m : cluster.state().getMembers()) {
+            if (!m.address().equals(cluster.selfMember().address())) {
+                cluster.manager().tell(new org.apache.pekko.cluster.typed.Leave(m.address()));
+            }
+        }
+        cluster.manager().tell(new org.apache.pekko.cluster.typed.Leave(cluster.selfMember().address()));
+    }
+
+    private synchronized void closeQuietly() {
+        if (sandbox != null) {
+            sandbox.close();
+        }
+        if (files != null) {
+            try {
+                files.close(); // a run stopped before its end keeps the rows it wrote
+            } catch (IOException e) {
+                progress.accept("could not close the metrics files: " + e.getMessage());
+            }
+        }
+    }
+
+    private synchronized Sandbox sandbox() {
+        if (sandbox == null) {
+            sandbox = Sandbox.create();
+        }
+        return sandbox;
+    }
+
+    // ---- what the handle reads and asks ----
+
+    public CompletionStage<RunResult> result() {
+        return result.copy();
+    }
+
+    public synchronized List<IterationMetrics> metrics() {
+        return files == null ? List.of() : files.metrics();
+    }
+
+    public void stopAfterIteration() {
+        stopAfterIteration = true;
+    }
+
+    /** Stops the run at once: SFT at its next step, the roles now; the result completes exceptionally. */
+    public void shutdown(Duration wait) throws InterruptedException {
+        cancelled = true;
+        done.completeExceptionally(new CancellationException("the run was shut down"));
+        Thread t = thread;
+        if (t != null) {
+            t.join(wait.toMillis());
+        }
+    }
+
+    public Path outDir() {
+        return settings.run().outDir();
+    }
+
+    public Set<String> roles() {
+        return topology.roles();
+    }
+
+    /** The actor system the roles run on, once started; null before. */
+    public ActorSystem<?> system() {
+        return system;
+    }
+
+    public double sftAccuracy() {
+        return sftAccuracy.getNow(Double.NaN);
+    }
+
+    public Map<PolicyVersion, Long> weightChecksums() {
+        return Map.copyOf(syncs);
+    }
+
+    /** This node's policy weights now. */
+    public FlatWeights currentWeights() {
+        return weights();
+    }
+}

@@ -1,0 +1,231 @@
+package dev.tributary.runtime.internal;
+
+import dev.tributary.actors.master.Driver;
+import dev.tributary.actors.master.MasterSettings;
+import dev.tributary.actors.replay.ReplayStore;
+import dev.tributary.actors.reward.RewardFunction;
+import dev.tributary.actors.reward.RewardFunctions;
+import dev.tributary.actors.reward.RewardShaping;
+import dev.tributary.actors.rollout.RolloutBehavior;
+import dev.tributary.actors.rollout.RolloutSettings;
+import dev.tributary.actors.sampling.PromptPool;
+import dev.tributary.actors.sampling.PromptSampler;
+import dev.tributary.actors.sampling.Samplers;
+import dev.tributary.actors.sync.WeightSync;
+import dev.tributary.actors.trainer.Trainer;
+import dev.tributary.actors.trainer.TrainerStep;
+import dev.tributary.model.Prompt;
+import dev.tributary.model.algo.PolicyLoss;
+import dev.tributary.model.algo.PolicyLosses;
+import dev.tributary.model.engine.InferenceEngine;
+import dev.tributary.model.engine.Sampling;
+import dev.tributary.model.policy.Optimizer;
+import dev.tributary.model.policy.Policy;
+import dev.tributary.model.policy.PolicyConfig;
+import dev.tributary.model.task.Task;
+import dev.tributary.model.task.Tasks;
+import dev.tributary.model.train.Evaluator;
+import dev.tributary.model.train.SftTrainer;
+import dev.tributary.runtime.Plugins;
+import dev.tributary.runtime.settings.PluginChoices;
+import dev.tributary.runtime.settings.TributarySettings;
+import dev.tributary.sandbox.Sandbox;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The parts of one node, built from the settings and the plug-ins, the same way on every node: the task and a
+ * policy of the configured shape (every node builds the same initial weights from the model seed), and, for the
+ * roles the node runs, that role's plug-ins. Every plug-in name is checked on every node, so a misspelt one fails
+ * wherever it is started, before anything runs.
+ */
+public final class RunParts {
+    private final TributarySettings settings;
+    private final Plugins plugins;
+    private final Topology topology;
+    private final Task task;
+    private final Policy policy;
+    private final Optimizer optimizer;
+    private final List<Prompt> heldOut;
+    private final PromptPool pool;
+    private final Supplier<Sandbox> sandbox;
+    private final WeightSync weightSync;
+
+    RunParts(TributarySettings settings, Plugins plugins, Topology topology, Supplier<Sandbox> sandbox) {
+        this.settings = settings;
+        this.plugins = plugins;
+        this.topology = topology;
+        this.sandbox = sandbox;
+        for (Plugins.Kind<?, ?> kind : Plugins.KINDS) {
+            String name = choice(kind).name();
+            boolean auto = kind == Plugins.WEIGHT_SYNC && name.equals(Topology.AUTO);
+            if (!plugins.hasInstance(kind) && !auto) {
+                plugins.registry(kind).checkName(name);
+            }
+        }
+        this.task = create(Plugins.TASK, new Tasks.Context(settings.run().seed()));
+        this.policy = Policy.create(settings.model().policy(task.tokenizer().vocabSize()));
+        this.optimizer = new Optimizer(policy.params(), Optimizer.Settings.adam(settings.trainer().learningRate()));
+        this.heldOut = Evaluator.heldOut(task, settings.eval().difficulty(), settings.eval().prompts(),
+                settings.eval().seed());
+        var d = settings.sampler().difficulty();
+        this.pool = new PromptPool(task, d.start(), d.end(), settings.sampler().poolSize(), settings.run().seed());
+        this.weightSync = topology.weightSync(this);
+    }
+
+    private PluginChoices.Choice choice(Plugins.Kind<?, ?> kind) {
+        return settings.plugins().get(kind.key());
+    }
+
+    /** The plug-in of {@code kind} this run chose, built with its settings and {@code context}. */
+    <C, T> T create(Plugins.Kind<C, T> kind, C context) {
+        PluginChoices.Choice c = choice(kind);
+        return plugins.create(kind, c.name(), c.settings(), context);
+    }
+
+    public TributarySettings settings() {
+        return settings;
+    }
+
+    Plugins plugins() {
+        return plugins;
+    }
+
+    Topology topology() {
+        return topology;
+    }
+
+    public Task task() {
+        return task;
+    }
+
+    /** This node's policy: the trainer's, and the rollout engines' (shared in one JVM, a copy per node otherwise). */
+    public Policy policy() {
+        return policy;
+    }
+
+    Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public List<Prompt> heldOut() {
+        return heldOut;
+    }
+
+    WeightSync weightSync() {
+        return weightSync;
+    }
+
+    Driver driver() {
+        return create(Plugins.DRIVER, masterSettings());
+    }
+
+    PromptSampler sampler() {
+        return create(Plugins.SAMPLER, new Samplers.Context(pool, settings.run().seed()));
+    }
+
+    RewardFunction rewardFunction() {
+        return create(Plugins.REWARD_FUNCTION, new RewardFunctions.Context(task, sandbox));
+    }
+
+    RewardShaping shaping() {
+        var r = settings.reward();
+        return create(Plugins.REWARD_SHAPING, new RewardShaping.Context(r.lengthPenaltyWeight(),
+                r.lengthPenaltyWarmupIterations(), r.repeatPenalty()));
+    }
+
+    ReplayStore replayStore() {
+        return create(Plugins.REPLAY_STORE, new ReplayStore.Context(settings.sampler().samplesPerPrompt(),
+                settings.replay().capacity(), settings.sampler().promptsPerIteration()));
+    }
+
+    RolloutBehavior rolloutBehavior() {
+        return create(Plugins.ROLLOUT_BEHAVIOR, new RolloutBehavior.Context(rolloutSettings()));
+    }
+
+    TrainerStep trainerStep() {
+        PolicyLoss loss = create(Plugins.LOSS, new PolicyLosses.Context(settings.sampler().samplesPerPrompt()));
+        return create(Plugins.TRAINER_STEP, new TrainerStep.Context(policy, optimizer, loss, trainerSettings()));
+    }
+
+    /** The master's schedule; checkpoints only where the topology can write them. */
+    MasterSettings masterSettings() {
+        var r = settings.rollout();
+        var sp = settings.sampler();
+        return new MasterSettings(settings.run().iterations(), sp.promptsPerIteration(), sp.samplesPerPrompt(),
+                r.tokenBudget(), r.maxResponseTokens(), settings.run().seed(), heldOut, settings.eval().every(),
+                r.maxResponseTokens(), settings.run().checkpointEvery(), r.batchesPerWorker());
+    }
+
+    Trainer.Settings trainerSettings() {
+        var tr = settings.trainer();
+        return new Trainer.Settings(tr.stepsPerIteration(), tr.minibatchSize(), tr.resetOptimizer(),
+                settings.replay().maxSegmentAge(), trainerWorkingBytes(), settings.run().seed(), tr.microbatchTokens());
+    }
+
+    RolloutSettings rolloutSettings() {
+        var r = settings.rollout();
+        return new RolloutSettings(r.slots(), new Sampling(r.temperature(), r.topP()), r.repeatNgram(), r.repeatLimit());
+    }
+
+    /** The device memory budget in bytes (colocated mode). */
+    long deviceBudgetBytes() {
+        return (long) settings.device().memoryBudgetMb() << 20;
+    }
+
+    /**
+     * What one training step holds besides the weights: gradients and Adam's two moments (3× the weights) plus
+     * the activations of a minibatch, kept for the backward pass (a generous 16 floats per layer and width).
+     */
+    private long trainerWorkingBytes() {
+        PolicyConfig c = policy.config();
+        long weights = 4L * policy.params().count();
+        long activations = 4L * settings.trainer().minibatchSize() * c.contextLength()
+                * (16L * c.layers() * Math.max(c.dModel(), c.ffHidden()) + 3L * c.vocabSize());
+        return 3 * weights + activations;
+    }
+
+    /** Supervised warm-up on the task's worked solutions, then held-out accuracy, which it returns. */
+    double warmUp(Consumer<String> progress, BooleanSupplier cancelled) {
+        var sft = settings.sft();
+        if (sft.steps() > 0) {
+            progress.accept(String.format(Locale.ROOT, "SFT warm-up: %d steps × %d worked solutions, lr %s, "
+                    + "%,d parameters", sft.steps(), sft.batchSize(), sft.learningRate(), policy.params().count()));
+            SftTrainer trainer = new SftTrainer(policy, new Optimizer(policy.params(),
+                    Optimizer.Settings.adam(sft.learningRate())), task);
+            SplittableRandom rng = new SplittableRandom(settings.run().seed());
+            List<Prompt> prompts = pool.all();
+            long start = System.nanoTime();
+            for (int step = 1; step <= sft.steps(); step++) {
+                if (cancelled.getAsBoolean()) {
+                    throw new CancellationException("the run was shut down during SFT");
+                }
+                List<Prompt> batch = new ArrayList<>(sft.batchSize());
+                for (int i = 0; i < sft.batchSize(); i++) {
+                    batch.add(prompts.get(rng.nextInt(prompts.size())));
+                }
+                SftTrainer.Step st = trainer.step(batch);
+                if (step % 100 == 0 || step == sft.steps()) {
+                    progress.accept(String.format(Locale.ROOT, "sft  %5d/%d | loss %.4f | %.1fs", step, sft.steps(),
+                            st.loss(), (System.nanoTime() - start) / 1e9));
+                }
+            }
+        }
+        InferenceEngine engine = new InferenceEngine(policy.params(), Math.min(64, heldOut.size()));
+        double accuracy;
+        try {
+            accuracy = Evaluator.exactMatch(engine, task, heldOut, settings.rollout().maxResponseTokens()).accuracy();
+        } finally {
+            engine.release();
+        }
+        progress.accept(String.format(Locale.ROOT, "held-out accuracy after SFT: %.1f%% (%d prompts, difficulty %d)",
+                100 * accuracy, heldOut.size(), settings.eval().difficulty()));
+        return accuracy;
+    }
+}

@@ -1,0 +1,99 @@
+package dev.tributary.runtime.internal;
+
+import com.typesafe.config.Config;
+import dev.tributary.actors.sync.WeightSync;
+import dev.tributary.runtime.Plugins;
+import dev.tributary.runtime.settings.PluginChoices;
+import dev.tributary.runtime.settings.SettingsException;
+import dev.tributary.runtime.settings.TributarySettings;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Where a node stands: the roles it runs, and whether it is one node of a cluster or a run with every role in one
+ * JVM (the embedded default). Built once at start, it refuses every setting this topology cannot honour, naming
+ * the key, the value and what was expected, so that no setting is ever silently ignored.
+ */
+final class Topology {
+    static final String AUTO = "auto";
+
+    private final Set<String> roles;
+    private final boolean cluster;
+    private final ClusterFormation.Mode formation;
+
+    private Topology(Set<String> roles, boolean cluster, ClusterFormation.Mode formation) {
+        this.roles = roles;
+        this.cluster = cluster;
+        this.formation = formation;
+    }
+
+    /** Checks {@code roles} against {@code settings}; throws {@link SettingsException} or IllegalArgumentException. */
+    static Topology of(TributarySettings settings, Set<String> roles) {
+        Set<String> checked = RoleKeys.check(roles);
+        ClusterFormation.Mode formation = ClusterFormation.decide(settings.config());
+        boolean cluster = formation != ClusterFormation.Mode.ALONE;
+        Topology t = new Topology(checked, cluster, formation);
+        t.refuseWhatCannotBeHonoured(settings);
+        return t;
+    }
+
+    private void refuseWhatCannotBeHonoured(TributarySettings s) {
+        Config c = s.config();
+        if (!cluster && !roles.equals(RoleKeys.ALL)) {
+            throw new SettingsException(ClusterFormation.PROVIDER, c.getValue(ClusterFormation.PROVIDER).unwrapped(),
+                    "cluster for a node with only the roles " + new TreeSet<>(roles) + ": without a cluster a node "
+                            + "must run every role (" + String.join(",", new TreeSet<>(RoleKeys.ALL)) + ")");
+        }
+        String sync = s.plugins().get(WeightSync.KEY).name();
+        if (cluster && sync.equals("shared")) {
+            throw new SettingsException(WeightSync.KEY, "\"shared\"", "broadcast or auto on a cluster node: shared "
+                    + "parameters need the trainer and every rollout worker in one JVM");
+        }
+        if (cluster && has(RoleKeys.MASTER) && !(has(RoleKeys.TRAINER) && has(RoleKeys.REPLAY))) {
+            // Until checkpoints are written across nodes, the master's node must hold the trainer and replay state.
+            String why = " when the master's node does not also run the trainer and the replay roles: checkpoints "
+                    + "are written only where the master, the trainer and the replay buffer share a node";
+            if (s.run().checkpointEvery() > 0) {
+                throw new SettingsException("tributary.run.checkpoint-every", s.run().checkpointEvery(), "0" + why);
+            }
+            if (s.run().resume()) {
+                throw new SettingsException("tributary.run.resume", true, "false" + why);
+            }
+        }
+        if (!cluster && s.cluster().minRolloutWorkers() > s.rollout().workers()) {
+            throw new SettingsException("tributary.cluster.min-rollout-workers", s.cluster().minRolloutWorkers(),
+                    "at most tributary.rollout.workers (" + s.rollout().workers() + ") in a run without a cluster, "
+                            + "whose master waits for every one of its own workers");
+        }
+    }
+
+    boolean has(String role) {
+        return roles.contains(role);
+    }
+
+    Set<String> roles() {
+        return roles;
+    }
+
+    /** True on a node of a cluster; false when every role runs in this JVM alone. */
+    boolean cluster() {
+        return cluster;
+    }
+
+    ClusterFormation.Mode formation() {
+        return formation;
+    }
+
+    /** The weight sync the settings choose, {@code auto} resolved: shared in one JVM, broadcast on a cluster. */
+    WeightSync weightSync(RunParts parts) {
+        PluginChoices.Choice c = parts.settings().plugins().get(WeightSync.KEY);
+        String name = c.name().equals(AUTO) ? (cluster ? "broadcast" : "shared") : c.name();
+        WeightSync.Context context = new WeightSync.Context(parts.settings().config());
+        WeightSync sync = parts.plugins().create(Plugins.WEIGHT_SYNC, name, c.settings(), context);
+        if (cluster && sync.sharesParameters()) {
+            throw new SettingsException(WeightSync.KEY, sync.getClass().getName(), "a weight sync that copies "
+                    + "weights on a cluster node (its sharesParameters() is true)");
+        }
+        return sync;
+    }
+}
