@@ -117,9 +117,10 @@ class MasterProtocolTest {
                 runners.add(runner);
                 kit.spawn(RolloutWork.consumer(runner, t -> { }, key));
             }
-            master = kit.spawn(Master.create(settings, sampler(),
-                    new Master.Roles(List.of(w0.ref(), w1.ref()), replay.ref(), reward.ref(), trainer.ref(), arbiter),
-                    reports.ref()::tell, checkpointer != null ? checkpointer : gated(), () -> false, key));
+            master = kit.spawn(Master.create(Master.Setup.of(settings, sampler(),
+                    new Master.Roles(List.of(w0.ref(), w1.ref()), replay.ref(), reward.ref(), trainer.ref(),
+                            List.of(arbiter)), reports.ref()::tell)
+                    .withCheckpointer(checkpointer != null ? checkpointer : gated()).withWorkKey(key)));
         }
 
         /** Answers the next {@code n} batches, from whichever worker they reach, with {@link #stats}. */

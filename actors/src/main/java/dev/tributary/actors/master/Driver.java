@@ -1,0 +1,24 @@
+package dev.tributary.actors.master;
+
+import org.apache.pekko.actor.typed.Behavior;
+
+/**
+ * The order of a run's phases on top of the {@link MasterKernel}: which role is asked what, when, and when the
+ * run ends. The kernel does everything drivers share (dispatch, seeds, role watching, weight loads, reports,
+ * checkpoints, start and resume); a driver only sequences it. Chosen by name, {@code tributary.master.driver}.
+ *
+ * <p>Contract: {@link #behavior} is called once per run, after {@link Master.Start} was checked and the run
+ * resumed; it returns the master's behaviour from {@link MasterKernel#first()} on. That behaviour builds each phase
+ * with the kernel's {@code await}/{@code phase} (so role watching and the refusal of a second start hold in every
+ * phase), hands every iteration's report to {@link MasterKernel#report}, and ends with
+ * {@link MasterKernel#finish}, which answers {@link Master.Finished} and stops the master. A driver keeps no
+ * mutable state of its own: what it carries between phases travels in immutable values. Drivers are written in
+ * this package, beside the kernel, whose operations are package-private.
+ */
+public interface Driver {
+    /** Iteration-synchronous RL (Kimi k1.5 §2.6.1): rollout, then training, then weight sync, one after another. */
+    Driver SYNCHRONOUS = new SynchronousDriver();
+
+    /** The master's behaviour from the run's first iteration (after start and resume) to its end. */
+    Behavior<Master.Command> behavior(MasterKernel kernel);
+}

@@ -1,0 +1,287 @@
+package dev.tributary.actors.master;
+
+import dev.tributary.actors.device.DeviceArbiter;
+import dev.tributary.actors.replay.ReplayBuffer;
+import dev.tributary.actors.rollout.RolloutJob;
+import dev.tributary.actors.rollout.RolloutStats;
+import dev.tributary.actors.rollout.RolloutWorker;
+import dev.tributary.model.PolicyVersion;
+import dev.tributary.model.Trajectory;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * What every {@link Driver} of the master shares: start and resume, work-pulling dispatch with batch cutting and
+ * seeding ({@link Jobs}, {@link Dispatcher}), role watching, weight loads, device hand-off readings, iteration
+ * reports, the checkpoint step ({@link CheckpointStep}) and the end of the run. It holds no mutable state: where
+ * a run stands travels from phase to phase as a {@link Run}.
+ *
+ * <p>Its operations are package-private: drivers are written beside it, in this package.
+ */
+public final class MasterKernel {
+    private record WorkerLoaded(RolloutWorker.Loaded l) implements Master.Internal {
+    }
+
+    private record Restored(ReplayBuffer.Ack ack) implements Master.Internal {
+    }
+
+    private record GotRolledOut(Dispatcher.RolledOut r) implements Master.Internal {
+    }
+
+    private record GotDeviceStats(DeviceArbiter.Stats s) implements Master.Internal {
+    }
+
+    private final ActorContext<Master.Command> ctx;
+    private final Master.Setup setup;
+    private final ActorRef<Dispatcher.Command> dispatcher;
+    /** Who gets {@link Master.Finished}; null before {@link Master.Start}. */
+    private final ActorRef<Master.Finished> finishTo;
+    /** Where the driver begins, after start and resume; null before. */
+    private final Run first;
+
+    private MasterKernel(ActorContext<Master.Command> ctx, Master.Setup setup, ActorRef<Dispatcher.Command> dispatcher,
+                         ActorRef<Master.Finished> finishTo, Run first) {
+        this.ctx = ctx;
+        this.setup = setup;
+        this.dispatcher = dispatcher;
+        this.finishTo = finishTo;
+        this.first = first;
+    }
+
+    /** Spawns the dispatcher, watches every role, and waits for {@link Master.Start}. */
+    static Behavior<Master.Command> awaitStart(ActorContext<Master.Command> ctx, Master.Setup setup) {
+        var dispatcher = ctx.spawn(Dispatcher.create("master-" + ctx.getSelf().path().address().hostPort(),
+                setup.workKey()), "dispatch");
+        ctx.watch(dispatcher);
+        Master.Roles roles = setup.roles();
+        roles.workers().forEach(ctx::watch);
+        List.of(roles.replay(), roles.reward(), roles.trainer()).forEach(ctx::watch);
+        var kernel = new MasterKernel(ctx, setup, dispatcher, null, null);
+        return kernel.awaitStart(Run.start(1, PolicyVersion.INITIAL, roles.workers()));
+    }
+
+    private Behavior<Master.Command> awaitStart(Run before) {
+        return Behaviors.receive(Master.Command.class)
+                .onMessage(Master.Start.class, s -> start(s, before.workers()))
+                .onSignal(Terminated.class, t -> awaitStart(lost(before, t.getRef())))
+                .build();
+    }
+
+    private Behavior<Master.Command> start(Master.Start s, List<ActorRef<RolloutWorker.Command>> workers) {
+        if (s.iteration() < 1 || s.iteration() > settings().iterations()) {
+            throw new IllegalArgumentException("start iteration " + s.iteration() + " must be in 1.."
+                    + settings().iterations());
+        }
+        var started = new MasterKernel(ctx, setup, dispatcher, s.replyTo(), null);
+        Run run = Run.start(s.iteration(), s.version(), workers);
+        if (s.version().equals(PolicyVersion.INITIAL)) {
+            return started.restore(run, s.restoredReplay());
+        }
+        // Resuming: the workers start at the initial version and must switch to the checkpoint's first.
+        return started.loadWeights(run, r -> started.restore(r, s.restoredReplay()));
+    }
+
+    private Behavior<Master.Command> restore(Run run, List<Trajectory> replay) {
+        if (replay.isEmpty()) {
+            return drive(run);
+        }
+        // Counted from zero again: the buffer's arrival count restarts with the restore.
+        roles().replay().tell(new ReplayBuffer.Restore(replay, 0, adapter(ReplayBuffer.Ack.class, Restored::new)));
+        return await(run, Restored.class, (r, ack) -> drive(r));
+    }
+
+    private Behavior<Master.Command> drive(Run run) {
+        return setup.driver().behavior(new MasterKernel(ctx, setup, dispatcher, finishTo, run));
+    }
+
+    // ---- What drivers use.
+
+    /** Where the driver begins: the start iteration, the version the workers hold, the live workers. */
+    Run first() {
+        if (first == null) {
+            throw new IllegalStateException("the kernel is handed to a driver only after start and resume");
+        }
+        return first;
+    }
+
+    MasterSettings settings() {
+        return setup.settings();
+    }
+
+    Master.Roles roles() {
+        return setup.roles();
+    }
+
+    long now() {
+        return System.nanoTime();
+    }
+
+    <T> ActorRef<T> adapter(Class<T> reply, Function<T, Master.Command> wrap) {
+        return ctx.messageAdapter(reply, wrap::apply);
+    }
+
+    /** A phase waiting for one {@code reply}; a lost worker leaves it waiting with the updated run. */
+    <M extends Master.Command> Behavior<Master.Command> await(Run run, Class<M> reply,
+                                                              BiFunction<Run, M, Behavior<Master.Command>> next) {
+        return phase(run, Behaviors.receive(Master.Command.class).onMessage(reply, m -> next.apply(run, m)),
+                r -> await(r, reply, next));
+    }
+
+    /** A phase's own handlers, plus what every phase does: refuse a second start, watch the roles. */
+    Behavior<Master.Command> phase(Run run, BehaviorBuilder<Master.Command> handlers,
+                                   Function<Run, Behavior<Master.Command>> afterLoss) {
+        return handlers
+                .onMessage(Master.Start.class, s -> {
+                    throw new IllegalStateException("the master was started twice (again at iteration "
+                            + s.iteration() + ", while in iteration " + run.iteration() + ")");
+                })
+                .onSignal(Terminated.class, t -> afterLoss.apply(lost(run, t.getRef())))
+                .build();
+    }
+
+    /**
+     * A rollout worker that is gone (its node downed, or failed) is dropped: work pulling sends its unconfirmed
+     * batches to the others. Without the replay buffer, the reward actor or the trainer the run cannot go on.
+     */
+    Run lost(Run run, ActorRef<?> ref) {
+        Master.Roles roles = roles();
+        for (ActorRef<?> role : List.of(roles.replay(), roles.reward(), roles.trainer(), dispatcher)) {
+            if (role.equals(ref)) {
+                throw new IllegalStateException("role " + ref.path().name() + " at " + ref.path().address()
+                        + " is gone in iteration " + run.iteration() + "; the run cannot go on without it");
+            }
+        }
+        ActorRef<RolloutWorker.Command> gone = run.workers().stream().filter(w -> w.equals(ref)).findFirst()
+                .orElse(null);
+        if (gone == null) {
+            return run;
+        }
+        Run left = run.withoutWorker(gone);
+        if (left.workers().isEmpty()) {
+            throw new IllegalStateException("rollout worker " + gone.path() + " is gone and no rollout worker is left");
+        }
+        ctx.getLog().warn("rollout worker {} is gone in iteration {}: its unconfirmed batches go to the {} others",
+                gone.path(), run.iteration(), left.workers().size());
+        return left;
+    }
+
+    /** The jobs of {@code run}'s iteration: the unfinished trajectories, then fresh samples of the sampler's prompts. */
+    List<RolloutJob> jobs(Run run, List<Trajectory> unfinished) {
+        return Jobs.of(settings(), run.iteration(), unfinished,
+                setup.sampler().next(run.iteration(), settings().promptsPerIteration()));
+    }
+
+    /** Rolls {@code jobs} out at the run's version, in batches for the live workers; {@code then} gets the stats. */
+    Behavior<Master.Command> rollout(Run run, List<RolloutJob> jobs,
+                                     BiFunction<Run, RolloutStats, Behavior<Master.Command>> then) {
+        Run emitted = run.emitted(jobs.size());
+        if (jobs.isEmpty()) {
+            return then.apply(emitted, RolloutStats.EMPTY);
+        }
+        int n = Jobs.batchCount(jobs.size(), settings().batchesPerWorker(), run.workers().size());
+        dispatcher.tell(new Dispatcher.Dispatch(run.iteration(), Jobs.cut(jobs, n), run.version(),
+                adapter(Dispatcher.RolledOut.class, GotRolledOut::new)));
+        return await(emitted, GotRolledOut.class, (r, m) -> then.apply(r, m.r().stats()));
+    }
+
+    /** Complete groups in a fixed order, their success recorded with the sampler. */
+    List<List<Trajectory>> groups(List<List<Trajectory>> fromBuffer) {
+        List<List<Trajectory>> groups = Jobs.sorted(fromBuffer);
+        for (List<Trajectory> group : groups) {
+            long solved = group.stream().filter(t -> t.reward() >= 1.0).count();
+            setup.sampler().record(group.get(0).prompt().id(), solved, group.size());
+        }
+        return groups;
+    }
+
+    /** Every live worker switches to the run's version; a worker lost meanwhile is not waited for. */
+    Behavior<Master.Command> loadWeights(Run run, Function<Run, Behavior<Master.Command>> then) {
+        ActorRef<RolloutWorker.Loaded> loadedTo = adapter(RolloutWorker.Loaded.class, WorkerLoaded::new);
+        run.workers().forEach(w -> w.tell(new RolloutWorker.LoadWeights(run.version(), null, loadedTo)));
+        return awaitLoads(run, Set.copyOf(run.workers()), then);
+    }
+
+    private Behavior<Master.Command> awaitLoads(Run run, Set<ActorRef<RolloutWorker.Command>> awaiting,
+                                                Function<Run, Behavior<Master.Command>> then) {
+        if (awaiting.isEmpty()) {
+            return then.apply(run);
+        }
+        return phase(run, Behaviors.receive(Master.Command.class).onMessage(WorkerLoaded.class,
+                l -> awaitLoads(run, without(awaiting, l.l().from()), then)),
+                r -> awaitLoads(r, live(awaiting, r), then));
+    }
+
+    private static Set<ActorRef<RolloutWorker.Command>> without(Set<ActorRef<RolloutWorker.Command>> s,
+                                                                ActorRef<RolloutWorker.Command> w) {
+        Set<ActorRef<RolloutWorker.Command>> out = new HashSet<>(s);
+        out.remove(w);
+        return Set.copyOf(out);
+    }
+
+    private static Set<ActorRef<RolloutWorker.Command>> live(Set<ActorRef<RolloutWorker.Command>> s, Run run) {
+        Set<ActorRef<RolloutWorker.Command>> out = new HashSet<>(s);
+        out.retainAll(run.workers());
+        return Set.copyOf(out);
+    }
+
+    /** The device hand-off time since the last reading, summed over every arbiter (none: 0). */
+    Behavior<Master.Command> handoff(Run run, BiFunction<Run, Double, Behavior<Master.Command>> then) {
+        var arbiters = roles().arbiters();
+        ActorRef<DeviceArbiter.Stats> statsTo = adapter(DeviceArbiter.Stats.class, GotDeviceStats::new);
+        arbiters.forEach(a -> a.tell(new DeviceArbiter.GetStats(statsTo)));
+        return awaitStats(run, arbiters.size(), 0.0, then);
+    }
+
+    private Behavior<Master.Command> awaitStats(Run run, int left, double total,
+                                                BiFunction<Run, Double, Behavior<Master.Command>> then) {
+        if (left == 0) {
+            return then.apply(run.withHandoffMillisSoFar(total), total - run.handoffMillisSoFar());
+        }
+        return phase(run, Behaviors.receive(Master.Command.class).onMessage(GotDeviceStats.class,
+                s -> awaitStats(run, left - 1, total + s.s().totalHandoffMillis(), then)),
+                r -> awaitStats(r, left, total, then));
+    }
+
+    /** Hands the report to the listener and keeps it for {@link Master.Finished}. */
+    Run report(Run run, IterationReport report) {
+        setup.listener().accept(report);
+        return run.reported(report);
+    }
+
+    /** The run ends after this iteration: the schedule says so, or a stop was requested. */
+    boolean endsAfter(Run run) {
+        return run.iteration() >= settings().iterations() || setup.stopRequested().getAsBoolean();
+    }
+
+    /** A checkpoint after the iterations the settings name, and after the last when checkpoints are on. */
+    boolean checkpointsAfter(Run run, boolean last) {
+        return settings().checkpoints(run.iteration()) || (last && settings().checkpointEvery() > 0);
+    }
+
+    /** Snapshot → contents → save on the blocking dispatcher; a failed save fails the run. */
+    Behavior<Master.Command> checkpoint(Run run, Function<Run, Behavior<Master.Command>> then) {
+        return new CheckpointStep(this).checkpoint(run, then);
+    }
+
+    Behavior<Master.Command> finish(Run run) {
+        finishTo.tell(new Master.Finished(run.version(), run.reports()));
+        return Behaviors.stopped();
+    }
+
+    Master.Setup setup() {
+        return setup;
+    }
+
+    ActorContext<Master.Command> context() {
+        return ctx;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.tributary.actors.master;
+
+import dev.tributary.actors.rollout.RolloutWorker;
+import dev.tributary.model.PolicyVersion;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * Where a run stands between messages: what every driver carries from phase to phase.
+ *
+ * @param iteration          the iteration under way (numbered from 1)
+ * @param version            the version the live workers hold
+ * @param workers            the live rollout workers: those of {@link Master.Roles}, less any that were lost
+ * @param expectedReceived   trajectories emitted so far over the run, the count the replay buffer waits for
+ * @param handoffMillisSoFar the device arbiters' total hand-off time at the last reading, summed over arbiters
+ * @param reports            every iteration's report of this process so far
+ */
+record Run(int iteration, PolicyVersion version, List<ActorRef<RolloutWorker.Command>> workers,
+           long expectedReceived, double handoffMillisSoFar, List<IterationReport> reports) {
+    Run {
+        if (iteration < 1) {
+            throw new IllegalArgumentException("iteration " + iteration + " must be >= 1");
+        }
+        Objects.requireNonNull(version, "version must not be null");
+        workers = List.copyOf(workers);
+        reports = List.copyOf(reports);
+    }
+
+    static Run start(int iteration, PolicyVersion version, List<ActorRef<RolloutWorker.Command>> workers) {
+        return new Run(iteration, version, workers, 0, 0, List.of());
+    }
+
+    Run next() {
+        return new Run(iteration + 1, version, workers, expectedReceived, handoffMillisSoFar, reports);
+    }
+
+    Run withVersion(PolicyVersion v) {
+        return new Run(iteration, v, workers, expectedReceived, handoffMillisSoFar, reports);
+    }
+
+    Run withoutWorker(ActorRef<RolloutWorker.Command> lost) {
+        List<ActorRef<RolloutWorker.Command>> left = new ArrayList<>(workers);
+        left.remove(lost);
+        return new Run(iteration, version, left, expectedReceived, handoffMillisSoFar, reports);
+    }
+
+    Run emitted(int trajectories) {
+        return new Run(iteration, version, workers, expectedReceived + trajectories, handoffMillisSoFar, reports);
+    }
+
+    Run withHandoffMillisSoFar(double total) {
+        return new Run(iteration, version, workers, expectedReceived, total, reports);
+    }
+
+    Run reported(IterationReport report) {
+        List<IterationReport> all = new ArrayList<>(reports);
+        all.add(report);
+        return new Run(iteration, version, workers, expectedReceived, handoffMillisSoFar, all);
+    }
+}

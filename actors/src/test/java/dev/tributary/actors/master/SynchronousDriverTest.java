@@ -1,0 +1,138 @@
+package dev.tributary.actors.master;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.tributary.actors.device.DeviceArbiter;
+import dev.tributary.actors.replay.ReplayBuffer;
+import dev.tributary.actors.reward.RewardActor;
+import dev.tributary.actors.rollout.RolloutStats;
+import dev.tributary.actors.rollout.RolloutWork;
+import dev.tributary.actors.rollout.RolloutWorker;
+import dev.tributary.actors.sampling.PromptPool;
+import dev.tributary.actors.sampling.Samplers;
+import dev.tributary.actors.trainer.Trainer;
+import dev.tributary.model.PolicyVersion;
+import dev.tributary.model.Prompt;
+import dev.tributary.model.task.ArithmeticTask;
+import dev.tributary.model.token.Tokenizer;
+import dev.tributary.model.train.Evaluator;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.delivery.ConsumerController;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The synchronous driver asks the roles in the order of its phases. Every role is one forwarding actor writing to a
+ * single log, so the log is the order in which the master asked; two device arbiters show the hand-off summed.
+ */
+@ExtendWith(TestKitJUnit5Extension.class)
+class SynchronousDriverTest {
+    @JUnit5TestKit
+    final ActorTestKit kit = new JUnit5TestKitBuilder().build();
+
+    private static final ArithmeticTask TASK = new ArithmeticTask(Tokenizer.standard(), 2, false);
+    private static final List<Prompt> HELD_OUT = List.of(TASK.prompt(1, 2, '+', 1));
+
+    /** A message a role received. */
+    private record Asked(String role, Object message) {
+    }
+
+    private final TestProbe<Asked> log = kit.createTestProbe();
+
+    private <T> Behavior<T> forwarding(String role) {
+        return Behaviors.receive((ctx, m) -> {
+            log.ref().tell(new Asked(role, m));
+            return Behaviors.same();
+        });
+    }
+
+    private <T> T expect(String role, Class<T> type) {
+        Asked a = log.receiveMessage();
+        assertEquals(role, a.role(), "asked " + a);
+        return assertInstanceOf(type, a.message(), "asked " + a);
+    }
+
+    @Test
+    void asksTheRoles_phaseByPhase_andSumsTheHandoffOverArbiters() {
+        ServiceKey<ConsumerController.Command<RolloutWork.Batch>> key = ServiceKey.create(
+                ConsumerController.serviceKeyClass(), "rollout-work-driver-test");
+        ActorRef<RolloutWorker.Command> worker = kit.spawn(forwarding("worker"));
+        kit.spawn(RolloutWork.consumer(worker, t -> { }, key));
+        List<ActorRef<DeviceArbiter.Command>> arbiters = List.of(kit.spawn(forwarding("arbiter")),
+                kit.spawn(forwarding("arbiter")));
+        TestProbe<IterationReport> reports = kit.createTestProbe();
+        TestProbe<Checkpointer.RunState> saved = kit.createTestProbe();
+        TestProbe<Master.Finished> finished = kit.createTestProbe();
+        var sampler = Samplers.registry().create("uniform", ConfigFactory.empty())
+                .create(new Samplers.Context(new PromptPool(TASK, 5, 1L), 7L));
+        var settings = new MasterSettings(2, 1, 1, 4, 10, 3L, HELD_OUT, 2, 8, 2, 1);
+        var roles = new Master.Roles(List.of(worker), kit.spawn(forwarding("replay")), kit.spawn(forwarding("reward")),
+                kit.spawn(forwarding("trainer")), arbiters);
+        var master = kit.spawn(Master.create(Master.Setup.of(settings, sampler, roles, reports.ref()::tell)
+                .withCheckpointer(saved.ref()::tell).withWorkKey(key)));
+        master.tell(new Master.Start(1, PolicyVersion.INITIAL, List.of(), finished.ref()));
+
+        double[][] arbiterTotals = {{10.0, 5.0}, {12.0, 9.0}};
+        PolicyVersion v = PolicyVersion.INITIAL;
+        for (int iteration = 1; iteration <= 2; iteration++) {
+            // begin → rollout
+            expect("replay", ReplayBuffer.TakeUnfinished.class).replyTo().tell(new ReplayBuffer.Unfinished(List.of()));
+            var rollout = expect("worker", RolloutWorker.Rollout.class);
+            assertEquals(v, rollout.version());
+            rollout.replyTo().tell(new RolloutWorker.Done("w", new RolloutStats(1, 4, 0, 1, 0, 0, 0.5), worker));
+            // groups → shape → train
+            var take = expect("replay", ReplayBuffer.TakeBatch.class);
+            assertEquals(iteration, take.afterReceived());
+            take.replyTo().tell(new ReplayBuffer.Groups(List.of()));
+            var shape = expect("reward", RewardActor.ShapeGroups.class);
+            assertEquals(iteration, shape.iteration());
+            shape.replyTo().tell(new RewardActor.Shaped(List.of()));
+            var train = expect("trainer", Trainer.Train.class);
+            assertEquals(v, train.batch().version());
+            v = v.next();
+            train.replyTo().tell(new Trainer.Trained(v, 0.25 * iteration, 0, 1, 0.01));
+            // sync → device stats, from both arbiters in either order
+            var load = expect("worker", RolloutWorker.LoadWeights.class);
+            assertEquals(v, load.version());
+            load.replyTo().tell(new RolloutWorker.Loaded("w", v, worker));
+            var first = expect("arbiter", DeviceArbiter.GetStats.class);
+            var second = expect("arbiter", DeviceArbiter.GetStats.class);
+            first.replyTo().tell(new DeviceArbiter.Stats(1, arbiterTotals[iteration - 1][0], 1.0, 0));
+            second.replyTo().tell(new DeviceArbiter.Stats(1, arbiterTotals[iteration - 1][1], 1.0, 0));
+            // [evaluate] → report → [checkpoint]: both only at iteration 2, the last, with evalEvery = 2
+            double accuracy = Double.NaN;
+            if (iteration == 2) {
+                expect("trainer", Trainer.Evaluate.class).replyTo().tell(new Evaluator.Result(0.75, 3.0, 1));
+                accuracy = 0.75;
+            }
+            IterationReport report = reports.receiveMessage();
+            assertEquals(iteration, report.iteration());
+            assertEquals(v, report.version());
+            assertEquals(0.25 * iteration, report.loss());
+            assertEquals(iteration == 1 ? 15.0 : 6.0, report.handoffMillis(), "the arbiters' deltas added");
+            assertEquals(accuracy, report.heldOutAccuracy());
+            assertEquals(new RolloutStats(1, 4, 0, 1, 0, 0, 0.5), report.rollout());
+            assertTrue(report.rolloutSeconds() >= 0 && report.seconds() >= report.rolloutSeconds(), report.toString());
+        }
+        expect("trainer", Trainer.GetSnapshot.class).replyTo().tell(new Trainer.Snapshot(null, Map.of(), 2));
+        expect("replay", ReplayBuffer.GetContents.class).replyTo().tell(new ReplayBuffer.Contents(List.of(), 2));
+        assertEquals(2, saved.receiveMessage().iteration());
+        Master.Finished done = finished.receiveMessage();
+        assertEquals(v, done.version());
+        assertEquals(List.of(1, 2), done.reports().stream().map(IterationReport::iteration).toList());
+        finished.expectTerminated(master);
+    }
+}
