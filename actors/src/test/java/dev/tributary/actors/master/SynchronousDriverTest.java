@@ -76,8 +76,8 @@ class SynchronousDriverTest {
         TestProbe<IterationReport> reports = kit.createTestProbe();
         TestProbe<Checkpointer.RunState> saved = kit.createTestProbe();
         TestProbe<Master.Finished> finished = kit.createTestProbe();
-        var sampler = Samplers.registry().create("uniform", ConfigFactory.empty())
-                .create(new Samplers.Context(new PromptPool(TASK, 5, 1L), 7L));
+        var sampler = Samplers.registry().create("uniform", ConfigFactory.empty(),
+                new Samplers.Context(new PromptPool(TASK, 5, 1L), 7L));
         var settings = new MasterSettings(2, 1, 1, 4, 10, 3L, HELD_OUT, 2, 8, 2, 1);
         var roles = new Master.Roles(List.of(worker), kit.spawn(forwarding("replay")), kit.spawn(forwarding("reward")),
                 kit.spawn(forwarding("trainer")), arbiters);

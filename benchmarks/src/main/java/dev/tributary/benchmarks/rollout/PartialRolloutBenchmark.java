@@ -10,6 +10,7 @@ import dev.tributary.model.engine.Sampling;
 import dev.tributary.model.policy.Policy;
 import dev.tributary.model.task.Task;
 import dev.tributary.model.task.Tasks;
+import dev.tributary.runtime.RunSpec;
 import dev.tributary.runtime.Tributary;
 import dev.tributary.runtime.TributaryRun;
 import dev.tributary.runtime.metrics.IterationMetrics;
@@ -108,12 +109,12 @@ public final class PartialRolloutBenchmark {
         System.out.printf(Locale.ROOT, "%s: %d slots, token budget %d, until %d samples are trained...%n", mode, slots,
                 budget, target);
         List<IterationMetrics> counted = new ArrayList<>();
-        try (TributaryRun run = Tributary.start(settings(slots, budget, out), line -> { })) {
+        try (TributaryRun run = Tributary.start(RunSpec.of(settings(slots, budget, out)))) {
             int trained = 0;
             while (trained < target) {
                 Thread.sleep(50);
                 if (run.isDone()) {
-                    run.await(); // surfaces the failure
+                    run.result().toCompletableFuture().get(); // surfaces the failure
                     throw new IllegalStateException(mode + " run ended before training " + target + " samples");
                 }
                 List<IterationMetrics> m = run.metrics();
@@ -124,7 +125,7 @@ public final class PartialRolloutBenchmark {
             }
             // The iteration in progress completes (uncounted) and the run ends cleanly.
             run.stopAfterIteration();
-            run.await();
+            run.result().toCompletableFuture().get();
         }
         int trained = 0;
         long tokens = 0;
@@ -150,7 +151,8 @@ public final class PartialRolloutBenchmark {
 
     /** The workload's response lengths, sampled from the same untrained policy on the same kind of prompts. */
     private static void printLengths(TributarySettings s) {
-        Task task = Tasks.registry().create(s.task().name(), s.task().config());
+        var choice = s.plugins().get(Tasks.KEY);
+        Task task = Tasks.registry().create(choice.name(), choice.settings(), new Tasks.Context(s.run().seed()));
         Policy policy = Policy.create(s.model().policy(task.tokenizer().vocabSize()));
         InferenceEngine engine = new InferenceEngine(policy.params(), 64);
         SplittableRandom rng = new SplittableRandom(11);
