@@ -65,7 +65,7 @@ public final class RunParts {
         for (Plugins.Kind<?, ?> kind : Plugins.KINDS) {
             String name = choice(kind).name();
             boolean auto = kind == Plugins.WEIGHT_SYNC && name.equals(Topology.AUTO);
-            if (!plugins.hasInstance(kind) && !auto) {
+            if (!plugins.hasInstance(kind) && !auto && topology.uses(kind)) {
                 plugins.registry(kind).checkName(name);
             }
         }

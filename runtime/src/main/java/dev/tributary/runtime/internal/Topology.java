@@ -67,6 +67,19 @@ final class Topology {
         }
     }
 
+    /** The plug-in roles each node role builds; the task and the weight sync are every node's. */
+    private static final java.util.Map<Plugins.Kind<?, ?>, String> KIND_ROLES = java.util.Map.of(
+            Plugins.DRIVER, RoleKeys.MASTER, Plugins.SAMPLER, RoleKeys.MASTER,
+            Plugins.ROLLOUT_BEHAVIOR, RoleKeys.ROLLOUT, Plugins.REWARD_FUNCTION, RoleKeys.REWARD,
+            Plugins.REWARD_SHAPING, RoleKeys.REWARD, Plugins.REPLAY_STORE, RoleKeys.REPLAY,
+            Plugins.TRAINER_STEP, RoleKeys.TRAINER, Plugins.LOSS, RoleKeys.TRAINER);
+
+    /** True when this node builds the plug-in of {@code kind} (its name is checked here). */
+    boolean uses(Plugins.Kind<?, ?> kind) {
+        String role = KIND_ROLES.get(kind);
+        return role == null || roles.contains(role);
+    }
+
     boolean has(String role) {
         return roles.contains(role);
     }

@@ -7,6 +7,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
+import dev.tributary.runtime.TributaryRun;
+import dev.tributary.runtime.internal.ClusterFormation;
+import dev.tributary.runtime.internal.RoleKeys;
 import dev.tributary.runtime.settings.TributarySettings;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -49,7 +52,7 @@ final class ClusterBootstrapTest {
         int[] ports = ClusterRunTest.freePorts(2 * NODES);
         int[] remoting = {ports[0], ports[1], ports[2]};
         int[] management = {ports[3], ports[4], ports[5]};
-        List<TributaryNode> nodes = new ArrayList<>();
+        List<TributaryRun> nodes = new ArrayList<>();
         long start = System.nanoTime();
         try {
             for (int i = 0; i < NODES; i++) {
@@ -61,11 +64,11 @@ final class ClusterBootstrapTest {
                     assertEquals(NODES, config.getInt(DISCOVERY + "required-contact-point-nr"));
                     assertEquals(ClusterFormation.Mode.BOOTSTRAP, ClusterFormation.decide(config));
                 }
-                nodes.add(TributaryNode.start(TributarySettings.load(config), Set.of(RoleKeys.REPLAY), line -> { }));
+                nodes.add(ClusterRunTest.node(TributarySettings.load(config), Set.of(RoleKeys.REPLAY), new ArrayList<>()));
             }
 
             long deadline = System.nanoTime() + FORMATION_TIMEOUT.toNanos();
-            for (TributaryNode node : nodes) {
+            for (TributaryRun node : nodes) {
                 awaitAllUp(node, deadline);
             }
             System.err.printf("ClusterBootstrapTest: %d nodes Up through bootstrap %.1f s after the first started%n",
@@ -74,17 +77,17 @@ final class ClusterBootstrapTest {
             // One cluster, not three: every node sees the same three members, and the lowest contact point (the
             // lowest management port, as pekko-management's LowestAddressJoinDecider picks) formed it.
             Set<Address> expected = new TreeSet<>(Address.addressOrdering());
-            nodes.forEach(n -> expected.add(Cluster.get(n.system()).selfAddress()));
+            nodes.forEach(n -> expected.add(Cluster.get(system(n)).selfAddress()));
             int lowest = 0;
             for (int i = 1; i < NODES; i++) {
                 lowest = management[i] < management[lowest] ? i : lowest;
             }
-            Address founder = Cluster.get(nodes.get(lowest).system()).selfAddress();
-            for (TributaryNode node : nodes) {
-                assertEquals(expected, upMembers(node), node.system().address() + " sees these members Up");
+            Address founder = Cluster.get(system(nodes.get(lowest))).selfAddress();
+            for (TributaryRun node : nodes) {
+                assertEquals(expected, upMembers(node), system(node).address() + " sees these members Up");
                 assertEquals(founder, oldest(node).address(), "the node with the lowest management port formed "
-                        + "the cluster, as seen by " + node.system().address());
-                assertTrue(node.isUp());
+                        + "the cluster, as seen by " + system(node).address());
+                assertTrue(Cluster.get(system(node)).selfMember().status() == MemberStatus.up());
             }
 
             // The endpoints the manifests' probes and the other pods' bootstrap call are served on each node.
@@ -137,34 +140,43 @@ final class ClusterBootstrapTest {
                 .resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(false));
     }
 
-    private static void awaitAllUp(TributaryNode node, long deadline) throws InterruptedException {
+    private static void awaitAllUp(TributaryRun node, long deadline) throws InterruptedException {
         while (upMembers(node).size() < NODES) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(node.system().address() + " sees " + upMembers(node).size() + " of " + NODES
+                throw new AssertionError(system(node).address() + " sees " + upMembers(node).size() + " of " + NODES
                         + " members Up after " + FORMATION_TIMEOUT.toSeconds() + " s: "
-                        + Cluster.get(node.system()).state().getMembers());
+                        + Cluster.get(system(node)).state().getMembers());
             }
             Thread.sleep(50);
         }
     }
 
-    private static Set<Address> upMembers(TributaryNode node) {
+    private static org.apache.pekko.actor.typed.ActorSystem<?> system(TributaryRun node) {
+        try {
+            return ClusterRunTest.systemOf(node);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Set<Address> upMembers(TributaryRun node) {
         Set<Address> up = new TreeSet<>(Address.addressOrdering());
         members(node).stream().filter(m -> m.status() == MemberStatus.up()).forEach(m -> up.add(m.address()));
         return up;
     }
 
-    private static Member oldest(TributaryNode node) {
+    private static Member oldest(TributaryRun node) {
         return members(node).stream().reduce((a, b) -> a.isOlderThan(b) ? a : b).orElseThrow();
     }
 
-    private static List<Member> members(TributaryNode node) {
-        return StreamSupport.stream(Cluster.get(node.system()).state().getMembers().spliterator(), false).toList();
+    private static List<Member> members(TributaryRun node) {
+        return StreamSupport.stream(Cluster.get(system(node)).state().getMembers().spliterator(), false).toList();
     }
 
-    private static void closeAll(List<TributaryNode> nodes) throws Exception {
+    private static void closeAll(List<TributaryRun> nodes) throws Exception {
         List<CompletableFuture<Void>> closing = new ArrayList<>();
-        for (TributaryNode node : nodes) {
+        for (TributaryRun node : nodes) {
             closing.add(CompletableFuture.runAsync(() -> {
                 try {
                     node.close();

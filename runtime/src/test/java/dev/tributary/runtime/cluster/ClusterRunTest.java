@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.tributary.actors.master.IterationReport;
-import dev.tributary.actors.master.Master;
 import dev.tributary.model.PolicyVersion;
+import dev.tributary.runtime.Plugins;
+import dev.tributary.runtime.RunResult;
+import dev.tributary.runtime.RunSpec;
+import dev.tributary.runtime.Tributary;
+import dev.tributary.runtime.TributaryRun;
 import dev.tributary.runtime.job.TinyRuns;
 import dev.tributary.runtime.metrics.IterationMetrics;
 import dev.tributary.runtime.metrics.MetricsWriter;
@@ -27,6 +30,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * running the master writes the run's files as the embedded run does; the others write nothing into the out-dir.
  */
 class ClusterRunTest {
-    private final List<TributaryNode> nodes = new ArrayList<>();
+    private final List<TributaryRun> nodes = new ArrayList<>();
 
     @AfterEach
     void stop() throws Exception {
@@ -65,11 +69,31 @@ class ClusterRunTest {
     }
 
     /** Stops every node at once: a node leaving alone waits for the others to acknowledge its exit. */
-    static void stopAll(List<TributaryNode> nodes) throws Exception {
-        nodes.forEach(n -> n.system().terminate());
-        for (TributaryNode n : nodes) {
+    static void stopAll(List<TributaryRun> nodes) throws Exception {
+        nodes.stream().map(TributaryRun::system).filter(java.util.Objects::nonNull).forEach(ActorSystem::terminate);
+        for (TributaryRun n : nodes) {
             n.close();
         }
+    }
+
+    /** Starts a node with {@code roles} and the built-in plug-ins, its progress lines into {@code lines}. */
+    static TributaryRun node(TributarySettings settings, Set<String> roles, List<String> lines) {
+        return node(settings, roles, lines, Plugins.builtIn());
+    }
+
+    static TributaryRun node(TributarySettings settings, Set<String> roles, List<String> lines, Plugins plugins) {
+        return Tributary.start(RunSpec.of(settings).withRoles(roles).withPlugins(plugins).withProgress(lines::add));
+    }
+
+    /** Waits until a node's actor system is up (the roles start after the trainer's warm-up). */
+    static ActorSystem<?> systemOf(TributaryRun node) throws InterruptedException {
+        for (int i = 0; i < 1200 && node.system() == null; i++) {
+            Thread.sleep(50);
+        }
+        if (node.system() == null) {
+            throw new AssertionError("node " + node.roles() + " did not start its actor system within a minute");
+        }
+        return node.system();
     }
 
     /** The tiny run of the embedded tests ({@link TinyRuns}), as a node of a loopback cluster. */
@@ -94,28 +118,27 @@ class ClusterRunTest {
             @TempDir Path embeddedDir) throws Exception {
         int seed = freePort();
         List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
-        TributaryNode master = TributaryNode.start(settings(dir, seed, seed), Set.of("master"), lines::add);
+        TributaryRun master = node(settings(dir, seed, seed), Set.of("master"), lines);
         nodes.add(master);
-        nodes.add(TributaryNode.start(settings(dir, 0, seed), Set.of("replay"), lines::add));
-        nodes.add(TributaryNode.start(settings(dir, 0, seed), Set.of("reward"), lines::add));
-        TributaryNode trainer = TributaryNode.start(settings(dir, 0, seed), Set.of("trainer"), lines::add);
+        nodes.add(node(settings(dir, 0, seed), Set.of("replay"), lines));
+        nodes.add(node(settings(dir, 0, seed), Set.of("reward"), lines));
+        TributaryRun trainer = node(settings(dir, 0, seed), Set.of("trainer"), lines);
         nodes.add(trainer);
-        TributaryNode rolloutA = TributaryNode.start(settings(dir, 0, seed), Set.of("rollout"), lines::add);
-        TributaryNode rolloutB = TributaryNode.start(settings(dir, 0, seed), Set.of("rollout"), lines::add);
+        TributaryRun rolloutA = node(settings(dir, 0, seed), Set.of("rollout"), lines);
+        TributaryRun rolloutB = node(settings(dir, 0, seed), Set.of("rollout"), lines);
         nodes.add(rolloutA);
         nodes.add(rolloutB);
 
-        Master.Finished f = master.finished().get(3, TimeUnit.MINUTES);
+        RunResult f = master.result().toCompletableFuture().get(3, TimeUnit.MINUTES);
         assertEquals(new PolicyVersion(3), f.version());
-        assertEquals(3, f.reports().size(), String.join("\n", lines));
-        assertTrue(f.reports().stream().mapToInt(IterationReport::trainedSamples).sum() > 0, "it trained");
-        assertTrue(f.reports().stream().mapToInt(r -> r.rollout().jobs()).sum() >= 3 * 16);
+        assertEquals(3, f.metrics().size(), String.join("\n", lines));
+        assertTrue(f.metrics().stream().mapToInt(IterationMetrics::trainedSamples).sum() > 0, "it trained");
         // After every sync (v0 after SFT, then one per iteration) each rollout node held exactly what the trainer
         // published, by checksum; after the last one, value for value.
-        var published = trainer.syncedChecksums();
+        var published = trainer.weightChecksums();
         assertEquals(List.of(0L, 1L, 2L, 3L), published.keySet().stream().map(PolicyVersion::number).sorted().toList());
-        for (TributaryNode r : List.of(rolloutA, rolloutB)) {
-            assertEquals(published, r.syncedChecksums(), "a rollout node's weights after a sync differ from the "
+        for (TributaryRun r : List.of(rolloutA, rolloutB)) {
+            assertEquals(published, r.weightChecksums(), "a rollout node's weights after a sync differ from the "
                     + "trainer's");
             assertArrayEquals(trainer.weights().values(), r.weights().values(),
                     "a rollout node's weights differ from the trainer's after the last sync");
@@ -129,7 +152,7 @@ class ClusterRunTest {
         }
         assertEquals(List.of(1, 2, 3), MetricsWriter.read(dir).stream().map(IterationMetrics::iteration).toList());
         assertEquals(3, Files.readAllLines(dir.resolve(MetricsWriter.JSONL)).size());
-        assertEquals(f.reports().stream().map(IterationReport::trainedSamples).toList(),
+        assertEquals(f.metrics().stream().map(IterationMetrics::trainedSamples).toList(),
                 master.metrics().stream().map(IterationMetrics::trainedSamples).toList());
         assertTrue(Files.size(dir.resolve("curves.png")) > 0);
         List<String> progress = lines.stream().filter(l -> l.startsWith("iter ")).toList();
@@ -139,7 +162,7 @@ class ClusterRunTest {
         assertTrue(trainer.sftAccuracy() >= 0, "the trainer's node measured the SFT starting point");
         assertEquals(trainer.sftAccuracy(), master.sftAccuracy());
         assertEquals(trainer.sftAccuracy(), RunFiles.readSftAccuracy(dir));
-        for (TributaryNode n : nodes.subList(1, nodes.size())) {
+        for (TributaryRun n : nodes.subList(1, nodes.size())) {
             assertEquals(List.of(), n.metrics(), "only the master's node records the run");
         }
 
@@ -147,8 +170,8 @@ class ClusterRunTest {
         // serialized) learn exactly the same: every random stream depends on the seed and the trajectory id only.
         Config local = ConfigFactory.parseString("pekko.actor.provider = local, pekko.cluster.seed-nodes = []")
                 .withFallback(settings(embeddedDir, 0, seed).config());
-        try (var embedded = dev.tributary.runtime.Tributary.start(TributarySettings.load(local), line -> { })) {
-            embedded.await(java.time.Duration.ofMinutes(3));
+        try (var embedded = Tributary.start(RunSpec.of(TributarySettings.load(local)))) {
+            embedded.result().toCompletableFuture().get(3, TimeUnit.MINUTES);
             List<IterationMetrics> single = embedded.metrics();
             assertEquals(3, single.size());
             for (int i = 0; i < 3; i++) {
@@ -167,11 +190,11 @@ class ClusterRunTest {
             throws Exception {
         Files.writeString(dir.resolve(RunFiles.RUN_FILE), "seed=5\n");
         var e = assertThrows(SettingsException.class,
-                () -> TributaryNode.start(settings(dir, 0, 1), Set.of("master"), line -> { }));
+                () -> node(settings(dir, 0, 1), Set.of("master"), new ArrayList<>()));
         assertEquals("tributary.run.out-dir", e.path());
-        var resume = assertThrows(SettingsException.class, () -> TributaryNode.start(TributarySettings.load(
+        var resume = assertThrows(SettingsException.class, () -> node(TributarySettings.load(
                 ConfigFactory.parseString("tributary.run.resume = true").withFallback(settings(dir.resolve("new"), 0, 1)
-                        .config())), Set.of("master", "replay"), line -> { }));
+                        .config())), Set.of("master", "replay"), new ArrayList<>()));
         assertEquals("tributary.run.resume", resume.path());
     }
 }

@@ -4,9 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import dev.tributary.actors.master.Master;
-import dev.tributary.actors.trainer.Trainer;
 import dev.tributary.model.PolicyVersion;
+import dev.tributary.runtime.Plugins;
+import dev.tributary.runtime.RunResult;
+import dev.tributary.runtime.TributaryRun;
 import dev.tributary.runtime.settings.TributarySettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
-import org.apache.pekko.actor.typed.Behavior;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KilledRolloutJvmTest {
     private final List<Process> processes = new ArrayList<>();
-    private TributaryNode local;
+    private TributaryRun local;
 
     @AfterEach
     void stop() throws Exception {
@@ -74,11 +73,11 @@ class KilledRolloutJvmTest {
                         + "pekko.coordinated-shutdown.exit-jvm = off"))
                 .root().render(com.typesafe.config.ConfigRenderOptions.concise()));
         List<String> trained = Collections.synchronizedList(new ArrayList<>());
-        UnaryOperator<Behavior<Trainer.Command>> spy = TrainerSpy.recordingTrainedIds(trained);
+        Plugins spy = TrainerSpy.recordingTrainedIds(trained);
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        TributarySettings settings = TributarySettings.load(ConfigFactory.parseString(CLUSTER
-                + "\npekko.remote.artery.canonical.port = " + seed).withFallback(base.config()));
-        local = TributaryNode.start(settings, Set.of("master", "replay", "reward", "trainer"), lines::add, spy);
+        TributarySettings settings = TributarySettings.load(ConfigFactory.parseString(CLUSTER + "\n"
+                + TrainerSpy.SETTING + "\npekko.remote.artery.canonical.port = " + seed).withFallback(base.config()));
+        local = ClusterRunTest.node(settings, Set.of("master", "replay", "reward", "trainer"), lines, spy);
         Process doomed = rolloutJvm(conf, seed, dir.resolve("rollout-a.log"));
         rolloutJvm(conf, seed, dir.resolve("rollout-b.log"));
 
@@ -90,10 +89,10 @@ class KilledRolloutJvmTest {
         doomed.destroyForcibly(); // SIGKILL: no leaving, no goodbye
         doomed.waitFor(30, TimeUnit.SECONDS);
 
-        Master.Finished f = local.finished().get(4, TimeUnit.MINUTES);
+        RunResult f = local.result().toCompletableFuture().get(4, TimeUnit.MINUTES);
         assertEquals(new PolicyVersion(6), f.version(), String.join("\n", lines));
         assertEquals(new HashSet<>(trained).size(), trained.size(), "a trajectory was trained twice: " + trained);
-        assertTrue(f.reports().stream().filter(r -> r.iteration() > 3).mapToInt(r -> r.trainedSamples()).sum() > 0,
+        assertTrue(f.metrics().stream().filter(r -> r.iteration() > 3).mapToInt(r -> r.trainedSamples()).sum() > 0,
                 "the run went on with the surviving node");
     }
 }

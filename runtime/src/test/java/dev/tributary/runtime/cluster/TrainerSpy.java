@@ -1,26 +1,28 @@
 package dev.tributary.runtime.cluster;
 
-import dev.tributary.actors.trainer.Trainer;
+import com.typesafe.config.ConfigFactory;
+import dev.tributary.actors.trainer.TrainerStep;
+import dev.tributary.runtime.Plugins;
 import java.util.List;
-import java.util.function.UnaryOperator;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
-/** Wraps a trainer so that the id of every trajectory it is given to train on is added to a list. */
+/**
+ * A trainer step, registered as {@code recording}, that adds the id of every trajectory the trainer is given to a
+ * list and then trains as the built-in {@code minibatch} step does. Choose it with
+ * {@code tributary.trainer.step = recording} ({@link #SETTING}).
+ */
 final class TrainerSpy {
+    static final String SETTING = "tributary.trainer.step = recording";
+
     private TrainerSpy() {
     }
 
-    static UnaryOperator<Behavior<Trainer.Command>> recordingTrainedIds(List<String> ids) {
-        return b -> Behaviors.setup(ctx -> {
-            ActorRef<Trainer.Command> seen = ctx.spawn(Behaviors.receive(Trainer.Command.class)
-                    .onMessage(Trainer.Train.class, t -> {
-                        t.batch().trajectories().forEach(x -> ids.add(x.id()));
-                        return Behaviors.same();
-                    })
-                    .onAnyMessage(m -> Behaviors.same()).build(), "spy");
-            return Behaviors.monitor(Trainer.Command.class, seen, b);
+    static Plugins recordingTrainedIds(List<String> ids) {
+        return Plugins.builtIn().register(Plugins.TRAINER_STEP, "recording", (settings, ctx) -> {
+            TrainerStep minibatch = TrainerStep.registry().create("minibatch", ConfigFactory.empty(), ctx);
+            return (batch, version) -> {
+                batch.trajectories().forEach(t -> ids.add(t.id()));
+                return minibatch.train(batch, version);
+            };
         });
     }
 }

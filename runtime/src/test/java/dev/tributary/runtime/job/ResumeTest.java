@@ -1,5 +1,6 @@
 package dev.tributary.runtime.job;
 
+import dev.tributary.runtime.RunSpec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ResumeTest {
     private static RunResult run(Path out, String extra, List<String> lines) throws Exception {
-        try (TributaryRun run = Tributary.start(TinyRuns.settings(out, extra), lines::add)) {
-            return run.await(Duration.ofMinutes(3));
+        try (TributaryRun run = Tributary.start(RunSpec.of(TinyRuns.settings(out, extra)).withProgress(lines::add))) {
+            return TinyRuns.await(run);
         }
     }
 

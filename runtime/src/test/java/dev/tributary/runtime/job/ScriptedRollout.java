@@ -1,16 +1,13 @@
 package dev.tributary.runtime.job;
 
-import dev.tributary.actors.device.DeviceArbiter;
+import dev.tributary.actors.rollout.RolloutBehavior;
 import dev.tributary.actors.rollout.RolloutStats;
 import dev.tributary.actors.rollout.RolloutWorker;
 import dev.tributary.actors.rollout.TrajectorySink;
 import dev.tributary.model.FinishReason;
 import dev.tributary.model.Segment;
 import dev.tributary.model.Trajectory;
-import dev.tributary.runtime.node.EmbeddedGuardian;
-import dev.tributary.runtime.node.JobSpec;
 import java.util.Arrays;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -18,16 +15,17 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * A rollout behaviour from outside the runtime, chosen by class name in settings: every job is answered with the
  * task's worked solution in one segment, so every trained sample is correct.
  */
-public final class ScriptedRollout implements EmbeddedGuardian.RolloutBehavior {
+public final class ScriptedRollout implements RolloutBehavior {
     @Override
-    public Behavior<RolloutWorker.Command> create(String name, JobSpec spec, TrajectorySink sink,
-                                                  ActorRef<DeviceArbiter.Command> arbiter) {
+    public Behavior<RolloutWorker.Command> create(Worker worker) {
+        String name = worker.name();
+        TrajectorySink sink = worker.sink();
         return Behaviors.setup(ctx -> Behaviors.receive(RolloutWorker.Command.class)
                 .onMessage(RolloutWorker.Rollout.class, r -> {
                     long tokens = 0;
                     for (var job : r.jobs()) {
                         Trajectory t = job.trajectory();
-                        int[] answer = spec.task().workedSolution(t.prompt());
+                        int[] answer = worker.task().workedSolution(t.prompt());
                         float[] logProbs = new float[answer.length];
                         Arrays.fill(logProbs, -0.1f);
                         sink.emit(t.append(new Segment(t.id(), t.segments().size(), answer, logProbs,

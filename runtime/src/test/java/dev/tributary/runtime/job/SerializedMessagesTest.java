@@ -1,5 +1,6 @@
 package dev.tributary.runtime.job;
 
+import dev.tributary.runtime.RunSpec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,9 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 class SerializedMessagesTest {
     @Test
     void everyMessageOfARun_survivesTheSerializer(@TempDir Path dir) throws Exception {
-        try (TributaryRun run = Tributary.start(TinyRuns.config(dir, "pekko.actor.serialize-messages = on\n"
-                + "pekko.actor.warn-about-java-serializer-usage = on\ntributary.run.checkpoint-every = 1"))) {
-            RunResult r = run.await(Duration.ofMinutes(3));
+        try (TributaryRun run = Tributary.start(RunSpec.of(TinyRuns.config(dir, "pekko.actor.serialize-messages = on\n"
+                + "pekko.actor.warn-about-java-serializer-usage = on\ntributary.run.checkpoint-every = 1")))) {
+            RunResult r = TinyRuns.await(run);
             assertEquals(3, r.metrics().size());
             assertTrue(r.metrics().stream().mapToInt(m -> m.trainedSamples()).sum() > 0, "it trained");
         }

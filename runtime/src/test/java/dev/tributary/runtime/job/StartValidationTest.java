@@ -1,5 +1,8 @@
 package dev.tributary.runtime.job;
 
+import dev.tributary.runtime.RunSpec;
+import dev.tributary.actors.sampling.PromptSampler;
+import dev.tributary.actors.rollout.RolloutBehavior;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,7 +23,7 @@ class StartValidationTest {
     private static IllegalArgumentException refused(Path out, String extra) {
         List<Path> before = listing(out);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Tributary.start(TinyRuns.config(out, extra)).close());
+                () -> Tributary.start(RunSpec.of(TinyRuns.config(out, extra))).close());
         assertEquals(before, listing(out), "a refused run writes nothing");
         return e;
     }
@@ -39,9 +42,11 @@ class StartValidationTest {
     @Test
     void unknownNames_listTheValidOnes(@TempDir Path dir) {
         assertEquals("tributary.sampler.name = \"hardest-first\": expected one of curriculum, prioritized, uniform, "
-                + "or a fully qualified class name", refused(dir, "tributary.sampler.name = hardest-first").getMessage());
-        assertEquals("tributary.rollout.behavior = \"vllm\": expected one of engine, or a fully qualified class name",
-                refused(dir, "tributary.rollout.behavior = vllm").getMessage());
+                + "or a fully qualified class name implementing " + PromptSampler.class.getName(),
+                refused(dir, "tributary.sampler.name = hardest-first").getMessage());
+        assertEquals("tributary.rollout.behavior = \"vllm\": expected one of engine, or a fully qualified class name "
+                + "implementing " + RolloutBehavior.class.getName(), refused(dir, "tributary.rollout.behavior = vllm")
+                .getMessage());
         assertTrue(refused(dir, "tributary.reward.function = judge").getMessage()
                 .startsWith("tributary.reward.function = \"judge\": expected one of code, verifier"));
         assertTrue(refused(dir, "tributary.trainer.loss = ppo").getMessage()
@@ -50,10 +55,11 @@ class StartValidationTest {
 
     @Test
     void classNames_mustExistAndImplementTheRole(@TempDir Path dir) {
-        assertEquals("rollout behavior class 'org.example.Missing' was not found on the classpath",
-                refused(dir, "tributary.rollout.behavior = org.example.Missing").getMessage());
-        assertTrue(refused(dir, "tributary.rollout.behavior = java.lang.String").getMessage()
-                .contains("does not implement dev.tributary.runtime.node.EmbeddedGuardian$RolloutBehavior"));
+        assertTrue(refused(dir, "tributary.rollout.behavior = org.example.Missing").getMessage()
+                .startsWith("tributary.rollout.behavior = \"org.example.Missing\": no such class on the classpath"));
+        assertEquals("tributary.rollout.behavior = \"java.lang.String\": class java.lang.String does not implement "
+                + RolloutBehavior.class.getName(), refused(dir, "tributary.rollout.behavior = java.lang.String")
+                .getMessage());
     }
 
     @Test
@@ -73,8 +79,7 @@ class StartValidationTest {
         assertTrue(none.getMessage().contains("there is none; run without --resume"), none.getMessage());
 
         Path out = dir.resolve("run");
-        Tributary.start(TinyRuns.config(out, "tributary.run { iterations = 1, checkpoint-every = 1 }\n"
-                + "tributary.sft.steps = 0")).await();
+        TinyRuns.run(out, "tributary.run { iterations = 1, checkpoint-every = 1 }\ntributary.sft.steps = 0");
         assertEquals("tributary.run.out-dir = \"" + out + "\": expected a directory without an earlier run; continue "
                 + "that run with --resume, or choose another --out", refused(out, "").getMessage());
         assertTrue(refused(out, "tributary.run { resume = true, seed = 6 }").getMessage()

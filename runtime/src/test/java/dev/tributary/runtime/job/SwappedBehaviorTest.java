@@ -1,5 +1,6 @@
 package dev.tributary.runtime.job;
 
+import dev.tributary.runtime.RunSpec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,9 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 class SwappedBehaviorTest {
     @Test
     void scriptedRolloutByClassName_feedsTheRealRewardReplayAndTrainer(@TempDir Path dir) throws Exception {
-        try (TributaryRun run = Tributary.start(TinyRuns.config(dir, "tributary.rollout.behavior = "
-                + ScriptedRollout.class.getName() + "\ntributary.sft.steps = 0\ntributary.run.checkpoint-every = 0"))) {
-            RunResult r = run.await(Duration.ofMinutes(2));
+        try (TributaryRun run = Tributary.start(RunSpec.of(TinyRuns.config(dir, "tributary.rollout.behavior = "
+                + ScriptedRollout.class.getName() + "\ntributary.sft.steps = 0\ntributary.run.checkpoint-every = 0")))) {
+            RunResult r = TinyRuns.await(run);
             assertEquals(3, r.metrics().size());
             for (IterationMetrics m : r.metrics()) {
                 assertEquals(16, m.trainedSamples(), "every scripted answer finishes at once: all groups complete");

@@ -1,5 +1,9 @@
 package dev.tributary.runtime.job;
 
+import dev.tributary.runtime.TributaryRun;
+import dev.tributary.runtime.Tributary;
+import dev.tributary.runtime.RunSpec;
+import dev.tributary.runtime.RunResult;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.tributary.runtime.settings.TributarySettings;
@@ -29,6 +33,21 @@ public final class TinyRuns {
     public static Config config(Path out, String extra) {
         return ConfigFactory.parseString(extra).withFallback(ConfigFactory.parseMap(Map.of("tributary.run.out-dir",
                 out.toString()))).withFallback(ConfigFactory.parseString(HOCON));
+    }
+
+    /** Starts an embedded run of {@code extra} over the tiny settings and waits (at most 3 minutes) for its end. */
+    public static RunResult run(Path out, String extra) throws Exception {
+        try (TributaryRun run = Tributary.start(RunSpec.of(config(out, extra)))) {
+            return await(run);
+        }
+    }
+
+    public static RunResult await(TributaryRun run) throws Exception {
+        try {
+            return run.result().toCompletableFuture().get(3, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception x ? x : e;
+        }
     }
 
     public static TributarySettings settings(Path out, String extra) {

@@ -34,9 +34,12 @@ class TributarySettingsTest {
         assertEquals(8, s.sampler().samplesPerPrompt());
         assertEquals(16, s.sampler().promptsPerIteration());
         assertEquals("arithmetic", s.task().name());
-        assertEquals(4, s.task().config().getInt("max-digits"), "task settings come from model's reference.conf");
+        assertEquals(4, s.plugins().get("tributary.task.name").settings().getInt("max-digits"),
+                "task settings come from model's reference.conf");
         assertEquals("opmd", s.trainer().loss());
-        assertEquals(0.1, s.trainer().lossConfig().getDouble("tau"), 1e-12);
+        assertEquals(0.1, s.plugins().get("tributary.trainer.loss").settings().getDouble("tau"), 1e-12);
+        assertEquals("synchronous", s.plugins().get("tributary.master.driver").name());
+        assertEquals("auto", s.plugins().get("tributary.weights.sync").name());
         assertEquals("colocated", s.device().mode());
         assertFalse(s.run().resume());
         assertTrue(s.summary().contains("token budget 24"));
@@ -91,12 +94,16 @@ class TributarySettingsTest {
     }
 
     @Test
-    void unknownTaskOrLoss_listsTheValidNames() {
-        assertEquals("tributary.task.name = \"chess\": expected one of arithmetic, or a fully qualified class name",
-                refused("tributary.task.name = chess").getMessage());
-        assertEquals("tributary.trainer.loss = \"ppo\": expected one of dpo, grpo, opmd, reinforce, rest, or a fully "
-                + "qualified class name", refused("tributary.trainer.loss = ppo").getMessage());
+    void pluginNames_areCheckedAtStart_andAPluginReadsItsOwnSubtree() {
+        // Names are checked against the run's registries when it starts (StartValidationTest); here only their form.
         assertEquals("com.example.MyLoss", load("tributary.trainer.loss = com.example.MyLoss").trainer().loss());
+        assertEquals("tributary.replay.store = \"two words\": expected a non-blank name without spaces (a registered "
+                + "name or a fully qualified class name)", refused("tributary.replay.store = \"two words\"").getMessage());
+        // A class named by its full name keeps its settings under its simple name, a misspelt key elsewhere fails.
+        TributarySettings s = load("tributary.replay { store = com.example.SpreadFirst, SpreadFirst.keep = 3 }");
+        assertEquals(3, s.plugins().get("tributary.replay.store").settings().getInt("keep"));
+        assertEquals("tributary.replay.SpreadFirst.keep = 3: no such key; the keys of tributary.replay are capacity, "
+                + "max-segment-age, store", refused("tributary.replay.SpreadFirst.keep = 3").getMessage());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.tributary.runtime.cluster;
+package dev.tributary.runtime.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
