@@ -15,7 +15,6 @@ import dev.tributary.actors.sync.WeightSync;
 import dev.tributary.actors.trainer.Trainer;
 import dev.tributary.actors.trainer.TrainerStep;
 import dev.tributary.model.Prompt;
-import dev.tributary.model.algo.PolicyLoss;
 import dev.tributary.model.algo.PolicyLosses;
 import dev.tributary.model.engine.InferenceEngine;
 import dev.tributary.model.engine.Sampling;
@@ -56,6 +55,14 @@ public final class RunParts {
     private final PromptPool pool;
     private final Supplier<Sandbox> sandbox;
     private final WeightSync weightSync;
+    /** The plug-ins of this node's roles, built once at start (null for roles the node does not run). */
+    private final Driver driver;
+    private final PromptSampler sampler;
+    private final RewardFunction rewardFunction;
+    private final RewardShaping shaping;
+    private final ReplayStore replayStore;
+    private final RolloutBehavior rolloutBehavior;
+    private final TrainerStep trainerStep;
 
     RunParts(TributarySettings settings, Plugins plugins, Topology topology, Supplier<Sandbox> sandbox) {
         this.settings = settings;
@@ -77,6 +84,24 @@ public final class RunParts {
         var d = settings.sampler().difficulty();
         this.pool = new PromptPool(task, d.start(), d.end(), settings.sampler().poolSize(), settings.run().seed());
         this.weightSync = topology.weightSync(this);
+        // Built now, so that a class of the wrong type or a constructor refusing its settings fails at start.
+        this.driver = topology.uses(Plugins.DRIVER) ? create(Plugins.DRIVER, masterSettings()) : null;
+        this.sampler = topology.uses(Plugins.SAMPLER)
+                ? create(Plugins.SAMPLER, new Samplers.Context(pool, settings.run().seed())) : null;
+        var r = settings.reward();
+        this.rewardFunction = topology.uses(Plugins.REWARD_FUNCTION)
+                ? create(Plugins.REWARD_FUNCTION, new RewardFunctions.Context(task, sandbox)) : null;
+        this.shaping = topology.uses(Plugins.REWARD_SHAPING) ? create(Plugins.REWARD_SHAPING,
+                new RewardShaping.Context(r.lengthPenaltyWeight(), r.lengthPenaltyWarmupIterations(),
+                        r.repeatPenalty())) : null;
+        this.replayStore = topology.uses(Plugins.REPLAY_STORE) ? create(Plugins.REPLAY_STORE,
+                new ReplayStore.Context(settings.sampler().samplesPerPrompt(), settings.replay().capacity(),
+                        settings.sampler().promptsPerIteration())) : null;
+        this.rolloutBehavior = topology.uses(Plugins.ROLLOUT_BEHAVIOR)
+                ? create(Plugins.ROLLOUT_BEHAVIOR, new RolloutBehavior.Context(rolloutSettings())) : null;
+        this.trainerStep = topology.uses(Plugins.TRAINER_STEP) ? create(Plugins.TRAINER_STEP, new TrainerStep.Context(
+                policy, optimizer, create(Plugins.LOSS, new PolicyLosses.Context(settings.sampler().samplesPerPrompt())),
+                trainerSettings())) : null;
     }
 
     private PluginChoices.Choice choice(Plugins.Kind<?, ?> kind) {
@@ -123,35 +148,31 @@ public final class RunParts {
     }
 
     Driver driver() {
-        return create(Plugins.DRIVER, masterSettings());
+        return driver;
     }
 
     PromptSampler sampler() {
-        return create(Plugins.SAMPLER, new Samplers.Context(pool, settings.run().seed()));
+        return sampler;
     }
 
     RewardFunction rewardFunction() {
-        return create(Plugins.REWARD_FUNCTION, new RewardFunctions.Context(task, sandbox));
+        return rewardFunction;
     }
 
     RewardShaping shaping() {
-        var r = settings.reward();
-        return create(Plugins.REWARD_SHAPING, new RewardShaping.Context(r.lengthPenaltyWeight(),
-                r.lengthPenaltyWarmupIterations(), r.repeatPenalty()));
+        return shaping;
     }
 
     ReplayStore replayStore() {
-        return create(Plugins.REPLAY_STORE, new ReplayStore.Context(settings.sampler().samplesPerPrompt(),
-                settings.replay().capacity(), settings.sampler().promptsPerIteration()));
+        return replayStore;
     }
 
     RolloutBehavior rolloutBehavior() {
-        return create(Plugins.ROLLOUT_BEHAVIOR, new RolloutBehavior.Context(rolloutSettings()));
+        return rolloutBehavior;
     }
 
     TrainerStep trainerStep() {
-        PolicyLoss loss = create(Plugins.LOSS, new PolicyLosses.Context(settings.sampler().samplesPerPrompt()));
-        return create(Plugins.TRAINER_STEP, new TrainerStep.Context(policy, optimizer, loss, trainerSettings()));
+        return trainerStep;
     }
 
     /** The master's schedule; checkpoints only where the topology can write them. */

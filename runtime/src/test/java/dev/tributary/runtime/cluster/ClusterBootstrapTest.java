@@ -49,7 +49,7 @@ final class ClusterBootstrapTest {
 
     @Test
     void threeNodes_formOneClusterThroughBootstrap_withoutSeedNodes() throws Exception {
-        int[] ports = ClusterRunTest.freePorts(2 * NODES);
+        int[] ports = ClusterNodes.freePorts(2 * NODES);
         int[] remoting = {ports[0], ports[1], ports[2]};
         int[] management = {ports[3], ports[4], ports[5]};
         List<TributaryRun> nodes = new ArrayList<>();
@@ -64,7 +64,7 @@ final class ClusterBootstrapTest {
                     assertEquals(NODES, config.getInt(DISCOVERY + "required-contact-point-nr"));
                     assertEquals(ClusterFormation.Mode.BOOTSTRAP, ClusterFormation.decide(config));
                 }
-                nodes.add(ClusterRunTest.node(TributarySettings.load(config), Set.of(RoleKeys.REPLAY), new ArrayList<>()));
+                nodes.add(ClusterNodes.node(TributarySettings.load(config), Set.of(RoleKeys.REPLAY), new ArrayList<>()));
             }
 
             long deadline = System.nanoTime() + FORMATION_TIMEOUT.toNanos();
@@ -153,7 +153,7 @@ final class ClusterBootstrapTest {
 
     private static org.apache.pekko.actor.typed.ActorSystem<?> system(TributaryRun node) {
         try {
-            return ClusterRunTest.systemOf(node);
+            return ClusterNodes.systemOf(node);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -46,86 +46,22 @@ class ClusterRunTest {
 
     @AfterEach
     void stop() throws Exception {
-        stopAll(nodes);
-    }
-
-    static int freePort() throws IOException {
-        return freePorts(1)[0];
-    }
-
-    /** {@code n} distinct free ports on the loopback interface (all held open until every one is chosen). */
-    static int[] freePorts(int n) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
-            }
-            return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
-        } finally {
-            for (ServerSocket s : sockets) {
-                s.close();
-            }
-        }
-    }
-
-    /** Stops every node at once: a node leaving alone waits for the others to acknowledge its exit. */
-    static void stopAll(List<TributaryRun> nodes) throws Exception {
-        nodes.stream().map(TributaryRun::system).filter(java.util.Objects::nonNull).forEach(ActorSystem::terminate);
-        for (TributaryRun n : nodes) {
-            n.close();
-        }
-    }
-
-    /** Starts a node with {@code roles} and the built-in plug-ins, its progress lines into {@code lines}. */
-    static TributaryRun node(TributarySettings settings, Set<String> roles, List<String> lines) {
-        return node(settings, roles, lines, Plugins.builtIn());
-    }
-
-    static TributaryRun node(TributarySettings settings, Set<String> roles, List<String> lines, Plugins plugins) {
-        return Tributary.start(RunSpec.of(settings).withRoles(roles).withPlugins(plugins).withProgress(lines::add));
-    }
-
-    /** Waits until a node's actor system is up (the roles start after the trainer's warm-up). */
-    static ActorSystem<?> systemOf(TributaryRun node) throws InterruptedException {
-        for (int i = 0; i < 1200 && node.system() == null; i++) {
-            Thread.sleep(50);
-        }
-        if (node.system() == null) {
-            throw new AssertionError("node " + node.roles() + " did not start its actor system within a minute");
-        }
-        return node.system();
-    }
-
-    /** The tiny run of the embedded tests ({@link TinyRuns}), as a node of a loopback cluster. */
-    static TributarySettings settings(Path out, int port, int seedPort) {
-        return TinyRuns.settings(out, """
-                pekko {
-                  actor.provider = cluster
-                  remote.artery.canonical { hostname = "127.0.0.1", port = %d }
-                  cluster {
-                    seed-nodes = ["pekko://tributary@127.0.0.1:%d"]
-                    jmx.enabled = off
-                  }
-                  coordinated-shutdown.exit-jvm = off
-                }
-                tributary.cluster.min-rollout-workers = 4
-                tributary.run.checkpoint-every = 0
-                """.formatted(port, seedPort));
+        ClusterNodes.stopAll(nodes);
     }
 
     @Test
     void aRunAcrossSixNodes_learnsLikeTheSingleJvmRun_andEveryRolloutNodeHoldsTheTrainersWeights(@TempDir Path dir,
             @TempDir Path embeddedDir) throws Exception {
-        int seed = freePort();
+        int seed = ClusterNodes.freePort();
         List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
-        TributaryRun master = node(settings(dir, seed, seed), Set.of("master"), lines);
+        TributaryRun master = ClusterNodes.node(ClusterNodes.settings(dir, seed, seed), Set.of("master"), lines);
         nodes.add(master);
-        nodes.add(node(settings(dir, 0, seed), Set.of("replay"), lines));
-        nodes.add(node(settings(dir, 0, seed), Set.of("reward"), lines));
-        TributaryRun trainer = node(settings(dir, 0, seed), Set.of("trainer"), lines);
+        nodes.add(ClusterNodes.node(ClusterNodes.settings(dir, 0, seed), Set.of("replay"), lines));
+        nodes.add(ClusterNodes.node(ClusterNodes.settings(dir, 0, seed), Set.of("reward"), lines));
+        TributaryRun trainer = ClusterNodes.node(ClusterNodes.settings(dir, 0, seed), Set.of("trainer"), lines);
         nodes.add(trainer);
-        TributaryRun rolloutA = node(settings(dir, 0, seed), Set.of("rollout"), lines);
-        TributaryRun rolloutB = node(settings(dir, 0, seed), Set.of("rollout"), lines);
+        TributaryRun rolloutA = ClusterNodes.node(ClusterNodes.settings(dir, 0, seed), Set.of("rollout"), lines);
+        TributaryRun rolloutB = ClusterNodes.node(ClusterNodes.settings(dir, 0, seed), Set.of("rollout"), lines);
         nodes.add(rolloutA);
         nodes.add(rolloutB);
 
@@ -168,8 +104,9 @@ class ClusterRunTest {
 
         // The same settings in one JVM (every role in one ActorSystem, two workers instead of four, nothing
         // serialized) learn exactly the same: every random stream depends on the seed and the trajectory id only.
-        Config local = ConfigFactory.parseString("pekko.actor.provider = local, pekko.cluster.seed-nodes = []")
-                .withFallback(settings(embeddedDir, 0, seed).config());
+        Config local = ConfigFactory.parseString("pekko.actor.provider = local, pekko.cluster.seed-nodes = [], "
+                + "tributary.cluster.min-rollout-workers = 1")
+                .withFallback(ClusterNodes.settings(embeddedDir, 0, seed).config());
         try (var embedded = Tributary.start(RunSpec.of(TributarySettings.load(local)))) {
             embedded.result().toCompletableFuture().get(3, TimeUnit.MINUTES);
             List<IterationMetrics> single = embedded.metrics();
@@ -190,10 +127,10 @@ class ClusterRunTest {
             throws Exception {
         Files.writeString(dir.resolve(RunFiles.RUN_FILE), "seed=5\n");
         var e = assertThrows(SettingsException.class,
-                () -> node(settings(dir, 0, 1), Set.of("master"), new ArrayList<>()));
+                () -> ClusterNodes.node(ClusterNodes.settings(dir, 0, 1), Set.of("master"), new ArrayList<>()));
         assertEquals("tributary.run.out-dir", e.path());
-        var resume = assertThrows(SettingsException.class, () -> node(TributarySettings.load(
-                ConfigFactory.parseString("tributary.run.resume = true").withFallback(settings(dir.resolve("new"), 0, 1)
+        var resume = assertThrows(SettingsException.class, () -> ClusterNodes.node(TributarySettings.load(
+                ConfigFactory.parseString("tributary.run.resume = true").withFallback(ClusterNodes.settings(dir.resolve("new"), 0, 1)
                         .config())), Set.of("master", "replay"), new ArrayList<>()));
         assertEquals("tributary.run.resume", resume.path());
     }

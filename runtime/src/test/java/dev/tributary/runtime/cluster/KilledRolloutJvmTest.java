@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dev.tributary.model.PolicyVersion;
+import dev.tributary.model.TrajectoryBatch;
 import dev.tributary.runtime.Plugins;
 import dev.tributary.runtime.RunResult;
 import dev.tributary.runtime.TributaryRun;
+import dev.tributary.runtime.job.TinyRuns;
 import dev.tributary.runtime.settings.TributarySettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,8 +65,8 @@ class KilledRolloutJvmTest {
     @Test
     void aRolloutJvmKilledMidRun_isDowned_itsJobsRerun_andEveryTrajectoryTrainedOnce(@TempDir Path dir)
             throws Exception {
-        int seed = ClusterRunTest.freePort();
-        TributarySettings base = ClusterRunTest.settings(dir, 0, seed);
+        int seed = ClusterNodes.freePort();
+        TributarySettings base = ClusterNodes.settings(dir, 0, seed);
         // Every node gets the same settings: the file the forked nodes read holds what this node runs with.
         Path conf = dir.resolve("node.conf");
         Files.writeString(conf, ConfigFactory.parseString(CLUSTER).withFallback(base.config().withOnlyPath("tributary"))
@@ -72,12 +74,12 @@ class KilledRolloutJvmTest {
                         + "pekko.remote.artery.canonical.hostname = \"127.0.0.1\"\npekko.cluster.jmx.enabled = off\n"
                         + "pekko.coordinated-shutdown.exit-jvm = off"))
                 .root().render(com.typesafe.config.ConfigRenderOptions.concise()));
-        List<String> trained = Collections.synchronizedList(new ArrayList<>());
-        Plugins spy = TrainerSpy.recordingTrainedIds(trained);
+        List<TrajectoryBatch> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Plugins spy = TinyRuns.recordingBatches(batches);
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
         TributarySettings settings = TributarySettings.load(ConfigFactory.parseString(CLUSTER + "\n"
-                + TrainerSpy.SETTING + "\npekko.remote.artery.canonical.port = " + seed).withFallback(base.config()));
-        local = ClusterRunTest.node(settings, Set.of("master", "replay", "reward", "trainer"), lines, spy);
+                + TinyRuns.RECORDING_STEP + "\npekko.remote.artery.canonical.port = " + seed).withFallback(base.config()));
+        local = ClusterNodes.node(settings, Set.of("master", "replay", "reward", "trainer"), lines, spy);
         Process doomed = rolloutJvm(conf, seed, dir.resolve("rollout-a.log"));
         rolloutJvm(conf, seed, dir.resolve("rollout-b.log"));
 
@@ -91,6 +93,7 @@ class KilledRolloutJvmTest {
 
         RunResult f = local.result().toCompletableFuture().get(4, TimeUnit.MINUTES);
         assertEquals(new PolicyVersion(6), f.version(), String.join("\n", lines));
+        List<String> trained = TinyRuns.trainedIds(batches);
         assertEquals(new HashSet<>(trained).size(), trained.size(), "a trajectory was trained twice: " + trained);
         assertTrue(f.metrics().stream().filter(r -> r.iteration() > 3).mapToInt(r -> r.trainedSamples()).sum() > 0,
                 "the run went on with the surviving node");

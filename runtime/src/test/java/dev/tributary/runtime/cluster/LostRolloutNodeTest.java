@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dev.tributary.model.PolicyVersion;
+import dev.tributary.model.TrajectoryBatch;
 import dev.tributary.runtime.Plugins;
 import dev.tributary.runtime.RunResult;
 import dev.tributary.runtime.TributaryRun;
+import dev.tributary.runtime.job.TinyRuns;
 import dev.tributary.runtime.metrics.IterationMetrics;
 import dev.tributary.runtime.settings.TributarySettings;
 import java.nio.file.Path;
@@ -33,27 +35,27 @@ class LostRolloutNodeTest {
 
     @AfterEach
     void stop() throws Exception {
-        ClusterRunTest.stopAll(nodes);
+        ClusterNodes.stopAll(nodes);
     }
 
     private static TributarySettings settings(Path out, int port, int seed) {
         return TributarySettings.load(ConfigFactory.parseString("tributary.run.iterations = 6\n"
-                + "tributary.rollout.token-budget = 6\n" + TrainerSpy.SETTING).withFallback(ClusterRunTest.settings(out, port, seed).config()));
+                + "tributary.rollout.token-budget = 6\n" + TinyRuns.RECORDING_STEP).withFallback(ClusterNodes.settings(out, port, seed).config()));
     }
 
     @Test
     void aRolloutNodeLostMidRun_itsJobsAreRerunElsewhere_andEveryTrajectoryIsTrainedOnce(@TempDir Path dir)
             throws Exception {
-        int seed = ClusterRunTest.freePort();
-        List<String> trained = Collections.synchronizedList(new ArrayList<>());
-        Plugins spy = TrainerSpy.recordingTrainedIds(trained);
+        int seed = ClusterNodes.freePort();
+        List<TrajectoryBatch> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Plugins spy = TinyRuns.recordingBatches(batches);
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        TributaryRun master = ClusterRunTest.node(settings(dir, seed, seed), Set.of("master", "replay", "reward"),
+        TributaryRun master = ClusterNodes.node(settings(dir, seed, seed), Set.of("master", "replay", "reward"),
                 lines, spy);
         nodes.add(master);
-        nodes.add(ClusterRunTest.node(settings(dir, 0, seed), Set.of("trainer"), lines, spy));
-        nodes.add(ClusterRunTest.node(settings(dir, 0, seed), Set.of("rollout"), lines, spy));
-        TributaryRun doomed = ClusterRunTest.node(settings(dir, 0, seed), Set.of("rollout"), lines, spy);
+        nodes.add(ClusterNodes.node(settings(dir, 0, seed), Set.of("trainer"), lines, spy));
+        nodes.add(ClusterNodes.node(settings(dir, 0, seed), Set.of("rollout"), lines, spy));
+        TributaryRun doomed = ClusterNodes.node(settings(dir, 0, seed), Set.of("rollout"), lines, spy);
         nodes.add(doomed);
 
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
@@ -62,12 +64,13 @@ class LostRolloutNodeTest {
         }
         // Iteration 3 is rolling out: the node is downed, as the split brain resolver downs an unreachable node, and
         // goes with its share of the jobs unanswered.
-        Cluster.get(ClusterRunTest.systemOf(master)).manager().tell(new Down(Cluster.get(ClusterRunTest.systemOf(doomed))
+        Cluster.get(ClusterNodes.systemOf(master)).manager().tell(new Down(Cluster.get(ClusterNodes.systemOf(doomed))
                 .selfMember().address()));
         doomed.close();
 
         RunResult f = master.result().toCompletableFuture().get(3, TimeUnit.MINUTES);
         assertEquals(new PolicyVersion(6), f.version(), String.join("\n", lines));
+        List<String> trained = TinyRuns.trainedIds(batches);
         Set<String> unique = new HashSet<>(trained);
         assertEquals(unique.size(), trained.size(), "a trajectory was trained twice: " + trained);
         assertTrue(trained.size() > 0);

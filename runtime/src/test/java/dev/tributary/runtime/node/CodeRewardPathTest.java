@@ -118,7 +118,7 @@ class CodeRewardPathTest {
 
         // The task and the rollout behaviour are instances; the reward function is the built-in "code" by name.
         List<TrajectoryBatch> batches = new CopyOnWriteArrayList<>();
-        Plugins plugins = EmbeddedRunTest.recordingBatches(batches).use(Plugins.TASK, task)
+        Plugins plugins = TinyRuns.recordingBatches(batches).use(Plugins.TASK, task)
                 .use(Plugins.ROLLOUT_BEHAVIOR, scripted);
         RunSpec spec = RunSpec.of(ConfigFactory.parseString("""
                 tributary {

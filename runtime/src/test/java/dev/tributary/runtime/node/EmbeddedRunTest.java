@@ -3,13 +3,10 @@ package dev.tributary.runtime.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
-import dev.tributary.actors.trainer.TrainerStep;
 import dev.tributary.model.PolicyVersion;
 import dev.tributary.model.Segment;
 import dev.tributary.model.Trajectory;
 import dev.tributary.model.TrajectoryBatch;
-import dev.tributary.runtime.Plugins;
 import dev.tributary.runtime.RunResult;
 import dev.tributary.runtime.RunSpec;
 import dev.tributary.runtime.Tributary;
@@ -26,17 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A whole embedded job on a real (tiny) model: every role, the stream, partial rollouts and weight hand-offs. */
 class EmbeddedRunTest {
-    /** A trainer step that keeps every batch it is given and trains as the built-in one does. */
-    static Plugins recordingBatches(List<TrajectoryBatch> batches) {
-        return Plugins.builtIn().register(Plugins.TRAINER_STEP, "recording", (settings, ctx) -> {
-            TrainerStep minibatch = TrainerStep.registry().create("minibatch", ConfigFactory.empty(), ctx);
-            return (batch, version) -> {
-                batches.add(batch);
-                return minibatch.train(batch, version);
-            };
-        });
-    }
-
     @Test
     void partialRollouts_areResumedWithTheirVersions_andEveryTrajectoryIsTrainedOnce(@TempDir Path dir)
             throws Exception {
@@ -46,7 +32,7 @@ class EmbeddedRunTest {
                 tributary.sft.steps = 0
                 tributary.rollout.token-budget = 5
                 tributary.trainer.step = recording
-                """)).withPlugins(recordingBatches(batches));
+                """)).withPlugins(TinyRuns.recordingBatches(batches));
         RunResult r;
         try (TributaryRun run = Tributary.start(spec)) {
             r = TinyRuns.await(run);

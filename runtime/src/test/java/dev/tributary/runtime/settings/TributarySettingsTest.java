@@ -102,7 +102,7 @@ class TributarySettingsTest {
         // A class named by its full name keeps its settings under its simple name, a misspelt key elsewhere fails.
         TributarySettings s = load("tributary.replay { store = com.example.SpreadFirst, SpreadFirst.keep = 3 }");
         assertEquals(3, s.plugins().get("tributary.replay.store").settings().getInt("keep"));
-        assertEquals("tributary.replay.SpreadFirst.keep = 3: no such key; the keys of tributary.replay are capacity, "
+        assertEquals("tributary.replay.SpreadFirst.keep = 3: expected no such key; the keys of tributary.replay are capacity, "
                 + "max-segment-age, store", refused("tributary.replay.SpreadFirst.keep = 3").getMessage());
     }
 
