@@ -40,7 +40,7 @@ final class OverlayKeysTest {
      * ClusterFormationTest checks every tributary.* key of every overlay against it; this list keeps a key under
      * any other root (a misspelt "pekko") from passing unchecked.
      */
-    static final List<String> TRIBUTARY_KEYS = List.of("tributary.cluster.bootstrap");
+    static final List<String> TRIBUTARY_KEYS = List.of("tributary.cluster.bootstrap", "tributary.run.checkpoint-every");
 
     static Stream<String> overlays() {
         return Overlays.listFiles(".conf").stream();

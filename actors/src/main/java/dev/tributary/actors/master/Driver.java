@@ -12,8 +12,10 @@ import org.apache.pekko.actor.typed.Behavior;
  * with the kernel's {@code await}/{@code phase} (so role watching and the refusal of a second start hold in every
  * phase), hands every iteration's report to {@link MasterKernel#report}, and ends with
  * {@link MasterKernel#finish}, which answers {@link Master.Finished} and stops the master. A driver keeps no
- * mutable state of its own: what it carries between phases travels in immutable values. Drivers are written in
- * this package, beside the kernel, whose operations are package-private.
+ * mutable state of its own: what it carries between phases travels in immutable values ({@link Run},
+ * {@link Iteration}); its own messages are records implementing {@link Master.Internal}, wrapped with
+ * {@link MasterKernel#adapter}. A driver outside this package is named by its class in
+ * {@code tributary.master.driver} (a public constructor taking nothing or a {@code Config}).
  */
 public interface Driver {
     /** Iteration-synchronous RL (Kimi k1.5 §2.6.1): rollout, then training, then weight sync, one after another. */

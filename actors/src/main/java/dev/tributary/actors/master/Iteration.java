@@ -8,50 +8,50 @@ import java.util.List;
  * What the synchronous driver gathers over one iteration, phase by phase, for the report. Times are
  * {@code System.nanoTime()} readings; each phase's seconds run from the end of the previous phase's request.
  */
-record Iteration(long start, long phaseStart, RolloutStats rollout, double rolloutSeconds, List<Trajectory> batch,
+public record Iteration(long start, long phaseStart, RolloutStats rollout, double rolloutSeconds, List<Trajectory> batch,
                  double trainSeconds, double loss, double syncSeconds, double handoffMillis) {
-    Iteration {
+    public Iteration {
         batch = List.copyOf(batch);
     }
 
-    static Iteration begin(long now) {
+    public static Iteration begin(long now) {
         return new Iteration(now, now, RolloutStats.EMPTY, 0, List.of(), 0, Double.NaN, 0, 0);
     }
 
-    Iteration rolledOut(RolloutStats stats) {
+    public Iteration rolledOut(RolloutStats stats) {
         return new Iteration(start, phaseStart, stats, rolloutSeconds, batch, trainSeconds, loss, syncSeconds,
                 handoffMillis);
     }
 
     /** Rollout ends when the buffer hands over the groups. */
-    Iteration grouped(long now) {
+    public Iteration grouped(long now) {
         return new Iteration(start, phaseStart, rollout, seconds(phaseStart, now), batch, trainSeconds, loss,
                 syncSeconds, handoffMillis);
     }
 
     /** Training starts when the shaped batch is there. */
-    Iteration shaped(List<Trajectory> shaped, long now) {
+    public Iteration shaped(List<Trajectory> shaped, long now) {
         return new Iteration(start, now, rollout, rolloutSeconds, shaped, trainSeconds, loss, syncSeconds,
                 handoffMillis);
     }
 
-    Iteration trained(double trainLoss, long now) {
+    public Iteration trained(double trainLoss, long now) {
         return new Iteration(start, now, rollout, rolloutSeconds, batch, seconds(phaseStart, now), trainLoss,
                 syncSeconds, handoffMillis);
     }
 
-    Iteration synced(long now) {
+    public Iteration synced(long now) {
         return new Iteration(start, now, rollout, rolloutSeconds, batch, trainSeconds, loss, seconds(phaseStart, now),
                 handoffMillis);
     }
 
-    Iteration withHandoffMillis(double millis) {
+    public Iteration withHandoffMillis(double millis) {
         return new Iteration(start, phaseStart, rollout, rolloutSeconds, batch, trainSeconds, loss, syncSeconds,
                 millis);
     }
 
     /** The report of {@code run}'s iteration, its version the one just trained. */
-    IterationReport report(Run run, double heldOutAccuracy, long now) {
+    public IterationReport report(Run run, double heldOutAccuracy, long now) {
         double meanReward = batch.stream().mapToDouble(Trajectory::reward).average().orElse(Double.NaN);
         double meanLength = batch.stream().mapToInt(Trajectory::responseLength).average().orElse(Double.NaN);
         return new IterationReport(run.iteration(), run.version(), batch.size(), meanReward, meanLength,

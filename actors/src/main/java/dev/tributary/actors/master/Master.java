@@ -33,7 +33,7 @@ public final class Master {
     }
 
     /** Replies of the roles adapted for the kernel and the drivers of this package; outsiders cannot send them. */
-    non-sealed interface Internal extends Command {
+    public non-sealed interface Internal extends Command {
     }
 
     /**

@@ -25,7 +25,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * reports, the checkpoint step ({@link CheckpointStep}) and the end of the run. It holds no mutable state: where
  * a run stands travels from phase to phase as a {@link Run}.
  *
- * <p>Its operations are package-private: drivers are written beside it, in this package.
+ * <p>Its operations are public so that drivers can be written outside this package (see {@link Driver}).
  */
 public final class MasterKernel {
     private record WorkerLoaded(RolloutWorker.Loaded l) implements Master.Internal {
@@ -106,38 +106,38 @@ public final class MasterKernel {
     // ---- What drivers use.
 
     /** Where the driver begins: the start iteration, the version the workers hold, the live workers. */
-    Run first() {
+    public Run first() {
         if (first == null) {
             throw new IllegalStateException("the kernel is handed to a driver only after start and resume");
         }
         return first;
     }
 
-    MasterSettings settings() {
+    public MasterSettings settings() {
         return setup.settings();
     }
 
-    Master.Roles roles() {
+    public Master.Roles roles() {
         return setup.roles();
     }
 
-    long now() {
+    public long now() {
         return System.nanoTime();
     }
 
-    <T> ActorRef<T> adapter(Class<T> reply, Function<T, Master.Command> wrap) {
+    public <T> ActorRef<T> adapter(Class<T> reply, Function<T, Master.Command> wrap) {
         return ctx.messageAdapter(reply, wrap::apply);
     }
 
     /** A phase waiting for one {@code reply}; a lost worker leaves it waiting with the updated run. */
-    <M extends Master.Command> Behavior<Master.Command> await(Run run, Class<M> reply,
+    public <M extends Master.Command> Behavior<Master.Command> await(Run run, Class<M> reply,
                                                               BiFunction<Run, M, Behavior<Master.Command>> next) {
         return phase(run, Behaviors.receive(Master.Command.class).onMessage(reply, m -> next.apply(run, m)),
                 r -> await(r, reply, next));
     }
 
     /** A phase's own handlers, plus what every phase does: refuse a second start, watch the roles. */
-    Behavior<Master.Command> phase(Run run, BehaviorBuilder<Master.Command> handlers,
+    public Behavior<Master.Command> phase(Run run, BehaviorBuilder<Master.Command> handlers,
                                    Function<Run, Behavior<Master.Command>> afterLoss) {
         return handlers
                 .onMessage(Master.Start.class, s -> {
@@ -152,7 +152,7 @@ public final class MasterKernel {
      * A rollout worker that is gone (its node downed, or failed) is dropped: work pulling sends its unconfirmed
      * batches to the others. Without the replay buffer, the reward actor or the trainer the run cannot go on.
      */
-    Run lost(Run run, ActorRef<?> ref) {
+    public Run lost(Run run, ActorRef<?> ref) {
         Master.Roles roles = roles();
         for (ActorRef<?> role : List.of(roles.replay(), roles.reward(), roles.trainer(), dispatcher)) {
             if (role.equals(ref)) {
@@ -175,13 +175,13 @@ public final class MasterKernel {
     }
 
     /** The jobs of {@code run}'s iteration: the unfinished trajectories, then fresh samples of the sampler's prompts. */
-    List<RolloutJob> jobs(Run run, List<Trajectory> unfinished) {
+    public List<RolloutJob> jobs(Run run, List<Trajectory> unfinished) {
         return Jobs.of(settings(), run.iteration(), unfinished,
                 setup.sampler().next(run.iteration(), settings().promptsPerIteration()));
     }
 
     /** Rolls {@code jobs} out at the run's version, in batches for the live workers; {@code then} gets the stats. */
-    Behavior<Master.Command> rollout(Run run, List<RolloutJob> jobs,
+    public Behavior<Master.Command> rollout(Run run, List<RolloutJob> jobs,
                                      BiFunction<Run, RolloutStats, Behavior<Master.Command>> then) {
         Run emitted = run.emitted(jobs.size());
         if (jobs.isEmpty()) {
@@ -194,7 +194,7 @@ public final class MasterKernel {
     }
 
     /** Complete groups in a fixed order, their success recorded with the sampler. */
-    List<List<Trajectory>> groups(List<List<Trajectory>> fromBuffer) {
+    public List<List<Trajectory>> groups(List<List<Trajectory>> fromBuffer) {
         List<List<Trajectory>> groups = Jobs.sorted(fromBuffer);
         for (List<Trajectory> group : groups) {
             long solved = group.stream().filter(t -> t.reward() >= 1.0).count();
@@ -204,7 +204,7 @@ public final class MasterKernel {
     }
 
     /** Every live worker switches to the run's version; a worker lost meanwhile is not waited for. */
-    Behavior<Master.Command> loadWeights(Run run, Function<Run, Behavior<Master.Command>> then) {
+    public Behavior<Master.Command> loadWeights(Run run, Function<Run, Behavior<Master.Command>> then) {
         ActorRef<RolloutWorker.Loaded> loadedTo = adapter(RolloutWorker.Loaded.class, WorkerLoaded::new);
         run.workers().forEach(w -> w.tell(new RolloutWorker.LoadWeights(run.version(), null, loadedTo)));
         return awaitLoads(run, Set.copyOf(run.workers()), then);
@@ -234,7 +234,7 @@ public final class MasterKernel {
     }
 
     /** The device hand-off time since the last reading, summed over every arbiter (none: 0). */
-    Behavior<Master.Command> handoff(Run run, BiFunction<Run, Double, Behavior<Master.Command>> then) {
+    public Behavior<Master.Command> handoff(Run run, BiFunction<Run, Double, Behavior<Master.Command>> then) {
         var arbiters = roles().arbiters();
         ActorRef<DeviceArbiter.Stats> statsTo = adapter(DeviceArbiter.Stats.class, GotDeviceStats::new);
         arbiters.forEach(a -> a.tell(new DeviceArbiter.GetStats(statsTo)));
@@ -252,36 +252,36 @@ public final class MasterKernel {
     }
 
     /** Hands the report to the listener and keeps it for {@link Master.Finished}. */
-    Run report(Run run, IterationReport report) {
+    public Run report(Run run, IterationReport report) {
         setup.listener().accept(report);
         return run.reported(report);
     }
 
     /** The run ends after this iteration: the schedule says so, or a stop was requested. */
-    boolean endsAfter(Run run) {
+    public boolean endsAfter(Run run) {
         return run.iteration() >= settings().iterations() || setup.stopRequested().getAsBoolean();
     }
 
     /** A checkpoint after the iterations the settings name, and after the last when checkpoints are on. */
-    boolean checkpointsAfter(Run run, boolean last) {
+    public boolean checkpointsAfter(Run run, boolean last) {
         return settings().checkpoints(run.iteration()) || (last && settings().checkpointEvery() > 0);
     }
 
     /** Snapshot → contents → save on the blocking dispatcher; a failed save fails the run. */
-    Behavior<Master.Command> checkpoint(Run run, Function<Run, Behavior<Master.Command>> then) {
+    public Behavior<Master.Command> checkpoint(Run run, Function<Run, Behavior<Master.Command>> then) {
         return new CheckpointStep(this).checkpoint(run, then);
     }
 
-    Behavior<Master.Command> finish(Run run) {
+    public Behavior<Master.Command> finish(Run run) {
         finishTo.tell(new Master.Finished(run.version(), run.reports()));
         return Behaviors.stopped();
     }
 
-    Master.Setup setup() {
+    public Master.Setup setup() {
         return setup;
     }
 
-    ActorContext<Master.Command> context() {
+    public ActorContext<Master.Command> context() {
         return ctx;
     }
 }

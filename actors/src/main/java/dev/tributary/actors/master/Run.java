@@ -17,9 +17,9 @@ import org.apache.pekko.actor.typed.ActorRef;
  * @param handoffMillisSoFar the device arbiters' total hand-off time at the last reading, summed over arbiters
  * @param reports            every iteration's report of this process so far
  */
-record Run(int iteration, PolicyVersion version, List<ActorRef<RolloutWorker.Command>> workers,
+public record Run(int iteration, PolicyVersion version, List<ActorRef<RolloutWorker.Command>> workers,
            long expectedReceived, double handoffMillisSoFar, List<IterationReport> reports) {
-    Run {
+    public Run {
         if (iteration < 1) {
             throw new IllegalArgumentException("iteration " + iteration + " must be >= 1");
         }
@@ -28,33 +28,33 @@ record Run(int iteration, PolicyVersion version, List<ActorRef<RolloutWorker.Com
         reports = List.copyOf(reports);
     }
 
-    static Run start(int iteration, PolicyVersion version, List<ActorRef<RolloutWorker.Command>> workers) {
+    public static Run start(int iteration, PolicyVersion version, List<ActorRef<RolloutWorker.Command>> workers) {
         return new Run(iteration, version, workers, 0, 0, List.of());
     }
 
-    Run next() {
+    public Run next() {
         return new Run(iteration + 1, version, workers, expectedReceived, handoffMillisSoFar, reports);
     }
 
-    Run withVersion(PolicyVersion v) {
+    public Run withVersion(PolicyVersion v) {
         return new Run(iteration, v, workers, expectedReceived, handoffMillisSoFar, reports);
     }
 
-    Run withoutWorker(ActorRef<RolloutWorker.Command> lost) {
+    public Run withoutWorker(ActorRef<RolloutWorker.Command> lost) {
         List<ActorRef<RolloutWorker.Command>> left = new ArrayList<>(workers);
         left.remove(lost);
         return new Run(iteration, version, left, expectedReceived, handoffMillisSoFar, reports);
     }
 
-    Run emitted(int trajectories) {
+    public Run emitted(int trajectories) {
         return new Run(iteration, version, workers, expectedReceived + trajectories, handoffMillisSoFar, reports);
     }
 
-    Run withHandoffMillisSoFar(double total) {
+    public Run withHandoffMillisSoFar(double total) {
         return new Run(iteration, version, workers, expectedReceived, total, reports);
     }
 
-    Run reported(IterationReport report) {
+    public Run reported(IterationReport report) {
         List<IterationReport> all = new ArrayList<>(reports);
         all.add(report);
         return new Run(iteration, version, workers, expectedReceived, handoffMillisSoFar, all);

@@ -40,6 +40,9 @@ public interface WeightSync {
 
     static Registry<Context, WeightSync> registry() {
         return new Registry<>(KEY, WeightSync.class, Context.class)
+                .register("auto", (c, ctx) -> {
+                    throw new IllegalStateException("weight sync 'auto' is resolved by the runtime for each topology");
+                })
                 .register("shared", (c, ctx) -> SharedParameters.INSTANCE)
                 .register("broadcast", (c, ctx) -> new ChunkedBroadcast(ctx.config()));
     }

@@ -44,7 +44,7 @@ import java.util.function.Supplier;
  * roles the node runs, that role's plug-ins. Every plug-in name is checked on every node, so a misspelt one fails
  * wherever it is started, before anything runs.
  */
-public final class RunParts {
+final class RunParts {
     private final TributarySettings settings;
     private final Plugins plugins;
     private final Topology topology;
@@ -71,8 +71,7 @@ public final class RunParts {
         this.sandbox = sandbox;
         for (Plugins.Kind<?, ?> kind : Plugins.KINDS) {
             String name = choice(kind).name();
-            boolean auto = kind == Plugins.WEIGHT_SYNC && name.equals(Topology.AUTO);
-            if (!plugins.hasInstance(kind) && !auto && topology.uses(kind)) {
+            if (!plugins.hasInstance(kind) && topology.uses(kind)) {
                 plugins.registry(kind).checkName(name);
             }
         }
@@ -114,7 +113,7 @@ public final class RunParts {
         return plugins.create(kind, c.name(), c.settings(), context);
     }
 
-    public TributarySettings settings() {
+    TributarySettings settings() {
         return settings;
     }
 
@@ -126,12 +125,12 @@ public final class RunParts {
         return topology;
     }
 
-    public Task task() {
+    Task task() {
         return task;
     }
 
     /** This node's policy: the trainer's, and the rollout engines' (shared in one JVM, a copy per node otherwise). */
-    public Policy policy() {
+    Policy policy() {
         return policy;
     }
 
@@ -139,7 +138,7 @@ public final class RunParts {
         return optimizer;
     }
 
-    public List<Prompt> heldOut() {
+    List<Prompt> heldOut() {
         return heldOut;
     }
 

@@ -1,0 +1,42 @@
+package dev.tributary.runtime.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tributary.runtime.RunResult;
+import dev.tributary.runtime.RunSpec;
+import dev.tributary.runtime.Tributary;
+import dev.tributary.runtime.TributaryRun;
+import dev.tributary.runtime.job.TinyRuns;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A run started under an ActorSystem the caller owns: its roles come and go, the system stays the caller's. */
+@ExtendWith(TestKitJUnit5Extension.class)
+class CallerSystemTest {
+    @JUnit5TestKit
+    ActorTestKit kit = new JUnit5TestKitBuilder().build();
+
+    @Test
+    void aRunUnderTheCallersSystem_completesItsStage_andLeavesTheSystemRunning(@TempDir Path dir) throws Exception {
+        RunSpec spec = RunSpec.of(TinyRuns.config(dir, "tributary.sft.steps = 0\ntributary.run.iterations = 2"));
+        RunResult r;
+        try (TributaryRun run = Tributary.start(spec, kit.system())) {
+            r = run.result().toCompletableFuture().get(3, TimeUnit.MINUTES);
+            assertSame(kit.system(), run.system());
+        }
+        assertEquals(2, r.metrics().size());
+        assertEquals(2, r.version().number());
+        assertTrue(r.metrics().stream().mapToInt(m -> m.trainedSamples()).sum() > 0, "it trained");
+        assertTrue(kit.system().whenTerminated().toCompletableFuture().isDone() == false,
+                "the caller's system outlives the run");
+    }
+}
