@@ -1,6 +1,7 @@
 package dev.tributary.runtime.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,10 +12,10 @@ import dev.tributary.runtime.TributaryRun;
 import dev.tributary.runtime.job.TinyRuns;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +37,7 @@ class CallerSystemTest {
         assertEquals(2, r.metrics().size());
         assertEquals(2, r.version().number());
         assertTrue(r.metrics().stream().mapToInt(m -> m.trainedSamples()).sum() > 0, "it trained");
-        assertTrue(kit.system().whenTerminated().toCompletableFuture().isDone() == false,
+        assertFalse(kit.system().getWhenTerminated().toCompletableFuture().isDone(),
                 "the caller's system outlives the run");
     }
 }

@@ -1,4 +1,4 @@
-package dev.tributary.runtime.checkpoint;
+package dev.tributary.runtime.internal.checkpoint;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;

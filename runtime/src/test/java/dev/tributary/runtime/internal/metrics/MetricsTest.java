@@ -1,5 +1,6 @@
-package dev.tributary.runtime.metrics;
+package dev.tributary.runtime.internal.metrics;
 
+import dev.tributary.runtime.metrics.IterationMetrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

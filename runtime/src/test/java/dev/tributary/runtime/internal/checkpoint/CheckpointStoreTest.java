@@ -1,4 +1,4 @@
-package dev.tributary.runtime.checkpoint;
+package dev.tributary.runtime.internal.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.tributary.runtime.metrics;
+package dev.tributary.runtime.internal.metrics;
 
 import java.util.ArrayList;
 import java.util.List;

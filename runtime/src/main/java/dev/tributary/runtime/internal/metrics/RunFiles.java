@@ -1,5 +1,6 @@
-package dev.tributary.runtime.metrics;
+package dev.tributary.runtime.internal.metrics;
 
+import dev.tributary.runtime.metrics.IterationMetrics;
 import com.typesafe.config.ConfigRenderOptions;
 import dev.tributary.actors.master.IterationReport;
 import dev.tributary.runtime.settings.SettingsException;

@@ -1,4 +1,4 @@
-package dev.tributary.runtime.checkpoint;
+package dev.tributary.runtime.internal.checkpoint;
 
 import dev.tributary.model.policy.Optimizer;
 import java.util.Arrays;

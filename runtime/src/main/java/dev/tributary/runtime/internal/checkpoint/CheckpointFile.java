@@ -1,4 +1,4 @@
-package dev.tributary.runtime.checkpoint;
+package dev.tributary.runtime.internal.checkpoint;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,5 +1,6 @@
-package dev.tributary.runtime.metrics;
+package dev.tributary.runtime.internal.metrics;
 
+import dev.tributary.runtime.metrics.IterationMetrics;
 import java.util.Locale;
 
 /**
