@@ -8,10 +8,10 @@ import org.apache.pekko.actor.typed.Behavior;
  * checkpoints, start and resume); a driver only sequences it. Chosen by name, {@code tributary.master.driver}.
  *
  * <p>Contract: {@link #behavior} is called once per run, after {@link Master.Start} was checked and the run
- * resumed; it returns the master's behaviour from {@link MasterKernel#first()} on. That behaviour builds each phase
- * with the kernel's {@code await}/{@code phase} (so role watching and the refusal of a second start hold in every
- * phase), hands every iteration's report to {@link MasterKernel#report}, and ends with
- * {@link MasterKernel#finish}, which answers {@link Master.Finished} and stops the master. A driver keeps no
+ * resumed; it returns the master's behaviour from the kernel's {@code first()} run on. That behaviour builds each
+ * phase with the kernel's {@code await} or {@code phase} (so role watching and the refusal of a second start hold in
+ * every phase), hands every iteration's report to the kernel's {@code report}, and ends with its {@code finish},
+ * which answers {@link Master.Finished} and stops the master. A driver keeps no
  * mutable state of its own: what it carries between phases travels in immutable values. Drivers are written in
  * this package, beside the kernel, whose operations are package-private.
  */
