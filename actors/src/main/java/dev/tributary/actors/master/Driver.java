@@ -11,9 +11,9 @@ import org.apache.pekko.actor.typed.Behavior;
  * resumed; it returns the master's behaviour from the kernel's {@code first()} run on. That behaviour builds each
  * phase with the kernel's {@code await} or {@code phase} (so role watching and the refusal of a second start hold in
  * every phase), hands every iteration's report to the kernel's {@code report}, and ends with its {@code finish},
- * which answers {@link Master.Finished} and stops the master. A driver keeps no
- * mutable state of its own: what it carries between phases travels in immutable values. Drivers are written in
- * this package, beside the kernel, whose operations are package-private.
+ * which answers {@link Master.Finished} and stops the master. A driver keeps no mutable state of its own: what it
+ * carries between phases travels in immutable values. Drivers are written in this package, beside the kernel,
+ * whose operations are package-private.
  */
 public interface Driver {
     /** Iteration-synchronous RL (Kimi k1.5 §2.6.1): rollout, then training, then weight sync, one after another. */
