@@ -40,7 +40,7 @@ final class Dispatcher {
     }
 
     /** Every batch of the round is done and stored; {@code stats} is their answers added up. */
-    record RolledOut(RolloutStats stats) {
+    record RolledOut(RolloutStats stats) implements NoSerializationVerificationNeeded {
     }
 
     private Dispatcher() {

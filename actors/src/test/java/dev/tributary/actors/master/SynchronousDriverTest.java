@@ -19,11 +19,13 @@ import dev.tributary.model.Prompt;
 import dev.tributary.model.task.ArithmeticTask;
 import dev.tributary.model.token.Tokenizer;
 import dev.tributary.model.train.Evaluator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -65,36 +67,62 @@ class SynchronousDriverTest {
         return assertInstanceOf(type, a.message(), "asked " + a);
     }
 
-    @Test
-    void asksTheRoles_phaseByPhase_andSumsTheHandoffOverArbiters() {
-        ServiceKey<ConsumerController.Command<RolloutWork.Batch>> key = ServiceKey.create(
-                ConsumerController.serviceKeyClass(), "rollout-work-driver-test");
-        ActorRef<RolloutWorker.Command> worker = kit.spawn(forwarding("worker"));
-        kit.spawn(RolloutWork.consumer(worker, t -> { }, key));
-        List<ActorRef<DeviceArbiter.Command>> arbiters = List.of(kit.spawn(forwarding("arbiter")),
-                kit.spawn(forwarding("arbiter")));
-        TestProbe<IterationReport> reports = kit.createTestProbe();
-        TestProbe<Checkpointer.RunState> saved = kit.createTestProbe();
-        TestProbe<Master.Finished> finished = kit.createTestProbe();
-        var sampler = Samplers.registry().create("uniform", ConfigFactory.empty(),
-                new Samplers.Context(new PromptPool(TASK, 5, 1L), 7L));
-        var settings = new MasterSettings(2, 1, 1, 4, 10, 3L, HELD_OUT, 2, 8, 2, 1);
-        var roles = new Master.Roles(List.of(worker), kit.spawn(forwarding("replay")), kit.spawn(forwarding("reward")),
-                kit.spawn(forwarding("trainer")), arbiters);
-        var master = kit.spawn(Master.create(Master.Setup.of(settings, sampler, roles, reports.ref()::tell)
-                .withCheckpointer(saved.ref()::tell).withWorkKey(key)));
-        master.tell(new Master.Start(1, PolicyVersion.INITIAL, List.of(), finished.ref()));
+    /** The roles as forwarding actors, named after their role, and a master over them. */
+    private final class Rig {
+        final List<ActorRef<RolloutWorker.Command>> workers = new ArrayList<>();
+        final List<ActorRef<DeviceArbiter.Command>> arbiters = new ArrayList<>();
+        final ActorRef<ReplayBuffer.Command> replay = kit.spawn(forwarding("replay"), "replay");
+        final ActorRef<RewardActor.Command> reward = kit.spawn(forwarding("reward"), "reward");
+        final ActorRef<Trainer.Command> trainer = kit.spawn(forwarding("trainer"), "trainer");
+        final TestProbe<IterationReport> reports = kit.createTestProbe();
+        final TestProbe<Checkpointer.RunState> saved = kit.createTestProbe();
+        final TestProbe<Master.Finished> finished = kit.createTestProbe();
+        final ActorRef<Master.Command> master;
 
-        double[][] arbiterTotals = {{10.0, 5.0}, {12.0, 9.0}};
-        PolicyVersion v = PolicyVersion.INITIAL;
-        for (int iteration = 1; iteration <= 2; iteration++) {
-            // begin → rollout
+        /** Workers each log as "worker"; arbiters each as "arbiter". */
+        Rig(int workerCount, int arbiterCount, MasterSettings settings) {
+            ServiceKey<ConsumerController.Command<RolloutWork.Batch>> key = ServiceKey.create(
+                    ConsumerController.serviceKeyClass(), "rollout-work-driver-test");
+            for (int w = 0; w < workerCount; w++) {
+                ActorRef<RolloutWorker.Command> worker = kit.spawn(forwarding("worker"), "worker-" + w);
+                kit.spawn(RolloutWork.consumer(worker, t -> { }, key));
+                workers.add(worker);
+            }
+            for (int a = 0; a < arbiterCount; a++) {
+                arbiters.add(kit.spawn(forwarding("arbiter")));
+            }
+            var sampler = Samplers.registry().create("uniform", ConfigFactory.empty(),
+                    new Samplers.Context(new PromptPool(TASK, 5, 1L), 7L));
+            var roles = new Master.Roles(workers, replay, reward, trainer, arbiters);
+            master = kit.spawn(Master.create(Master.Setup.of(settings, sampler, roles, reports.ref()::tell)
+                    .withCheckpointer(saved.ref()::tell).withWorkKey(key)));
+            master.tell(new Master.Start(1, PolicyVersion.INITIAL, List.of(), finished.ref()));
+        }
+
+        /** begin → rollout, one batch answered by whichever worker got it; it returns once the groups are asked. */
+        ReplayBuffer.TakeBatch rollOut(PolicyVersion v) {
             expect("replay", ReplayBuffer.TakeUnfinished.class).replyTo().tell(new ReplayBuffer.Unfinished(List.of()));
             var rollout = expect("worker", RolloutWorker.Rollout.class);
             assertEquals(v, rollout.version());
-            rollout.replyTo().tell(new RolloutWorker.Done("w", new RolloutStats(1, 4, 0, 1, 0, 0, 0.5), worker));
-            // groups → shape → train
-            var take = expect("replay", ReplayBuffer.TakeBatch.class);
+            rollout.replyTo().tell(new RolloutWorker.Done("w", new RolloutStats(1, 4, 0, 1, 0, 0, 0.5),
+                    workers.get(0)));
+            return expect("replay", ReplayBuffer.TakeBatch.class);
+        }
+    }
+
+    /** Two iterations of one job each; evaluation and checkpoint only after the second. */
+    private static MasterSettings settings() {
+        return new MasterSettings(2, 1, 1, 4, 10, 3L, HELD_OUT, 2, 8, 2, 1);
+    }
+
+    @Test
+    void asksTheRoles_phaseByPhase_andSumsTheHandoffOverArbiters() {
+        Rig rig = new Rig(1, 2, settings());
+        double[][] arbiterTotals = {{10.0, 5.0}, {12.0, 9.0}};
+        PolicyVersion v = PolicyVersion.INITIAL;
+        for (int iteration = 1; iteration <= 2; iteration++) {
+            // begin → rollout → groups → shape → train
+            var take = rig.rollOut(v);
             assertEquals(iteration, take.afterReceived());
             take.replyTo().tell(new ReplayBuffer.Groups(List.of()));
             var shape = expect("reward", RewardActor.ShapeGroups.class);
@@ -107,7 +135,7 @@ class SynchronousDriverTest {
             // sync → device stats, from both arbiters in either order
             var load = expect("worker", RolloutWorker.LoadWeights.class);
             assertEquals(v, load.version());
-            load.replyTo().tell(new RolloutWorker.Loaded("w", v, worker));
+            load.replyTo().tell(new RolloutWorker.Loaded("w", v, rig.workers.get(0)));
             var first = expect("arbiter", DeviceArbiter.GetStats.class);
             var second = expect("arbiter", DeviceArbiter.GetStats.class);
             first.replyTo().tell(new DeviceArbiter.Stats(1, arbiterTotals[iteration - 1][0], 1.0, 0));
@@ -118,7 +146,7 @@ class SynchronousDriverTest {
                 expect("trainer", Trainer.Evaluate.class).replyTo().tell(new Evaluator.Result(0.75, 3.0, 1));
                 accuracy = 0.75;
             }
-            IterationReport report = reports.receiveMessage();
+            IterationReport report = rig.reports.receiveMessage();
             assertEquals(iteration, report.iteration());
             assertEquals(v, report.version());
             assertEquals(0.25 * iteration, report.loss());
@@ -129,10 +157,43 @@ class SynchronousDriverTest {
         }
         expect("trainer", Trainer.GetSnapshot.class).replyTo().tell(new Trainer.Snapshot(null, Map.of(), 2));
         expect("replay", ReplayBuffer.GetContents.class).replyTo().tell(new ReplayBuffer.Contents(List.of(), 2));
-        assertEquals(2, saved.receiveMessage().iteration());
-        Master.Finished done = finished.receiveMessage();
+        assertEquals(2, rig.saved.receiveMessage().iteration());
+        Master.Finished done = rig.finished.receiveMessage();
         assertEquals(v, done.version());
         assertEquals(List.of(1, 2), done.reports().stream().map(IterationReport::iteration).toList());
-        finished.expectTerminated(master);
+        rig.finished.expectTerminated(rig.master);
+    }
+
+    @Test
+    void lostTrainer_failsTheMaster_namingTheRoleAndTheIteration() {
+        Rig rig = new Rig(1, 0, settings());
+        expect("replay", ReplayBuffer.TakeUnfinished.class);
+        LoggingTestKit.error(IllegalStateException.class)
+                .withMessageRegex("role trainer at .* is gone in iteration 1; the run cannot go on without it")
+                .expect(kit.system(), () -> {
+                    kit.stop(rig.trainer);
+                    return null;
+                });
+        rig.finished.expectTerminated(rig.master);
+    }
+
+    @Test
+    void workerLostDuringSync_isNotWaitedFor_andGetsNoMoreWork() {
+        Rig rig = new Rig(2, 0, settings());
+        var take = rig.rollOut(PolicyVersion.INITIAL);
+        take.replyTo().tell(new ReplayBuffer.Groups(List.of()));
+        expect("reward", RewardActor.ShapeGroups.class).replyTo().tell(new RewardActor.Shaped(List.of()));
+        PolicyVersion v1 = PolicyVersion.INITIAL.next();
+        expect("trainer", Trainer.Train.class).replyTo().tell(new Trainer.Trained(v1, 0.5, 0, 1, 0.01));
+        expect("worker", RolloutWorker.LoadWeights.class);
+        var load = expect("worker", RolloutWorker.LoadWeights.class);
+        ActorRef<RolloutWorker.Command> lost = rig.workers.get(1);
+        LoggingTestKit.warn("rollout worker " + lost.path() + " is gone in iteration 1").expect(kit.system(), () -> {
+            kit.stop(lost);
+            return null;
+        });
+        load.replyTo().tell(new RolloutWorker.Loaded("w0", v1, rig.workers.get(0)));
+        assertEquals(1, rig.reports.receiveMessage().iteration(), "only the live worker's load was awaited");
+        assertEquals(2, rig.rollOut(v1).afterReceived(), "iteration 2's batch ran on the live worker");
     }
 }

@@ -56,7 +56,7 @@ class TopologyTest {
         assertEquals("tributary.run.checkpoint-every", e.path());
         assertTrue(e.getMessage().contains("checkpoints are written only where the master, the trainer and the "
                 + "replay buffer share a node"), e.getMessage());
-        e = refused(CLUSTER + "tributary.run.resume = true", Set.of("master"));
+        e = refused(CLUSTER + "tributary.run { resume = true, out-dir = somewhere }", Set.of("master"));
         assertEquals("tributary.run.resume", e.path());
         // Nodes without the master do not checkpoint; the master's node with trainer and replay does.
         Topology.of(settings(CLUSTER + "tributary.run.checkpoint-every = 5"), Set.of("rollout"));
