@@ -8,7 +8,6 @@ import org.apache.pekko.actor.typed.Behavior;
  * checkpoints, start and resume); a driver only sequences it. Chosen by name, {@code tributary.master.driver}.
  *
  * <p>Contract: {@link #behavior} is called once per run, after {@link Master.Start} was checked and the run
-<<<<<<< HEAD
  * resumed; it returns the master's behaviour from {@link MasterKernel#first()} on. That behaviour builds each phase
  * with the kernel's {@code await}/{@code phase} (so role watching and the refusal of a second start hold in every
  * phase), hands every iteration's report to {@link MasterKernel#report}, and ends with
@@ -17,14 +16,6 @@ import org.apache.pekko.actor.typed.Behavior;
  * {@link Iteration}); its own messages are records implementing {@link Master.Internal}, wrapped with
  * {@link MasterKernel#adapter}. A driver outside this package is named by its class in
  * {@code tributary.master.driver} (a public constructor taking nothing or a {@code Config}).
-=======
- * resumed; it returns the master's behaviour from the kernel's {@code first()} run on. That behaviour builds each
- * phase with the kernel's {@code await} or {@code phase} (so role watching and the refusal of a second start hold in
- * every phase), hands every iteration's report to the kernel's {@code report}, and ends with its {@code finish},
- * which answers {@link Master.Finished} and stops the master. A driver keeps no mutable state of its own: what it
- * carries between phases travels in immutable values. Drivers are written in this package, beside the kernel,
- * whose operations are package-private.
->>>>>>> master-driver
  */
 public interface Driver {
     /** Iteration-synchronous RL (Kimi k1.5 §2.6.1): rollout, then training, then weight sync, one after another. */

@@ -26,7 +26,7 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * phases; {@link Driver#SYNCHRONOUS} runs iterative synchronous RL (Kimi k1.5 §2.6.1).
  *
  * <p>Outsiders send one message, {@link Start}, and get one answer, {@link Finished}. Everything else the master
- * receives is a role's reply, adapted into a package-private {@link Internal} message of the kernel or the driver.
+ * receives is a role's reply, adapted into an {@link Internal} message of the kernel or the driver.
  */
 public final class Master {
     public sealed interface Command extends RemoteMessage permits Start, Internal {
