@@ -72,10 +72,11 @@ public final class Plugins {
         }
     }
 
-    /** The master's driver: the order of its phases ({@code synchronous}). */
+    /** The master's driver: the order of its phases ({@code synchronous}, {@code asynchronous}). */
     public static final Kind<MasterSettings, Driver> DRIVER = new Kind<>(() -> new Registry<>(
             "tributary.master.driver", Driver.class, MasterSettings.class)
-            .register("synchronous", (c, ctx) -> Driver.SYNCHRONOUS));
+            .register("synchronous", (c, ctx) -> Driver.SYNCHRONOUS)
+            .register("asynchronous", (c, ctx) -> Driver.asynchronous(maxStaleness(c), dropsStale(c))));
     /** Each rollout worker's behaviour ({@code engine}). */
     public static final Kind<RolloutBehavior.Context, RolloutBehavior> ROLLOUT_BEHAVIOR =
             new Kind<>(RolloutBehavior::registry);
@@ -103,6 +104,23 @@ public final class Plugins {
             REPLAY_STORE, TRAINER_STEP, LOSS, SAMPLER, WEIGHT_SYNC, TASK);
 
     private static final Plugins BUILT_IN = new Plugins(Map.of(), Map.of());
+    private static final String ASYNC = "tributary.master.asynchronous.";
+
+    private static int maxStaleness(Config c) {
+        int eta = c.getInt("max-staleness");
+        if (eta < 0) {
+            throw new IllegalArgumentException(ASYNC + "max-staleness = " + eta + ": expected an integer >= 0");
+        }
+        return eta;
+    }
+
+    private static boolean dropsStale(Config c) {
+        String policy = c.getString("on-stale");
+        if (!policy.equals("drop") && !policy.equals("mask")) {
+            throw new IllegalArgumentException(ASYNC + "on-stale = \"" + policy + "\": expected drop or mask");
+        }
+        return policy.equals("drop");
+    }
 
     private final Map<Kind<?, ?>, Registry<?, ?>> registries;
     private final Map<Kind<?, ?>, Object> instances;

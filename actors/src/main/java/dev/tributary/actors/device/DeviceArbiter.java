@@ -57,6 +57,7 @@ public final class DeviceArbiter extends AbstractBehavior<DeviceArbiter.Command>
     private final long budgetBytes;
     private final Map<String, Long> holders = new HashMap<>();
     private final Deque<Pending> queue = new ArrayDeque<>();
+    private final boolean phasesShare;
     private Phase current;
     private long releasedAt = -1;
     private Phase releasedPhase;
@@ -67,16 +68,26 @@ public final class DeviceArbiter extends AbstractBehavior<DeviceArbiter.Command>
     private double lastHandoffMillis;
     private long peakBytes;
 
+    /** One phase at a time (colocated): the synchronous driver. */
     public static Behavior<Command> create(long budgetBytes) {
+        return create(budgetBytes, false);
+    }
+
+    /**
+     * @param phasesShare true lets training and rollout hold the device at once while their memory fits the budget
+     *                    (the asynchronous driver, whose trainer and engines work on separate copies of the weights)
+     */
+    public static Behavior<Command> create(long budgetBytes, boolean phasesShare) {
         if (budgetBytes <= 0) {
             throw new IllegalArgumentException("device memory budget " + budgetBytes + " bytes must be > 0");
         }
-        return Behaviors.setup(ctx -> new DeviceArbiter(ctx, budgetBytes));
+        return Behaviors.setup(ctx -> new DeviceArbiter(ctx, budgetBytes, phasesShare));
     }
 
-    private DeviceArbiter(ActorContext<Command> ctx, long budgetBytes) {
+    private DeviceArbiter(ActorContext<Command> ctx, long budgetBytes, boolean phasesShare) {
         super(ctx);
         this.budgetBytes = budgetBytes;
+        this.phasesShare = phasesShare;
     }
 
     @Override
@@ -123,7 +134,7 @@ public final class DeviceArbiter extends AbstractBehavior<DeviceArbiter.Command>
             Pending pending = queue.peek();
             Acquire next = pending.request();
             long held = holders.values().stream().mapToLong(Long::longValue).sum();
-            boolean phaseOk = current == null || current == next.phase();
+            boolean phaseOk = phasesShare || current == null || current == next.phase();
             if (!phaseOk || held + next.bytes() > budgetBytes) {
                 return;
             }

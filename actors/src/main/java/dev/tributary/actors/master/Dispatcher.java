@@ -5,7 +5,9 @@ import dev.tributary.actors.rollout.RolloutStats;
 import dev.tributary.actors.rollout.RolloutWork;
 import dev.tributary.model.PolicyVersion;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -25,7 +27,10 @@ final class Dispatcher {
     sealed interface Command extends NoSerializationVerificationNeeded {
     }
 
-    /** Roll out {@code batches} (job lists) of {@code iteration} at {@code version}; answer {@link RolledOut}. */
+    /**
+     * Roll out {@code batches} (job lists) of {@code iteration} at {@code version}; answer {@link RolledOut} once
+     * they are all done. Rounds of different iterations may be out at once.
+     */
     record Dispatch(int iteration, List<List<RolloutJob>> batches, PolicyVersion version,
                     ActorRef<RolledOut> replyTo) implements Command {
         Dispatch {
@@ -39,8 +44,8 @@ final class Dispatcher {
     private record Done(RolloutWork.BatchDone done) implements Command {
     }
 
-    /** Every batch of the round is done and stored; {@code stats} is their answers added up. */
-    record RolledOut(RolloutStats stats) implements NoSerializationVerificationNeeded {
+    /** Every batch of round {@code iteration} is done and stored; {@code stats} is their answers added up. */
+    record RolledOut(int iteration, RolloutStats stats) implements NoSerializationVerificationNeeded {
     }
 
     private Dispatcher() {
@@ -54,7 +59,7 @@ final class Dispatcher {
             work.tell(new WorkPullingProducerController.Start<>(ctx.messageAdapter(
                     WorkPullingProducerController.requestNextClass(), WorkRequested::new)));
             ActorRef<RolloutWork.BatchDone> doneTo = ctx.messageAdapter(RolloutWork.BatchDone.class, Done::new);
-            return running(ctx, doneTo, WorkQueue.IDLE, null, null);
+            return running(ctx, doneTo, WorkQueue.IDLE, null, Map.of());
         });
     }
 
@@ -64,24 +69,30 @@ final class Dispatcher {
      */
     private static Behavior<Command> running(ActorContext<Command> ctx, ActorRef<RolloutWork.BatchDone> doneTo,
                                              WorkQueue queue, ActorRef<RolloutWork.Batch> sendNextTo,
-                                             ActorRef<RolledOut> replyTo) {
+                                             Map<Integer, ActorRef<RolledOut>> replyTo) {
         return Behaviors.receive(Command.class)
-                .onMessage(Dispatch.class, d -> send(ctx, doneTo, queue.offered(batches(d, doneTo)), sendNextTo,
-                        d.replyTo()))
+                .onMessage(Dispatch.class, d -> {
+                    Map<Integer, ActorRef<RolledOut>> to = new HashMap<>(replyTo);
+                    to.put(d.iteration(), d.replyTo());
+                    return send(ctx, doneTo, queue.offered(d.iteration(), batches(d, doneTo)), sendNextTo, to);
+                })
                 .onMessage(WorkRequested.class, r -> send(ctx, doneTo, queue, r.next().sendNextTo(), replyTo))
                 .onMessage(Done.class, d -> {
                     WorkQueue after = queue.done(d.done().id(), d.done().done().stats());
-                    if (after != queue && after.roundDone()) {
-                        replyTo.tell(new RolledOut(after.stats()));
+                    Map<Integer, ActorRef<RolledOut>> to = replyTo;
+                    for (var c = after.completed(); c.isPresent(); c = after.completed()) {
+                        to = new HashMap<>(to);
+                        to.remove(c.get().round()).tell(new RolledOut(c.get().round(), c.get().stats()));
+                        after = after.without(c.get().round());
                     }
-                    return running(ctx, doneTo, after, sendNextTo, replyTo);
+                    return running(ctx, doneTo, after, sendNextTo, Map.copyOf(to));
                 })
                 .build();
     }
 
     private static Behavior<Command> send(ActorContext<Command> ctx, ActorRef<RolloutWork.BatchDone> doneTo,
                                           WorkQueue queue, ActorRef<RolloutWork.Batch> sendNextTo,
-                                          ActorRef<RolledOut> replyTo) {
+                                          Map<Integer, ActorRef<RolledOut>> replyTo) {
         if (sendNextTo != null && queue.hasUnsent()) {
             sendNextTo.tell(queue.head());
             return running(ctx, doneTo, queue.sentHead(), null, replyTo);

@@ -21,6 +21,24 @@ public interface Driver {
     /** Iteration-synchronous RL (Kimi k1.5 §2.6.1): rollout, then training, then weight sync, one after another. */
     Driver SYNCHRONOUS = new SynchronousDriver();
 
+    /**
+     * Asynchronous RL: rounds of rollout go out while earlier ones are trained on, each sample trained within
+     * {@code maxStaleness} versions of the one that generated it; older resumed samples' groups are dropped
+     * ({@code dropStale}) or kept for the trainer to mask (see {@link AsynchronousDriver}).
+     */
+    static Driver asynchronous(int maxStaleness, boolean dropStale) {
+        return new AsynchronousDriver(maxStaleness, dropStale ? AsynchronousDriver.StalePolicy.DROP
+                : AsynchronousDriver.StalePolicy.MASK);
+    }
+
+    /**
+     * True when rollout and training run at the same time (the asynchronous driver): the engines then need weights
+     * of their own ({@code tributary.weights.sync = broadcast}) and the device arbiter lets both phases hold it.
+     */
+    default boolean overlapsPhases() {
+        return false;
+    }
+
     /** The master's behaviour from the run's first iteration (after start and resume) to its end. */
     Behavior<Master.Command> behavior(MasterKernel kernel);
 }

@@ -56,7 +56,7 @@ public record Iteration(long start, long phaseStart, RolloutStats rollout, doubl
         double meanLength = batch.stream().mapToInt(Trajectory::responseLength).average().orElse(Double.NaN);
         return new IterationReport(run.iteration(), run.version(), batch.size(), meanReward, meanLength,
                 heldOutAccuracy, rollout, loss, rolloutSeconds, trainSeconds, syncSeconds, handoffMillis,
-                seconds(start, now));
+                seconds(start, now), Staleness.NONE);
     }
 
     private static double seconds(long from, long to) {

@@ -34,11 +34,15 @@ public final class MasterKernel {
     private record Restored(ReplayBuffer.Ack ack) implements Master.Internal {
     }
 
-    private record GotRolledOut(Dispatcher.RolledOut r) implements Master.Internal {
+    /** Every batch of round {@code iteration} is done and its trajectories are stored in the replay buffer. */
+    public record RoundDone(int iteration, RolloutStats stats) implements Master.Internal {
     }
 
-    private record GotDeviceStats(DeviceArbiter.Stats s) implements Master.Internal {
+    private record GotDeviceStats(double totalMillis) implements Master.Internal {
     }
+
+    /** How long the master waits for a device arbiter's figures before counting it as gone. */
+    private static final java.time.Duration STATS_TIMEOUT = java.time.Duration.ofSeconds(5);
 
     private final ActorContext<Master.Command> ctx;
     private final Master.Setup setup;
@@ -183,14 +187,27 @@ public final class MasterKernel {
     /** Rolls {@code jobs} out at the run's version, in batches for the live workers; {@code then} gets the stats. */
     public Behavior<Master.Command> rollout(Run run, List<RolloutJob> jobs,
                                      BiFunction<Run, RolloutStats, Behavior<Master.Command>> then) {
-        Run emitted = run.emitted(jobs.size());
         if (jobs.isEmpty()) {
-            return then.apply(emitted, RolloutStats.EMPTY);
+            return then.apply(run.emitted(0), RolloutStats.EMPTY);
         }
+        Run emitted = dispatch(run, run.iteration(), jobs);
+        return await(emitted, RoundDone.class, (r, m) -> then.apply(r, m.stats()));
+    }
+
+    /**
+     * Sends {@code jobs} (at least one) out as round {@code round} at the run's version, without waiting: the
+     * master receives {@link RoundDone} when they are all done and stored. Rounds may overlap.
+     */
+    public Run dispatch(Run run, int round, List<RolloutJob> jobs) {
         int n = Jobs.batchCount(jobs.size(), settings().batchesPerWorker(), run.workers().size());
-        dispatcher.tell(new Dispatcher.Dispatch(run.iteration(), Jobs.cut(jobs, n), run.version(),
-                adapter(Dispatcher.RolledOut.class, GotRolledOut::new)));
-        return await(emitted, GotRolledOut.class, (r, m) -> then.apply(r, m.r().stats()));
+        dispatcher.tell(new Dispatcher.Dispatch(round, Jobs.cut(jobs, n), run.version(),
+                adapter(Dispatcher.RolledOut.class, r -> new RoundDone(r.iteration(), r.stats()))));
+        return run.emitted(jobs.size());
+    }
+
+    /** The jobs of round {@code round}: {@code unfinished} resumed, then k samples of the sampler's next prompts. */
+    public List<RolloutJob> jobs(int round, List<Trajectory> unfinished) {
+        return Jobs.of(settings(), round, unfinished, setup.sampler().next(round, settings().promptsPerIteration()));
     }
 
     /** Complete groups in a fixed order, their success recorded with the sampler. */
@@ -233,21 +250,27 @@ public final class MasterKernel {
         return Set.copyOf(out);
     }
 
-    /** The device hand-off time since the last reading, summed over every arbiter (none: 0). */
+    /**
+     * The device hand-off time since the last reading, summed over every arbiter (none: 0). An arbiter that does
+     * not answer within {@link #STATS_TIMEOUT} (its node is gone) counts as none.
+     */
     public Behavior<Master.Command> handoff(Run run, BiFunction<Run, Double, Behavior<Master.Command>> then) {
         var arbiters = roles().arbiters();
-        ActorRef<DeviceArbiter.Stats> statsTo = adapter(DeviceArbiter.Stats.class, GotDeviceStats::new);
-        arbiters.forEach(a -> a.tell(new DeviceArbiter.GetStats(statsTo)));
+        for (var arbiter : arbiters) {
+            ctx.ask(DeviceArbiter.Stats.class, arbiter, STATS_TIMEOUT, DeviceArbiter.GetStats::new,
+                    (stats, failure) -> new GotDeviceStats(stats != null ? stats.totalHandoffMillis() : 0));
+        }
         return awaitStats(run, arbiters.size(), 0.0, then);
     }
 
     private Behavior<Master.Command> awaitStats(Run run, int left, double total,
                                                 BiFunction<Run, Double, Behavior<Master.Command>> then) {
         if (left == 0) {
-            return then.apply(run.withHandoffMillisSoFar(total), total - run.handoffMillisSoFar());
+            // A lost arbiter's share leaves the sum: the difference is never taken below nothing.
+            return then.apply(run.withHandoffMillisSoFar(total), Math.max(0, total - run.handoffMillisSoFar()));
         }
         return phase(run, Behaviors.receive(Master.Command.class).onMessage(GotDeviceStats.class,
-                s -> awaitStats(run, left - 1, total + s.s().totalHandoffMillis(), then)),
+                s -> awaitStats(run, left - 1, total + s.totalMillis(), then)),
                 r -> awaitStats(r, left, total, then));
     }
 

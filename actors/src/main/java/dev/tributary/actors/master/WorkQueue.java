@@ -2,28 +2,43 @@ package dev.tributary.actors.master;
 
 import dev.tributary.actors.rollout.RolloutStats;
 import dev.tributary.actors.rollout.RolloutWork;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The dispatcher's state: the batches of the current round not yet handed to the producer controller, the ids not
- * yet done, and the done batches' stats added up.
+ * The dispatcher's state: the batches not yet handed to the producer controller, and per round (an iteration's
+ * batches) the ids not yet done and the done batches' stats added up. The synchronous driver has one round out at
+ * a time; the asynchronous one several.
  */
-record WorkQueue(List<RolloutWork.Batch> unsent, Set<String> outstanding, RolloutStats stats) {
-    static final WorkQueue IDLE = new WorkQueue(List.of(), Set.of(), RolloutStats.EMPTY);
+record WorkQueue(List<RolloutWork.Batch> unsent, Map<Integer, Round> rounds) {
+    static final WorkQueue IDLE = new WorkQueue(List.of(), Map.of());
+
+    /** One round's batches not yet done, and what the done ones did. */
+    record Round(Set<String> outstanding, RolloutStats stats) {
+        Round {
+            outstanding = Set.copyOf(outstanding);
+        }
+    }
+
+    /** A round all of whose batches are done. */
+    record Completed(int round, RolloutStats stats) {
+    }
 
     WorkQueue {
         unsent = List.copyOf(unsent);
-        outstanding = Set.copyOf(outstanding);
+        rounds = Map.copyOf(rounds);
     }
 
-    /** A new round; one at a time, so that a round's stats are its own batches' only. */
-    WorkQueue offered(List<RolloutWork.Batch> batches) {
-        if (!outstanding.isEmpty()) {
-            throw new IllegalStateException("a rollout round of " + batches.size() + " batches was offered while "
-                    + outstanding.size() + " batches of the last are not done: " + outstanding);
+    /** Round {@code round}; its stats are its own batches' only. */
+    WorkQueue offered(int round, List<RolloutWork.Batch> batches) {
+        if (rounds.containsKey(round)) {
+            throw new IllegalStateException("rollout round " + round + " was offered again while its batches "
+                    + rounds.get(round).outstanding() + " are not done");
         }
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("a rollout round needs at least one batch");
@@ -34,7 +49,9 @@ record WorkQueue(List<RolloutWork.Batch> unsent, Set<String> outstanding, Rollou
             throw new IllegalArgumentException("batch ids of a round must be distinct, got " + batches.stream()
                     .map(RolloutWork.Batch::id).toList());
         }
-        return new WorkQueue(Stream.concat(unsent.stream(), batches.stream()).toList(), ids, RolloutStats.EMPTY);
+        Map<Integer, Round> r = new HashMap<>(rounds);
+        r.put(round, new Round(ids, RolloutStats.EMPTY));
+        return new WorkQueue(Stream.concat(unsent.stream(), batches.stream()).toList(), r);
     }
 
     boolean hasUnsent() {
@@ -46,20 +63,38 @@ record WorkQueue(List<RolloutWork.Batch> unsent, Set<String> outstanding, Rollou
     }
 
     WorkQueue sentHead() {
-        return new WorkQueue(unsent.subList(1, unsent.size()), outstanding, stats);
+        return new WorkQueue(unsent.subList(1, unsent.size()), rounds);
     }
 
     /** Counted once per batch: a batch re-run after its worker was lost may be answered twice. */
     WorkQueue done(String batchId, RolloutStats batchStats) {
-        if (!outstanding.contains(batchId)) {
-            return this;
+        for (var e : rounds.entrySet()) {
+            if (e.getValue().outstanding().contains(batchId)) {
+                Set<String> left = new HashSet<>(e.getValue().outstanding());
+                left.remove(batchId);
+                Map<Integer, Round> r = new HashMap<>(rounds);
+                r.put(e.getKey(), new Round(left, e.getValue().stats().plus(batchStats)));
+                return new WorkQueue(unsent, r);
+            }
         }
-        Set<String> left = new HashSet<>(outstanding);
-        left.remove(batchId);
-        return new WorkQueue(unsent, left, stats.plus(batchStats));
+        return this;
     }
 
-    boolean roundDone() {
-        return outstanding.isEmpty();
+    /** A round whose batches are all done, if any; {@link #without} then forgets it. */
+    Optional<Completed> completed() {
+        return rounds.entrySet().stream().filter(e -> e.getValue().outstanding().isEmpty())
+                .map(e -> new Completed(e.getKey(), e.getValue().stats())).min(java.util.Comparator
+                        .comparingInt(Completed::round));
+    }
+
+    WorkQueue without(int round) {
+        Map<Integer, Round> r = new HashMap<>(rounds);
+        r.remove(round);
+        return new WorkQueue(unsent, r);
+    }
+
+    /** Rounds not yet done. */
+    Set<Integer> open() {
+        return rounds.keySet();
     }
 }

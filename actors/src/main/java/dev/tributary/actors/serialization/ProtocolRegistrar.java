@@ -2,6 +2,7 @@ package dev.tributary.actors.serialization;
 
 import dev.tributary.actors.device.DeviceArbiter;
 import dev.tributary.actors.master.IterationReport;
+import dev.tributary.actors.master.Staleness;
 import dev.tributary.actors.master.Master;
 import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.reward.RewardActor;
@@ -28,6 +29,7 @@ public final class ProtocolRegistrar implements KryoRegistrar {
         r.add(201, Master.Finished.class);
         r.add(202, Master.Roles.class);
         r.add(203, IterationReport.class);
+        r.add(204, Staleness.class);
 
         // 220-239 rollout
         r.add(220, RolloutWorker.Rollout.class);

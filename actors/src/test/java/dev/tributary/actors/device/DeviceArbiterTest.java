@@ -53,4 +53,21 @@ class DeviceArbiterTest {
         var refused = p.expectMessageClass(DeviceArbiter.Refused.class);
         assertEquals("trainer needs 5000 bytes for TRAIN but the device budget is 1000 bytes", refused.reason());
     }
+
+    @Test
+    void sharedPhases_holdTheDeviceTogether_whileTheirMemoryFits() {
+        var arbiter = KIT.spawn(DeviceArbiter.create(1000, true));
+        TestProbe<DeviceArbiter.Reply> r0 = KIT.createTestProbe();
+        TestProbe<DeviceArbiter.Reply> trainer = KIT.createTestProbe();
+        TestProbe<DeviceArbiter.Reply> r1 = KIT.createTestProbe();
+        arbiter.tell(new DeviceArbiter.Acquire(Phase.ROLLOUT, "r0", 400, r0.ref()));
+        arbiter.tell(new DeviceArbiter.Acquire(Phase.TRAIN, "trainer", 500, trainer.ref()));
+        r0.expectMessageClass(DeviceArbiter.Granted.class);
+        assertEquals(Phase.TRAIN, trainer.expectMessageClass(DeviceArbiter.Granted.class).phase(),
+                "training starts while rollout holds the device");
+        arbiter.tell(new DeviceArbiter.Acquire(Phase.ROLLOUT, "r1", 400, r1.ref()));
+        r1.expectNoMessage(Duration.ofMillis(200));
+        arbiter.tell(new DeviceArbiter.Release("trainer"));
+        r1.expectMessageClass(DeviceArbiter.Granted.class);
+    }
 }

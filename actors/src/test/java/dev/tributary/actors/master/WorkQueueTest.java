@@ -15,6 +15,7 @@ import dev.tributary.model.Trajectory;
 import dev.tributary.model.task.ArithmeticTask;
 import dev.tributary.model.token.Tokenizer;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The dispatcher's bookkeeping, without actors. */
@@ -32,38 +33,42 @@ class WorkQueueTest {
 
     @Test
     void batchesLeaveInOrder_oneAtATime() {
-        WorkQueue q = WorkQueue.IDLE.offered(List.of(batch("i1-b0"), batch("i1-b1")));
+        WorkQueue q = WorkQueue.IDLE.offered(1, List.of(batch("i1-b0"), batch("i1-b1")));
         assertEquals("i1-b0", q.head().id());
         q = q.sentHead();
         assertEquals("i1-b1", q.head().id());
         q = q.sentHead();
         assertFalse(q.hasUnsent());
-        assertFalse(q.roundDone(), "sent is not done");
+        assertTrue(q.completed().isEmpty(), "sent is not done");
     }
 
     @Test
     void eachBatchCountsOnce_andLateAnswersChangeNothing() {
-        WorkQueue q = WorkQueue.IDLE.offered(List.of(batch("i1-b0"), batch("i1-b1"))).sentHead().sentHead();
+        WorkQueue q = WorkQueue.IDLE.offered(1, List.of(batch("i1-b0"), batch("i1-b1"))).sentHead().sentHead();
         q = q.done("i1-b0", stats(1));
         WorkQueue again = q.done("i1-b0", stats(1));
         assertSame(q, again, "a batch re-run after its worker was lost is answered twice");
-        assertFalse(q.roundDone());
+        assertTrue(q.completed().isEmpty());
         q = q.done("i1-b1", stats(2));
-        assertTrue(q.roundDone());
-        assertEquals(stats(1).plus(stats(2)), q.stats());
+        assertEquals(new WorkQueue.Completed(1, stats(1).plus(stats(2))), q.completed().orElseThrow());
+        q = q.without(1);
         assertSame(q, q.done("i0-b3", stats(5)), "an earlier round's batch");
+        assertEquals(Set.of(), q.open());
     }
 
     @Test
-    void aNewRound_startsFromEmptyStats_andOnlyAfterTheLast() {
-        WorkQueue q = WorkQueue.IDLE.offered(List.of(batch("i1-b0"))).sentHead();
+    void roundsMayOverlap_eachWithItsOwnStats() {
+        WorkQueue q = WorkQueue.IDLE.offered(1, List.of(batch("i1-b0"))).offered(2, List.of(batch("i2-b0")));
+        assertEquals(Set.of(1, 2), q.open());
+        q = q.done("i2-b0", stats(3));
+        assertEquals(new WorkQueue.Completed(2, stats(3)), q.completed().orElseThrow(), "the later round first");
+        q = q.without(2).done("i1-b0", stats(4));
+        assertEquals(new WorkQueue.Completed(1, stats(4)), q.completed().orElseThrow());
         WorkQueue open = q;
-        var e = assertThrows(IllegalStateException.class, () -> open.offered(List.of(batch("i2-b0"))));
-        assertTrue(e.getMessage().contains("[i1-b0]"), e.getMessage());
-        q = q.done("i1-b0", stats(3)).offered(List.of(batch("i2-b0")));
-        assertEquals(RolloutStats.EMPTY, q.stats());
-        assertThrows(IllegalArgumentException.class, () -> WorkQueue.IDLE.offered(List.of()));
+        var e = assertThrows(IllegalStateException.class, () -> open.offered(1, List.of(batch("i1-b9"))));
+        assertTrue(e.getMessage().contains("round 1 was offered again"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> WorkQueue.IDLE.offered(3, List.of()));
         assertThrows(IllegalArgumentException.class,
-                () -> WorkQueue.IDLE.offered(List.of(batch("i1-b0"), batch("i1-b0"))));
+                () -> WorkQueue.IDLE.offered(1, List.of(batch("i1-b0"), batch("i1-b0"))));
     }
 }

@@ -2,6 +2,7 @@ package dev.tributary.actors.serialization;
 
 import dev.tributary.actors.device.DeviceArbiter;
 import dev.tributary.actors.master.IterationReport;
+import dev.tributary.actors.master.Staleness;
 import dev.tributary.actors.master.Master;
 import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.reward.RewardActor;
@@ -52,7 +53,7 @@ final class ProtocolSamples {
         TrajectoryBatch batch = new TrajectoryBatch(v, List.of(scored));
         RolloutStats stats = new RolloutStats(4, 90, 2, 1, 1, 1, 0.75, 30, 120);
         IterationReport report = new IterationReport(2, v, 8, 0.5, 12.5, Double.NaN, stats, 0.125, 1.5, 2.5, 0.25,
-                3.0, 4.5);
+                3.0, 4.5, new Staleness(1, 2, 3, 4));
         Evaluator.Result result = new Evaluator.Result(0.75, 9.5, 16);
         Map<String, float[]> moments = new HashMap<>();
         moments.put("m.w", new float[] {0.1f, 0.2f, 0.3f, 0.4f});
@@ -60,7 +61,7 @@ final class ProtocolSamples {
 
         Map<Class<?>, Object> s = new LinkedHashMap<>();
         put(s, prompt, cut, unfinished, v, FinishReason.MAX_CONTEXT, entry, layout, weights, batch, stats, report,
-                result);
+                report.staleness(), result);
 
         put(s, new Master.Start(2, v, List.of(unfinished), ref(kit)),
                 new Master.Finished(v, List.of(report, report)),

@@ -74,7 +74,7 @@ final class RoleWiring {
             var receptionist = ctx.getSystem().receptionist();
             ActorRef<DeviceArbiter.Command> arbiter = null;
             if (topology.has(RoleKeys.ROLLOUT) || topology.has(RoleKeys.TRAINER)) {
-                arbiter = ctx.spawn(DeviceArbiter.create(parts.deviceBudgetBytes()), "device");
+                arbiter = ctx.spawn(DeviceArbiter.create(parts.deviceBudgetBytes(), parts.phasesOverlap()), "device");
                 receptionist.tell(Receptionist.register(RoleKeys.ARBITER_KEY, arbiter));
             }
             if (topology.has(RoleKeys.REPLAY)) {

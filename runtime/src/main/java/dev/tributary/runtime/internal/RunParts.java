@@ -27,6 +27,7 @@ import dev.tributary.model.train.Evaluator;
 import dev.tributary.model.train.SftTrainer;
 import dev.tributary.runtime.Plugins;
 import dev.tributary.runtime.settings.PluginChoices;
+import dev.tributary.runtime.settings.SettingsException;
 import dev.tributary.runtime.settings.TributarySettings;
 import dev.tributary.sandbox.Sandbox;
 import java.util.ArrayList;
@@ -82,9 +83,10 @@ final class RunParts {
                 settings.eval().seed());
         var d = settings.sampler().difficulty();
         this.pool = new PromptPool(task, d.start(), d.end(), settings.sampler().poolSize(), settings.run().seed());
-        this.weightSync = topology.weightSync(this);
         // Built now, so that a class of the wrong type or a constructor refusing its settings fails at start.
         this.driver = topology.uses(Plugins.DRIVER) ? create(Plugins.DRIVER, masterSettings()) : null;
+        refuseMaskingWithoutAnAge();
+        this.weightSync = topology.weightSync(this);
         this.sampler = topology.uses(Plugins.SAMPLER)
                 ? create(Plugins.SAMPLER, new Samplers.Context(pool, settings.run().seed())) : null;
         var r = settings.reward();
@@ -101,6 +103,24 @@ final class RunParts {
         this.trainerStep = topology.uses(Plugins.TRAINER_STEP) ? create(Plugins.TRAINER_STEP, new TrainerStep.Context(
                 policy, optimizer, create(Plugins.LOSS, new PolicyLosses.Context(settings.sampler().samplesPerPrompt())),
                 trainerSettings())) : null;
+    }
+
+    private void refuseMaskingWithoutAnAge() {
+        PluginChoices.Choice d = choice(Plugins.DRIVER);
+        if (d.name().equals("asynchronous") && d.settings().hasPath("on-stale")
+                && d.settings().getString("on-stale").equals("mask") && settings.replay().maxSegmentAge() == 0) {
+            throw new SettingsException("tributary.master.asynchronous.on-stale", "\"mask\"", "drop, or "
+                    + "tributary.replay.max-segment-age > 0 (the age beyond which the trainer masks segments)");
+        }
+    }
+
+    /**
+     * True when rollout and training run at once: the driver says so on the master's node; other nodes go by
+     * the driver's name (a cluster node's weights are broadcast anyway).
+     */
+    boolean phasesOverlap() {
+        return driver != null ? driver.overlapsPhases()
+                : choice(Plugins.DRIVER).name().equals("asynchronous");
     }
 
     private PluginChoices.Choice choice(Plugins.Kind<?, ?> kind) {

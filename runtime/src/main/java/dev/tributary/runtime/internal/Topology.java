@@ -97,15 +97,23 @@ final class Topology {
         return formation;
     }
 
-    /** The weight sync the settings choose, {@code auto} resolved: shared in one JVM, broadcast on a cluster. */
+    /**
+     * The weight sync the settings choose, {@code auto} resolved: shared in one JVM, broadcast on a cluster or
+     * with a driver that overlaps rollout and training.
+     */
     WeightSync weightSync(RunParts parts) {
         PluginChoices.Choice c = parts.settings().plugins().get(WeightSync.KEY);
-        String name = c.name().equals(AUTO) ? (cluster ? "broadcast" : "shared") : c.name();
+        boolean overlap = parts.phasesOverlap();
+        String name = c.name().equals(AUTO) ? (cluster || overlap ? "broadcast" : "shared") : c.name();
+        if (overlap && name.equals("shared")) {
+            throw new SettingsException(WeightSync.KEY, "\"shared\"", "broadcast or auto with the asynchronous "
+                    + "driver: its trainer would write the very arrays the engines read");
+        }
         WeightSync.Context context = new WeightSync.Context(parts.settings().config());
         WeightSync sync = parts.plugins().create(Plugins.WEIGHT_SYNC, name, c.settings(), context);
-        if (cluster && sync.sharesParameters()) {
+        if ((cluster || overlap) && sync.sharesParameters()) {
             throw new SettingsException(WeightSync.KEY, sync.getClass().getName(), "a weight sync that copies "
-                    + "weights on a cluster node (its sharesParameters() is true)");
+                    + "weights (its sharesParameters() is true) on a cluster node or with the asynchronous driver");
         }
         return sync;
     }

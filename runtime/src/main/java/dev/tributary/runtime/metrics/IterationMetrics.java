@@ -17,11 +17,15 @@ package dev.tributary.runtime.metrics;
  * @param slotOccupancy      generated tokens over the engines' decode steps × slots: how full their batches were
  *                           (NaN without an engine)
  * @param seconds            wall time of the whole iteration, evaluation and checkpoint included
+ * @param stalenessP50       median versions between a trained token's generating policy and the one trained
+ *                           (the asynchronous driver; 0 for the synchronous one), likewise p99 and max
+ * @param droppedStale       samples dropped as older than the staleness bound since the last row
  */
 public record IterationMetrics(int iteration, double meanReward, double heldOutAccuracy, double meanResponseLength,
                                double tokensPerSecond, int partial, int resumed, int repeatStopped,
                                double rolloutSeconds, double trainSeconds, double syncSeconds, double handoffMillis,
-                               int trainedSamples, double workerBusyFraction, double slotOccupancy, double seconds) {
+                               int trainedSamples, double workerBusyFraction, double slotOccupancy, double seconds,
+                               int stalenessP50, int stalenessP99, int stalenessMax, int droppedStale) {
     public IterationMetrics {
         if (iteration < 0) {
             throw new IllegalArgumentException("iteration " + iteration + " must be >= 0");

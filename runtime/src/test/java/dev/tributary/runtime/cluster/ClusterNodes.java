@@ -83,4 +83,19 @@ public final class ClusterNodes {
                 tributary.run.checkpoint-every = 0
                 """.formatted(port, seedPort));
     }
+
+    /** The run's result within {@code minutes}; on a timeout, fails with the progress lines seen so far. */
+    public static dev.tributary.runtime.RunResult result(TributaryRun node, int minutes, List<String> lines)
+            throws Exception {
+        try {
+            return node.result().toCompletableFuture().get(minutes, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (java.util.concurrent.TimeoutException e) {
+            List<String> seen;
+            synchronized (lines) {
+                seen = List.copyOf(lines);
+            }
+            throw new AssertionError("no result within " + minutes + " minutes; progress so far:\n"
+                    + String.join("\n", seen), e);
+        }
+    }
 }

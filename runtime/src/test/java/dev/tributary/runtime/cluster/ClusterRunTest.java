@@ -65,7 +65,7 @@ class ClusterRunTest {
         nodes.add(rolloutA);
         nodes.add(rolloutB);
 
-        RunResult f = master.result().toCompletableFuture().get(3, TimeUnit.MINUTES);
+        RunResult f = ClusterNodes.result(master, 3, lines);
         assertEquals(new PolicyVersion(3), f.version());
         assertEquals(3, f.metrics().size(), String.join("\n", lines));
         assertTrue(f.metrics().stream().mapToInt(IterationMetrics::trainedSamples).sum() > 0, "it trained");

@@ -91,7 +91,7 @@ class KilledRolloutJvmTest {
         doomed.destroyForcibly(); // SIGKILL: no leaving, no goodbye
         doomed.waitFor(30, TimeUnit.SECONDS);
 
-        RunResult f = local.result().toCompletableFuture().get(4, TimeUnit.MINUTES);
+        RunResult f = ClusterNodes.result(local, 4, lines);
         assertEquals(new PolicyVersion(6), f.version(), String.join("\n", lines));
         List<String> trained = TinyRuns.trainedIds(batches);
         assertEquals(new HashSet<>(trained).size(), trained.size(), "a trajectory was trained twice: " + trained);

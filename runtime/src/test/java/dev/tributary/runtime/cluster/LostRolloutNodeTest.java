@@ -68,7 +68,7 @@ class LostRolloutNodeTest {
                 .selfMember().address()));
         doomed.close();
 
-        RunResult f = master.result().toCompletableFuture().get(3, TimeUnit.MINUTES);
+        RunResult f = ClusterNodes.result(master, 3, lines);
         assertEquals(new PolicyVersion(6), f.version(), String.join("\n", lines));
         List<String> trained = TinyRuns.trainedIds(batches);
         Set<String> unique = new HashSet<>(trained);

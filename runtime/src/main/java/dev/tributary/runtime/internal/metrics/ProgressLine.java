@@ -15,11 +15,17 @@ public final class ProgressLine {
     public static String format(IterationMetrics m) {
         // Locale.ROOT: the same digits and separators whatever the machine's locale.
         String heldOut = m.evaluated() ? String.format(Locale.ROOT, "%.1f%%", 100 * m.heldOutAccuracy()) : "-";
-        return String.format(Locale.ROOT,
+        String line = String.format(Locale.ROOT,
                 "iter %3d | reward %.2f | held-out %s | len %.1f | %,.0f tok/s | partial %d resumed %d repeat %d | "
                         + "rollout %.1fs train %.1fs sync %.2fs handoff %.1fms",
                 m.iteration(), m.meanReward(), heldOut, m.meanResponseLength(), m.tokensPerSecond(), m.partial(),
                 m.resumed(), m.repeatStopped(), m.rolloutSeconds(), m.trainSeconds(), m.syncSeconds(),
                 m.handoffMillis());
+        // Only off-policy training has stale tokens; the synchronous line stays as it was.
+        if (m.stalenessMax() > 0 || m.droppedStale() > 0) {
+            line += String.format(Locale.ROOT, " | stale p50 %d p99 %d max %d dropped %d", m.stalenessP50(),
+                    m.stalenessP99(), m.stalenessMax(), m.droppedStale());
+        }
+        return line;
     }
 }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MetricsTest {
     static IterationMetrics metrics(int iteration, double accuracy) {
         return new IterationMetrics(iteration, 0.1 + 0.03 * iteration, accuracy, 30 - iteration * 0.5,
-                1850.4, 12, 9, 1, 3.14, 1.23, 0.024, 4.5, 128, 0.62, 0.71, 5.2);
+                1850.4, 12, 9, 1, 3.14, 1.23, 0.024, 4.5, 128, 0.62, 0.71, 5.2, 0, 0, 0, 0);
     }
 
     @Test
@@ -25,15 +25,18 @@ class MetricsTest {
         assertEquals("iter  12 | reward 0.46 | held-out 63.5% | len 24.0 | 1,850 tok/s | partial 12 resumed 9 repeat 1"
                 + " | rollout 3.1s train 1.2s sync 0.02s handoff 4.5ms", ProgressLine.format(metrics(12, 0.635)));
         assertTrue(ProgressLine.format(metrics(3, Double.NaN)).contains("| held-out - |"));
+        IterationMetrics stale = new IterationMetrics(4, 0.5, Double.NaN, 20, 1000, 0, 0, 0, 1, 1, 0, 0, 64, 0.9,
+                0.5, 2, 1, 2, 3, 8);
+        assertTrue(ProgressLine.format(stale).endsWith("| stale p50 1 p99 2 max 3 dropped 8"), ProgressLine.format(stale));
     }
 
     @Test
     void invalidMetrics_nameTheValue() {
         var e = assertThrows(IllegalArgumentException.class, () -> new IterationMetrics(2, 0.5, 1.5, 10, 1, 0, 0, 0,
-                1, 1, 1, 1, 8, 0.5, 0.5, 3));
+                1, 1, 1, 1, 8, 0.5, 0.5, 3, 0, 0, 0, 0));
         assertEquals("held-out accuracy 1.5 of iteration 2 must be in [0, 1] (or NaN when not evaluated)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new IterationMetrics(2, 0.5, 0.5, 10, 1, -1, 0, 0,
-                1, 1, 1, 1, 8, 0.5, 0.5, 3));
+                1, 1, 1, 1, 8, 0.5, 0.5, 3, 0, 0, 0, 0));
         assertEquals("partial count -1.0 of iteration 2 must be a finite number >= 0", e.getMessage());
     }
 

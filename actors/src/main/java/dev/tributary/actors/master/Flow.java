@@ -1,0 +1,118 @@
+package dev.tributary.actors.master;
+
+import dev.tributary.actors.rollout.RolloutStats;
+import dev.tributary.actors.trainer.Trainer;
+import dev.tributary.model.Trajectory;
+import java.util.List;
+
+/**
+ * Where the asynchronous driver's two flows stand: rounds sent and done, whether the trainer is busy, and what the
+ * training step under way gathers for its report. Times are {@code System.nanoTime()} readings.
+ *
+ * @param startRound         the first round of this process (the start iteration)
+ * @param nextRound          the round to send next
+ * @param steps              training steps done by this process
+ * @param asking             a round's unfinished trajectories have been asked for and the round is not out yet
+ * @param inFlight           rounds out and not yet done
+ * @param doneUntrained      rounds done whose groups no training step has taken yet
+ * @param trainerBusy        a training step is under way (from taking the groups to its report)
+ * @param draining           a checkpoint is due: no round is sent until the ones out are done and it is written
+ * @param roundStats         what the rounds done since the last step's groups were taken did
+ * @param stepStats          the rollout stats of the step under way
+ */
+record Flow(int startRound, int nextRound, int steps, boolean asking, int inFlight, int doneUntrained,
+            boolean trainerBusy, boolean draining, RolloutStats roundStats, RolloutStats stepStats, long lastReport,
+            long waitedSince, double waitSeconds, long trainStart, double trainSeconds, double loss,
+            List<Trajectory> batch, Staleness staleness) {
+    Flow {
+        batch = List.copyOf(batch);
+    }
+
+    static Flow start(Run run, long now) {
+        return new Flow(run.iteration(), run.iteration(), 0, false, 0, 0, false, false, RolloutStats.EMPTY,
+                RolloutStats.EMPTY, now, now, 0, now, 0, Double.NaN, List.of(), Staleness.NONE);
+    }
+
+    /** A round may go out while it would be trained within {@code maxStaleness} versions of the newest. */
+    boolean mayDispatch(int maxStaleness) {
+        return !asking && !draining && nextRound - startRound - steps <= maxStaleness;
+    }
+
+    boolean mayTrain() {
+        return !trainerBusy && !draining && doneUntrained > 0;
+    }
+
+    /** A due checkpoint can be written: nothing out, nothing training. */
+    boolean drained() {
+        return draining && !asking && inFlight == 0 && !trainerBusy;
+    }
+
+    Flow dispatching() {
+        return new Flow(startRound, nextRound, steps, true, inFlight, doneUntrained, trainerBusy, draining, roundStats,
+                stepStats, lastReport, waitedSince, waitSeconds, trainStart, trainSeconds, loss, batch, staleness);
+    }
+
+    Flow dispatched() {
+        return new Flow(startRound, nextRound + 1, steps, false, inFlight + 1, doneUntrained, trainerBusy, draining,
+                roundStats, stepStats, lastReport, waitedSince, waitSeconds, trainStart, trainSeconds, loss, batch,
+                staleness);
+    }
+
+    Flow roundDone(RolloutStats stats) {
+        return new Flow(startRound, nextRound, steps, asking, inFlight - 1, doneUntrained + 1, trainerBusy, draining,
+                roundStats.plus(stats), stepStats, lastReport, waitedSince, waitSeconds, trainStart, trainSeconds, loss,
+                batch, staleness);
+    }
+
+    /** The trainer takes every complete group there is; the step owns the rounds' stats from here. */
+    Flow taking() {
+        return new Flow(startRound, nextRound, steps, asking, inFlight, 0, true, draining, RolloutStats.EMPTY,
+                stepStats.plus(roundStats), lastReport, waitedSince, waitSeconds, trainStart, trainSeconds, loss,
+                batch, staleness);
+    }
+
+    /** Every group taken was dropped as too stale: the trainer is free again, the stats wait for the next step. */
+    Flow nothingToTrain(int dropped) {
+        return new Flow(startRound, nextRound, steps, asking, inFlight, doneUntrained, false, draining, roundStats,
+                stepStats, lastReport, waitedSince, waitSeconds, trainStart, trainSeconds, loss, batch,
+                new Staleness(0, 0, 0, staleness.droppedSamples() + dropped));
+    }
+
+    Flow grouped(Staleness s, int dropped, long now) {
+        return new Flow(startRound, nextRound, steps, asking, inFlight, doneUntrained, true, draining, roundStats,
+                stepStats, lastReport, waitedSince, (now - waitedSince) / 1e9, now, trainSeconds, loss, batch,
+                new Staleness(s.p50(), s.p99(), s.max(), staleness.droppedSamples() + dropped));
+    }
+
+    Flow shaped(List<Trajectory> shaped) {
+        return new Flow(startRound, nextRound, steps, asking, inFlight, doneUntrained, trainerBusy, draining,
+                roundStats, stepStats, lastReport, waitedSince, waitSeconds, trainStart, trainSeconds, loss, shaped,
+                staleness);
+    }
+
+    Flow trained(Trainer.Trained t, long now) {
+        return new Flow(startRound, nextRound, steps, asking, inFlight, doneUntrained, trainerBusy, draining,
+                roundStats, stepStats, lastReport, waitedSince, waitSeconds, trainStart, (now - trainStart) / 1e9,
+                t.loss(), batch, staleness);
+    }
+
+    /** The step's report: rollout seconds are the trainer's wait for data, seconds the time since the last report. */
+    IterationReport report(Run run, double heldOutAccuracy, long now) {
+        double meanReward = batch.stream().mapToDouble(Trajectory::reward).average().orElse(Double.NaN);
+        double meanLength = batch.stream().mapToInt(Trajectory::responseLength).average().orElse(Double.NaN);
+        return new IterationReport(run.iteration(), run.version(), batch.size(), meanReward, meanLength,
+                heldOutAccuracy, stepStats, loss, waitSeconds, trainSeconds, 0, 0, (now - lastReport) / 1e9,
+                staleness);
+    }
+
+    /** The step is reported; a checkpoint due after it drains the flows first. */
+    Flow reported(long now, boolean checkpointDue) {
+        return new Flow(startRound, nextRound, steps + 1, asking, inFlight, doneUntrained, false, checkpointDue,
+                roundStats, RolloutStats.EMPTY, now, now, 0, now, 0, Double.NaN, List.of(), Staleness.NONE);
+    }
+
+    Flow checkpointed() {
+        return new Flow(startRound, nextRound, steps, asking, inFlight, doneUntrained, trainerBusy, false, roundStats,
+                stepStats, lastReport, waitedSince, waitSeconds, trainStart, trainSeconds, loss, batch, staleness);
+    }
+}
