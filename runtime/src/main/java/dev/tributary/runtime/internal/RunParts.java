@@ -257,6 +257,9 @@ final class RunParts {
                 }
             }
         }
+        if (heldOut.isEmpty()) {
+            return Double.NaN;
+        }
         InferenceEngine engine = new InferenceEngine(policy.params(), Math.min(64, heldOut.size()));
         double accuracy;
         try {

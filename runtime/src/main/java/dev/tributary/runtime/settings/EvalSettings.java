@@ -6,7 +6,8 @@ package dev.tributary.runtime.settings;
  */
 public record EvalSettings(int prompts, int difficulty, long seed, int every) {
     public EvalSettings {
-        Check.positive("tributary.eval.prompts", prompts);
+        // 0: no held-out set (a task without an exact-match score, such as programs judged in the sandbox).
+        Check.nonNegative("tributary.eval.prompts", prompts);
         Check.positive("tributary.eval.difficulty", difficulty);
         Check.positive("tributary.eval.every", every);
     }

@@ -53,9 +53,12 @@ public record PluginChoices(Map<String, Choice> choices) {
         return c;
     }
 
-    /** The key under which a plug-in named {@code name} keeps its settings: the name, or a class's simple name. */
+    /**
+     * The key under which a plug-in named {@code name} keeps its settings: the name, or a class's simple name (a
+     * nested class's own name, without its outer class).
+     */
     static String subtreeName(String name) {
-        return name.contains(".") ? name.substring(name.lastIndexOf('.') + 1) : name;
+        return name.contains(".") ? name.substring(Math.max(name.lastIndexOf('.'), name.lastIndexOf('$')) + 1) : name;
     }
 
     static PluginChoices read(ConfigReader r) {

@@ -73,7 +73,7 @@ class PluginsTest {
         var registered = parts("tributary.replay { store = mine, mine.size = 7 }", Plugins.builtIn().register(
                 Plugins.REPLAY_STORE, "mine", (c, ctx) -> ReplayStore.grouped(c.getInt("size")))).replayStore();
         assertEquals(0, registered.size());
-        var byClass = parts("tributary.replay { store = " + CountingStore.class.getName() + ", CountingStore.start = 3 }",
+        var byClass = parts("tributary.replay { store = \"" + CountingStore.class.getName() + "\", CountingStore.start = 3 }",
                 Plugins.builtIn()).replayStore();
         assertEquals(3, byClass.size(), "the class read its own settings subtree");
     }

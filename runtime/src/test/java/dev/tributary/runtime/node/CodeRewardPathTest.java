@@ -131,7 +131,7 @@ class CodeRewardPathTest {
                   reward { function = code, code.mode = pass-fraction, length-penalty-weight = 0, repeat-penalty = 0 }
                   replay.capacity = 64
                   trainer { minibatch-size = 9, steps-per-iteration = 1, step = recording }
-                  eval { prompts = 1, every = 1000 }
+                  eval.prompts = 0
                 }
                 """.formatted(dir.resolve("run")))).withPlugins(plugins);
         try (TributaryRun run = Tributary.start(spec)) {

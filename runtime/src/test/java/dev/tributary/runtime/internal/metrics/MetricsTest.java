@@ -53,7 +53,7 @@ class MetricsTest {
         List<String> csv = Files.readAllLines(out.resolve(MetricsWriter.CSV));
         assertEquals(4, csv.size(), "one header and three rows: " + csv);
         assertEquals(MetricsFormat.CSV_HEADER, csv.get(0));
-        assertEquals("1,0.13,,29.5,1850.4,12,9,1,3.14,1.23,0.024,4.5,128,0.62,0.71,5.2", csv.get(2));
+        assertEquals("1,0.13,,29.5,1850.4,12,9,1,3.14,1.23,0.024,4.5,128,0.62,0.71,5.2,0,0,0,0", csv.get(2));
         List<String> json = Files.readAllLines(out.resolve(MetricsWriter.JSONL));
         assertEquals(3, json.size());
         assertTrue(json.get(1).startsWith("{\"iteration\":1,\"mean_reward\":0.13,\"held_out_accuracy\":null,"), json.get(1));
