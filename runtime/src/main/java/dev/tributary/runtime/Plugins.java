@@ -12,6 +12,8 @@ import dev.tributary.actors.sampling.PromptSampler;
 import dev.tributary.actors.sampling.Samplers;
 import dev.tributary.actors.sync.WeightSync;
 import dev.tributary.actors.trainer.TrainerStep;
+import dev.tributary.model.algo.OffPolicyCorrection;
+import dev.tributary.model.algo.OffPolicyCorrections;
 import dev.tributary.model.algo.PolicyLoss;
 import dev.tributary.model.algo.PolicyLosses;
 import dev.tributary.model.registry.Registry;
@@ -92,6 +94,12 @@ public final class Plugins {
     public static final Kind<TrainerStep.Context, TrainerStep> TRAINER_STEP = new Kind<>(TrainerStep::registry);
     /** The policy loss ({@code opmd}, {@code reinforce}, {@code grpo}, {@code rest}, {@code dpo}). */
     public static final Kind<PolicyLosses.Context, PolicyLoss> LOSS = new Kind<>(PolicyLosses::registry);
+    /**
+     * The off-policy correction every loss applies ({@code none}, {@code tis}, {@code mis}): with it the loss's
+     * reference is the trainer's weights at the start of the step, weighted against the engine's.
+     */
+    public static final Kind<PolicyLosses.Context, OffPolicyCorrection> CORRECTION =
+            new Kind<>(OffPolicyCorrections::registry);
     /** How prompts are chosen ({@code uniform}, {@code curriculum}, {@code prioritized}). */
     public static final Kind<Samplers.Context, PromptSampler> SAMPLER = new Kind<>(Samplers::registry);
     /** How weights reach the rollout workers ({@code shared}, {@code broadcast}; {@code auto} picks). */
@@ -101,7 +109,7 @@ public final class Plugins {
 
     /** Every role, in the order of the README's table. */
     public static final List<Kind<?, ?>> KINDS = List.of(DRIVER, ROLLOUT_BEHAVIOR, REWARD_FUNCTION, REWARD_SHAPING,
-            REPLAY_STORE, TRAINER_STEP, LOSS, SAMPLER, WEIGHT_SYNC, TASK);
+            REPLAY_STORE, TRAINER_STEP, LOSS, CORRECTION, SAMPLER, WEIGHT_SYNC, TASK);
 
     private static final Plugins BUILT_IN = new Plugins(Map.of(), Map.of());
     private static final String ASYNC = "tributary.master.asynchronous.";

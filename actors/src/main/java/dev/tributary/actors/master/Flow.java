@@ -38,13 +38,14 @@ record Flow(int startRound, int nextRound, int steps, boolean asking, int inFlig
         return !asking && !draining && nextRound - startRound - steps <= maxStaleness;
     }
 
+    /** Training goes on while a checkpoint waits for the rounds out, so that they find room in the buffer. */
     boolean mayTrain() {
-        return !trainerBusy && !draining && doneUntrained > 0;
+        return !trainerBusy && doneUntrained > 0;
     }
 
-    /** A due checkpoint can be written: nothing out, nothing training. */
+    /** A due checkpoint can be written: nothing out, nothing done and untrained, nothing training. */
     boolean drained() {
-        return draining && !asking && inFlight == 0 && !trainerBusy;
+        return draining && !asking && inFlight == 0 && doneUntrained == 0 && !trainerBusy;
     }
 
     Flow dispatching() {

@@ -36,6 +36,10 @@ public record Run(int iteration, PolicyVersion version, List<ActorRef<RolloutWor
         return new Run(iteration + 1, version, workers, expectedReceived, handoffMillisSoFar, reports);
     }
 
+    public Run atIteration(int i) {
+        return new Run(i, version, workers, expectedReceived, handoffMillisSoFar, reports);
+    }
+
     public Run withVersion(PolicyVersion v) {
         return new Run(iteration, v, workers, expectedReceived, handoffMillisSoFar, reports);
     }

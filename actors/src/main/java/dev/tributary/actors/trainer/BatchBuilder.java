@@ -78,6 +78,15 @@ public final class BatchBuilder {
     }
 
     public static LossBatch lossBatch(TrajectoryBatch batch, double[][] logProbs, PolicyVersion current, int maxSegmentAge) {
+        return lossBatch(batch, logProbs, null, current, maxSegmentAge);
+    }
+
+    /**
+     * As above; with {@code proxLogProbs} (the trainer's log-probs at the start of the step, π_prox) they become the
+     * loss's reference and the engine's recorded log-probs the behaviour policy's, for an off-policy correction.
+     */
+    public static LossBatch lossBatch(TrajectoryBatch batch, double[][] logProbs, double[][] proxLogProbs,
+                                      PolicyVersion current, int maxSegmentAge) {
         List<LossSample> samples = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             Trajectory t = batch.trajectories().get(i);
@@ -92,7 +101,9 @@ public final class BatchBuilder {
                     mask[at] = keep ? 1 : 0;
                 }
             }
-            samples.add(new LossSample(TrajectoryIds.group(t.id()), t.reward(), logProbs[i], ref, mask));
+            samples.add(proxLogProbs == null
+                    ? new LossSample(TrajectoryIds.group(t.id()), t.reward(), logProbs[i], ref, mask)
+                    : new LossSample(TrajectoryIds.group(t.id()), t.reward(), logProbs[i], proxLogProbs[i], mask, ref));
         }
         return LossBatch.of(samples);
     }

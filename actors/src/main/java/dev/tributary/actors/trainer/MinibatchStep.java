@@ -5,6 +5,7 @@ import dev.tributary.model.TrajectoryBatch;
 import dev.tributary.model.algo.LossResult;
 import dev.tributary.model.policy.SequenceBatch;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -31,18 +32,32 @@ final class MinibatchStep implements TrainerStep {
             if (settings.resetOptimizer()) {
                 ctx.optimizer().reset();
             }
+            Map<String, double[]> prox = ctx.proximal() ? logProbsById(batch) : null;
             Minibatches minibatches = new Minibatches(batch, settings.minibatchSize(),
                     new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L + version.number()));
             for (int s = 0; s < settings.stepsPerIteration(); s++) {
-                last = step(minibatches.next(), version);
+                last = step(minibatches.next(), version, prox);
                 steps++;
             }
         }
         return new Outcome(last, steps);
     }
 
+    /** π_prox: the policy's log-probs of every response before this batch's first optimizer step. */
+    private Map<String, double[]> logProbsById(TrajectoryBatch batch) {
+        Map<String, double[]> out = new HashMap<>();
+        for (int[] idx : BatchBuilder.byLength(batch, ctx.settings().microbatchTokens())) {
+            TrajectoryBatch micro = BatchBuilder.select(batch, idx);
+            double[][] lp = ctx.policy().responseLogProbs(BatchBuilder.sequences(micro));
+            for (int j = 0; j < idx.length; j++) {
+                out.put(micro.trajectories().get(j).id(), lp[j]);
+            }
+        }
+        return out;
+    }
+
     /** One optimizer step on {@code mb}: forward and backward per length-sorted micro-batch, gradients summed. */
-    private double step(TrajectoryBatch mb, PolicyVersion version) {
+    private double step(TrajectoryBatch mb, PolicyVersion version, Map<String, double[]> prox) {
         Trainer.Settings settings = ctx.settings();
         List<int[]> micro = BatchBuilder.byLength(mb, settings.microbatchTokens());
         List<SequenceBatch> seqs = new ArrayList<>(micro.size());
@@ -55,7 +70,15 @@ final class MinibatchStep implements TrainerStep {
                 current[idx[j]] = lp[j];
             }
         }
-        LossResult r = ctx.loss().evaluate(BatchBuilder.lossBatch(mb, current, version, settings.maxSegmentAge()));
+        double[][] proxOfMb = null;
+        if (prox != null) {
+            proxOfMb = new double[mb.size()][];
+            for (int i = 0; i < mb.size(); i++) {
+                proxOfMb[i] = prox.get(mb.trajectories().get(i).id());
+            }
+        }
+        LossResult r = ctx.loss().evaluate(BatchBuilder.lossBatch(mb, current, proxOfMb, version,
+                settings.maxSegmentAge()));
         Map<String, INDArray> gradients = null;
         for (int m = 0; m < micro.size(); m++) {
             int[] idx = micro.get(m);

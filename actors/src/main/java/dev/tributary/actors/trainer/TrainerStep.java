@@ -25,8 +25,17 @@ public interface TrainerStep {
     record Outcome(double loss, int steps) {
     }
 
-    /** What a step factory receives besides its settings. */
-    record Context(Policy policy, Optimizer optimizer, PolicyLoss loss, Trainer.Settings settings) {
+    /**
+     * What a step factory receives besides its settings.
+     *
+     * @param proximal true when the loss corrects for off-policy samples: it then needs the trainer's log-probs at
+     *                 the start of the step (π_prox) as its reference, and the engine's as the behaviour policy's
+     */
+    record Context(Policy policy, Optimizer optimizer, PolicyLoss loss, Trainer.Settings settings, boolean proximal) {
+        /** An on-policy loss: its reference is the engine's recorded log-probs. */
+        public Context(Policy policy, Optimizer optimizer, PolicyLoss loss, Trainer.Settings settings) {
+            this(policy, optimizer, loss, settings, false);
+        }
     }
 
     static Registry<Context, TrainerStep> registry() {

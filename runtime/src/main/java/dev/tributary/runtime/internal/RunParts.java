@@ -15,6 +15,9 @@ import dev.tributary.actors.sync.WeightSync;
 import dev.tributary.actors.trainer.Trainer;
 import dev.tributary.actors.trainer.TrainerStep;
 import dev.tributary.model.Prompt;
+import dev.tributary.model.algo.OffPolicyCorrection;
+import dev.tributary.model.algo.OffPolicyCorrections;
+import dev.tributary.model.algo.PolicyLoss;
 import dev.tributary.model.algo.PolicyLosses;
 import dev.tributary.model.engine.InferenceEngine;
 import dev.tributary.model.engine.Sampling;
@@ -100,13 +103,33 @@ final class RunParts {
                         settings.sampler().promptsPerIteration())) : null;
         this.rolloutBehavior = topology.uses(Plugins.ROLLOUT_BEHAVIOR)
                 ? create(Plugins.ROLLOUT_BEHAVIOR, new RolloutBehavior.Context(rolloutSettings())) : null;
-        this.trainerStep = topology.uses(Plugins.TRAINER_STEP) ? create(Plugins.TRAINER_STEP, new TrainerStep.Context(
-                policy, optimizer, create(Plugins.LOSS, new PolicyLosses.Context(settings.sampler().samplesPerPrompt())),
-                trainerSettings())) : null;
+        this.trainerStep = topology.uses(Plugins.TRAINER_STEP) ? trainerStep(settings.sampler().samplesPerPrompt())
+                : null;
+    }
+
+    /** The trainer step over the chosen loss, corrected for off-policy samples unless the correction is none. */
+    private TrainerStep trainerStep(int k) {
+        var lossContext = new PolicyLosses.Context(k);
+        PolicyLoss loss = create(Plugins.LOSS, lossContext);
+        OffPolicyCorrection correction = create(Plugins.CORRECTION, lossContext);
+        boolean corrects = !correction.name().equals(OffPolicyCorrections.none().name());
+        PolicyLoss trained = corrects ? OffPolicyCorrections.corrected(loss, correction) : loss;
+        return create(Plugins.TRAINER_STEP, new TrainerStep.Context(policy, optimizer, trained, trainerSettings(),
+                corrects));
     }
 
     private void refuseMaskingWithoutAnAge() {
         PluginChoices.Choice d = choice(Plugins.DRIVER);
+        if (d.name().equals("asynchronous") && d.settings().hasPath("max-staleness")) {
+            // At most η + 1 rounds are out or untrained at once; one more round of room keeps the stream flowing.
+            long round = (long) settings.sampler().promptsPerIteration() * settings.sampler().samplesPerPrompt();
+            long needed = (d.settings().getInt("max-staleness") + 2L) * round;
+            if (settings.replay().capacity() < needed) {
+                throw new SettingsException("tributary.replay.capacity", settings.replay().capacity(), "at least "
+                        + needed + " with the asynchronous driver: (max-staleness + 2) rounds of " + round
+                        + " trajectories, or the rounds out at once could fill the buffer and stall");
+            }
+        }
         if (d.name().equals("asynchronous") && d.settings().hasPath("on-stale")
                 && d.settings().getString("on-stale").equals("mask") && settings.replay().maxSegmentAge() == 0) {
             throw new SettingsException("tributary.master.asynchronous.on-stale", "\"mask\"", "drop, or "

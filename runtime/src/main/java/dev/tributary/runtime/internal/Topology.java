@@ -72,7 +72,7 @@ final class Topology {
             Plugins.DRIVER, RoleKeys.MASTER, Plugins.SAMPLER, RoleKeys.MASTER,
             Plugins.ROLLOUT_BEHAVIOR, RoleKeys.ROLLOUT, Plugins.REWARD_FUNCTION, RoleKeys.REWARD,
             Plugins.REWARD_SHAPING, RoleKeys.REWARD, Plugins.REPLAY_STORE, RoleKeys.REPLAY,
-            Plugins.TRAINER_STEP, RoleKeys.TRAINER, Plugins.LOSS, RoleKeys.TRAINER);
+            Plugins.TRAINER_STEP, RoleKeys.TRAINER, Plugins.LOSS, RoleKeys.TRAINER, Plugins.CORRECTION, RoleKeys.TRAINER);
 
     /** True when this node builds the plug-in of {@code kind} (its name is checked here). */
     boolean uses(Plugins.Kind<?, ?> kind) {

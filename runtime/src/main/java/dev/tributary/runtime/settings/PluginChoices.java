@@ -34,6 +34,7 @@ public record PluginChoices(Map<String, Choice> choices) {
         p.put("tributary.task.name", "tributary.task.");
         p.put("tributary.trainer.loss", "tributary.algo.");
         p.put("tributary.trainer.step", "tributary.trainer.");
+        p.put("tributary.algo.correction.name", "tributary.algo.correction.");
         p.put("tributary.sampler.name", "tributary.sampler.");
         p.put("tributary.reward.function", "tributary.reward.");
         p.put("tributary.reward.shaping", "tributary.reward.");
