@@ -22,7 +22,7 @@ import java.util.List;
  */
 record Flow(int startRound, int nextRound, int steps, boolean asking, int inFlight, int doneUntrained,
             boolean trainerBusy, boolean draining, RolloutStats roundStats, RolloutStats stepStats, long lastReport,
-            long waitedSince, double waitSeconds, long trainStart, double trainSeconds, double loss,
+            long trainStart, double trainSeconds, double loss,
             List<Trajectory> batch, Staleness staleness) {
     Flow {
         batch = List.copyOf(batch);
@@ -30,12 +30,16 @@ record Flow(int startRound, int nextRound, int steps, boolean asking, int inFlig
 
     static Flow start(Run run, long now) {
         return new Flow(run.iteration(), run.iteration(), 0, false, 0, 0, false, false, RolloutStats.EMPTY,
-                RolloutStats.EMPTY, now, now, 0, now, 0, Double.NaN, List.of(), Staleness.NONE);
+                RolloutStats.EMPTY, now, now, 0, Double.NaN, List.of(), Staleness.NONE);
     }
 
-    /** A round may go out while it would be trained within {@code maxStaleness} versions of the newest. */
+    /**
+     * A round may go out while at most {@code maxStaleness} rounds are out or done and not yet taken by the trainer:
+     * each training step takes every done round, so a round is trained within that many versions of the one it
+     * went out at. (Counting rounds, not steps, keeps the flows going when a step finds nothing complete to train.)
+     */
     boolean mayDispatch(int maxStaleness) {
-        return !asking && !draining && nextRound - startRound - steps <= maxStaleness;
+        return !asking && !draining && inFlight + doneUntrained <= maxStaleness;
     }
 
     /** Training goes on while a checkpoint waits for the rounds out, so that they find room in the buffer. */
@@ -50,70 +54,73 @@ record Flow(int startRound, int nextRound, int steps, boolean asking, int inFlig
 
     Flow dispatching() {
         return new Flow(startRound, nextRound, steps, true, inFlight, doneUntrained, trainerBusy, draining, roundStats,
-                stepStats, lastReport, waitedSince, waitSeconds, trainStart, trainSeconds, loss, batch, staleness);
+                stepStats, lastReport, trainStart, trainSeconds, loss, batch, staleness);
     }
 
     Flow dispatched() {
         return new Flow(startRound, nextRound + 1, steps, false, inFlight + 1, doneUntrained, trainerBusy, draining,
-                roundStats, stepStats, lastReport, waitedSince, waitSeconds, trainStart, trainSeconds, loss, batch,
+                roundStats, stepStats, lastReport, trainStart, trainSeconds, loss, batch,
                 staleness);
     }
 
     Flow roundDone(RolloutStats stats) {
         return new Flow(startRound, nextRound, steps, asking, inFlight - 1, doneUntrained + 1, trainerBusy, draining,
-                roundStats.plus(stats), stepStats, lastReport, waitedSince, waitSeconds, trainStart, trainSeconds, loss,
+                roundStats.plus(stats), stepStats, lastReport, trainStart, trainSeconds, loss,
                 batch, staleness);
     }
 
     /** The trainer takes every complete group there is; the step owns the rounds' stats from here. */
     Flow taking() {
         return new Flow(startRound, nextRound, steps, asking, inFlight, 0, true, draining, RolloutStats.EMPTY,
-                stepStats.plus(roundStats), lastReport, waitedSince, waitSeconds, trainStart, trainSeconds, loss,
+                stepStats.plus(roundStats), lastReport, trainStart, trainSeconds, loss,
                 batch, staleness);
     }
 
     /** Every group taken was dropped as too stale: the trainer is free again, the stats wait for the next step. */
     Flow nothingToTrain(int dropped) {
         return new Flow(startRound, nextRound, steps, asking, inFlight, doneUntrained, false, draining, roundStats,
-                stepStats, lastReport, waitedSince, waitSeconds, trainStart, trainSeconds, loss, batch,
+                stepStats, lastReport, trainStart, trainSeconds, loss, batch,
                 new Staleness(0, 0, 0, staleness.droppedSamples() + dropped));
     }
 
     Flow grouped(Staleness s, int dropped, long now) {
         return new Flow(startRound, nextRound, steps, asking, inFlight, doneUntrained, true, draining, roundStats,
-                stepStats, lastReport, waitedSince, (now - waitedSince) / 1e9, now, trainSeconds, loss, batch,
+                stepStats, lastReport, now, trainSeconds, loss, batch,
                 new Staleness(s.p50(), s.p99(), s.max(), staleness.droppedSamples() + dropped));
     }
 
     Flow shaped(List<Trajectory> shaped) {
         return new Flow(startRound, nextRound, steps, asking, inFlight, doneUntrained, trainerBusy, draining,
-                roundStats, stepStats, lastReport, waitedSince, waitSeconds, trainStart, trainSeconds, loss, shaped,
+                roundStats, stepStats, lastReport, trainStart, trainSeconds, loss, shaped,
                 staleness);
     }
 
     Flow trained(Trainer.Trained t, long now) {
         return new Flow(startRound, nextRound, steps, asking, inFlight, doneUntrained, trainerBusy, draining,
-                roundStats, stepStats, lastReport, waitedSince, waitSeconds, trainStart, (now - trainStart) / 1e9,
+                roundStats, stepStats, lastReport, trainStart, (now - trainStart) / 1e9,
                 t.loss(), batch, staleness);
     }
 
-    /** The step's report: rollout seconds are the trainer's wait for data, seconds the time since the last report. */
+    /**
+     * The step's report. Rollout never stops, so its seconds are the time since the last report (tokens per second
+     * are then the rounds' generation rate); train seconds are the step's own.
+     */
     IterationReport report(Run run, double heldOutAccuracy, long now) {
         double meanReward = batch.stream().mapToDouble(Trajectory::reward).average().orElse(Double.NaN);
         double meanLength = batch.stream().mapToInt(Trajectory::responseLength).average().orElse(Double.NaN);
         return new IterationReport(run.iteration(), run.version(), batch.size(), meanReward, meanLength,
-                heldOutAccuracy, stepStats, loss, waitSeconds, trainSeconds, 0, 0, (now - lastReport) / 1e9,
-                staleness);
+                heldOutAccuracy, stepStats, loss, (now - lastReport) / 1e9, trainSeconds, 0, 0,
+                (now - lastReport) / 1e9, staleness);
     }
 
     /** The step is reported; a checkpoint due after it drains the flows first. */
     Flow reported(long now, boolean checkpointDue) {
         return new Flow(startRound, nextRound, steps + 1, asking, inFlight, doneUntrained, false, checkpointDue,
-                roundStats, RolloutStats.EMPTY, now, now, 0, now, 0, Double.NaN, List.of(), Staleness.NONE);
+                roundStats, RolloutStats.EMPTY, now, now, 0, Double.NaN, List.of(), Staleness.NONE);
     }
 
     Flow checkpointed() {
         return new Flow(startRound, nextRound, steps, asking, inFlight, doneUntrained, trainerBusy, false, roundStats,
-                stepStats, lastReport, waitedSince, waitSeconds, trainStart, trainSeconds, loss, batch, staleness);
+                stepStats, lastReport, trainStart, trainSeconds, loss, batch, staleness);
     }
 }

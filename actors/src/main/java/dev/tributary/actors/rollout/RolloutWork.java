@@ -3,6 +3,7 @@ package dev.tributary.actors.rollout;
 import dev.tributary.model.PolicyVersion;
 import dev.tributary.streams.serialization.RemoteMessage;
 import java.util.List;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -101,6 +102,10 @@ public final class RolloutWork {
                     ctx.pipeToSelf(sink.flush(), (ok, e) -> new Flushed(e));
                     return Behaviors.receive(Command.class)
                             .onMessage(Flushed.class, f -> {
+                                if (f.failure() != null && shuttingDown(ctx)) {
+                                    // The node is stopping (the run ended): an unstored batch is expected then.
+                                    return Behaviors.stopped();
+                                }
                                 if (f.failure() != null) {
                                     throw new IllegalStateException("rollout batch " + batch.id() + " ran on "
                                             + worker.path() + " but its trajectories did not all reach the replay "
@@ -115,5 +120,9 @@ public final class RolloutWork {
                 })
                 .onSignal(Terminated.class, t -> Behaviors.stopped())
                 .build();
+    }
+
+    private static boolean shuttingDown(ActorContext<Command> ctx) {
+        return CoordinatedShutdown.get(ctx.getSystem()).getShutdownReason().isPresent();
     }
 }
