@@ -131,7 +131,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         if (current != null) {
             throw new IllegalStateException("rollout worker " + name + " got a batch while busy with another");
         }
-        if (!r.version().equals(version)) {
+        boolean newerHeld = weightSource != null && version.compareTo(r.version()) > 0;
+        if (!r.version().equals(version) && !newerHeld) {
             if (weightSource == null) {
                 throw new IllegalStateException("rollout for " + r.version() + " but worker " + name + " holds "
                         + version);
@@ -141,6 +142,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             fetchAndLoad(r.version(), getContext().getSystem().ignoreRef());
             return this;
         }
+        // A batch for an older version than the one held (asynchronous rollout) runs with the newer weights; every
+        // segment records the version that generated it.
         current = r;
         acquireDevice();
         return this;
@@ -171,7 +174,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             version = l.version();
             onLoaded.accept(version);
             l.replyTo().tell(new Loaded(name, version, getContext().getSelf()));
-            if (current != null && current.version().equals(version)) {
+            if (current != null && version.compareTo(current.version()) >= 0) {
                 acquireDevice();
             }
         }
@@ -201,11 +204,12 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             throw new IllegalStateException("rollout worker " + name + " could not get the weights of "
                     + g.request().version() + ": " + g.failure().getMessage(), g.failure());
         }
-        if (!g.weights().version().equals(g.request().version())) {
+        // A publisher holds only its newest version: a worker catching up may get a newer one than it asked for.
+        if (g.weights().version().compareTo(g.request().version()) < 0) {
             throw new IllegalStateException("rollout worker " + name + " asked for " + g.request().version()
-                    + " and got " + g.weights().version());
+                    + " and got the older " + g.weights().version());
         }
-        engine.tell(new EngineRunner.Load(g.request().version(), g.weights(), g.request().replyTo(), engineAdapter));
+        engine.tell(new EngineRunner.Load(g.weights().version(), g.weights(), g.request().replyTo(), engineAdapter));
         return this;
     }
 }

@@ -121,13 +121,17 @@ final class RunParts {
     private void refuseMaskingWithoutAnAge() {
         PluginChoices.Choice d = choice(Plugins.DRIVER);
         if (d.name().equals("asynchronous") && d.settings().hasPath("max-staleness")) {
-            // At most η + 1 rounds are out or untrained at once; one more round of room keeps the stream flowing.
+            // At most η + 1 rounds are out or untrained at once, one more of room keeps the stream flowing, and a
+            // group waits for its slowest sample, resumed over up to ⌈max-response / token-budget⌉ rounds.
+            var r = settings.rollout();
             long round = (long) settings.sampler().promptsPerIteration() * settings.sampler().samplesPerPrompt();
-            long needed = (d.settings().getInt("max-staleness") + 2L) * round;
+            long segments = (r.maxResponseTokens() + r.tokenBudget() - 1) / r.tokenBudget();
+            long needed = (d.settings().getInt("max-staleness") + 2L) * round * segments;
             if (settings.replay().capacity() < needed) {
                 throw new SettingsException("tributary.replay.capacity", settings.replay().capacity(), "at least "
                         + needed + " with the asynchronous driver: (max-staleness + 2) rounds of " + round
-                        + " trajectories, or the rounds out at once could fill the buffer and stall");
+                        + " trajectories × " + segments + " rounds a cut trajectory may take to finish, or the rounds "
+                        + "out at once could fill the buffer and stall");
             }
         }
         if (d.name().equals("asynchronous") && d.settings().hasPath("on-stale")

@@ -40,11 +40,17 @@ class AsynchronousRunTest {
     }
 
     private static String async(int eta) {
+        return refusable(eta) + TinyRuns.RECORDING_STEP;
+    }
+
+    /** The asynchronous settings without the recording trainer step (which needs its plug-in registered). */
+    private static String refusable(int eta) {
         return """
                 tributary.master { driver = asynchronous, asynchronous.max-staleness = %d }
                 tributary.run { iterations = 4, checkpoint-every = 2 }
+                tributary.replay.capacity = 512
                 tributary.sft.steps = 50
-                """.formatted(eta) + TinyRuns.RECORDING_STEP;
+                """.formatted(eta);
     }
 
     /** The oldest segment of every trained sample is at most {@code eta} versions older than its batch. */
@@ -96,14 +102,17 @@ class AsynchronousRunTest {
     @Test
     void sharedParameters_areRefusedWithTheAsynchronousDriver(@TempDir Path dir) {
         var e = org.junit.jupiter.api.Assertions.assertThrows(SettingsException.class, () -> Tributary.start(
-                RunSpec.of(TinyRuns.config(dir, async(1) + "\ntributary.weights.sync = shared"))));
+                RunSpec.of(TinyRuns.config(dir, refusable(1) + "\ntributary.weights.sync = shared"))));
         assertEquals("tributary.weights.sync", e.path());
         var mask = org.junit.jupiter.api.Assertions.assertThrows(SettingsException.class, () -> Tributary.start(
-                RunSpec.of(TinyRuns.config(dir, async(1) + "\ntributary.master.asynchronous.on-stale = mask"))));
+                RunSpec.of(TinyRuns.config(dir, refusable(1) + "\ntributary.master.asynchronous.on-stale = mask"))));
         assertEquals("tributary.master.asynchronous.on-stale", mask.path());
         var eta = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Tributary.start(
-                RunSpec.of(TinyRuns.config(dir, async(-1)))));
+                RunSpec.of(TinyRuns.config(dir, refusable(-1)))));
         assertEquals("tributary.master.asynchronous.max-staleness = -1: expected an integer >= 0", eta.getMessage());
+        var small = org.junit.jupiter.api.Assertions.assertThrows(SettingsException.class, () -> Tributary.start(
+                RunSpec.of(TinyRuns.config(dir, refusable(2) + "\ntributary.replay.capacity = 64"))));
+        assertEquals("tributary.replay.capacity", small.path());
     }
 
     @Test
