@@ -76,7 +76,7 @@ class TributarySettingsTest {
                 "tributary.reward.repeat-penalty = -0.5: expected a finite number >= 0",
                 "tributary.sft.learning-rate = 0", "tributary.sft.learning-rate = 0.0: expected a finite number > 0",
                 "tributary.run.checkpoint-every = -1", "tributary.run.checkpoint-every = -1: expected an integer >= 0",
-                "tributary.eval.prompts = 0", "tributary.eval.prompts = 0: expected an integer > 0",
+                "tributary.eval.prompts = -1", "tributary.eval.prompts = -1: expected an integer >= 0",
                 "tributary.trainer.loss = \"\"", "tributary.trainer.loss = \"\": expected a non-blank name without "
                         + "spaces (a registered name or a fully qualified class name)");
         cases.forEach((hocon, message) -> assertEquals(message, refused(hocon).getMessage(), hocon));
