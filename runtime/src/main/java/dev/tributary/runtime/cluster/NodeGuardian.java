@@ -177,7 +177,8 @@ public final class NodeGuardian {
         for (int w = 0; w < workers; w++) {
             String name = system.address().hostPort() + "/rollout-" + w;
             var worker = ctx.spawn(RolloutWorker.create(name, EngineRunner.factory(new InferenceEngine(
-                    parts.policy().params(), s.rollout().slots()), parts.rolloutSettings(), pipeline), arbiter, source,
+                    parts.policy().params(), s.rollout().slots(), s.model().engine()), parts.rolloutSettings(), pipeline),
+                    arbiter, source,
                     // The node's workers share one policy: its checksum after a version's load is taken once.
                     v -> syncs.computeIfAbsent(v, x -> FlatWeights.export(parts.policy().params(), x).checksum())),
                     "rollout-" + w);

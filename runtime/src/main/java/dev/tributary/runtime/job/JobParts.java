@@ -58,7 +58,8 @@ public record JobParts(TributarySettings settings, Task task, Policy policy, Opt
                 PolicyLosses.registry().create(s.trainer().loss(), s.trainer().lossConfig()), pool,
                 Samplers.registry().create(s.sampler().name(), difficulty).create(new Samplers.Context(pool, s.run().seed())),
                 Evaluator.heldOut(task, s.eval().difficulty(), s.eval().prompts(), s.eval().seed()),
-                RolloutBehaviors.registry().create(s.rollout().behavior(), ConfigFactory.empty()),
+                RolloutBehaviors.ENGINE.equals(s.rollout().behavior()) ? EmbeddedGuardian.engine(s.model().engine())
+                        : RolloutBehaviors.registry().create(s.rollout().behavior(), ConfigFactory.empty()),
                 RewardFunctions.registry().create(s.reward().function(), s.reward().functionConfig()));
     }
 
@@ -142,7 +143,8 @@ public record JobParts(TributarySettings settings, Task task, Policy policy, Opt
 
     /** Greedy exact match of the policy's current weights on the held-out set. */
     public double evaluate() {
-        InferenceEngine engine = new InferenceEngine(policy.params(), Math.min(64, heldOut.size()));
+        InferenceEngine engine = new InferenceEngine(policy.params(), Math.min(64, heldOut.size()),
+                settings.model().engine());
         try {
             return Evaluator.exactMatch(engine, task, heldOut, settings.rollout().maxResponseTokens()).accuracy();
         } finally {

@@ -12,6 +12,7 @@ import dev.tributary.actors.rollout.RolloutWorker;
 import dev.tributary.actors.rollout.TrajectorySink;
 import dev.tributary.actors.stream.SegmentPipeline;
 import dev.tributary.actors.trainer.Trainer;
+import dev.tributary.model.engine.EngineBackend;
 import dev.tributary.model.engine.InferenceEngine;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,9 +42,13 @@ public final class EmbeddedGuardian {
                                                ActorRef<DeviceArbiter.Command> arbiter);
     }
 
-    public static final RolloutBehavior ENGINE = (name, spec, sink, arbiter) -> RolloutWorker.create(name,
-            EngineRunner.factory(new InferenceEngine(spec.policy().params(), spec.rollout().slots()), spec.rollout(), sink),
-            arbiter);
+    public static final RolloutBehavior ENGINE = engine(EngineBackend.AUTO);
+
+    /** A worker over an inference engine on {@code backend} ({@code tributary.model.engine}). */
+    public static RolloutBehavior engine(EngineBackend backend) {
+        return (name, spec, sink, arbiter) -> RolloutWorker.create(name, EngineRunner.factory(
+                new InferenceEngine(spec.policy().params(), spec.rollout().slots(), backend), spec.rollout(), sink), arbiter);
+    }
 
     /** A role failed or stopped before the run finished. */
     public static final class RoleFailedException extends RuntimeException {

@@ -16,6 +16,10 @@ final class ConfigReader {
         this.config = config;
     }
 
+    boolean has(String path) {
+        return config.hasPath(path);
+    }
+
     int getInt(String path) {
         return read(path, "an integer", () -> config.getInt(path));
     }
