@@ -7,8 +7,10 @@ import dev.tributary.model.engine.GenerationRequest;
 import dev.tributary.model.engine.InferenceEngine;
 import dev.tributary.model.engine.Sampling;
 import dev.tributary.model.policy.Optimizer;
+import dev.tributary.model.policy.Params;
 import dev.tributary.model.policy.Policy;
 import dev.tributary.model.policy.PolicyConfig;
+import dev.tributary.model.policy.TrainerBackend;
 import dev.tributary.model.task.ArithmeticTask;
 import dev.tributary.model.task.Task;
 import dev.tributary.model.train.SftTrainer;
@@ -21,12 +23,13 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Throughput of the engine and the trainer next to the ceiling of this machine measured in the same run, before
- * (the ND4J engine backend, as at 6e098ba) and after (the Java backend), for each model preset.
+ * (the ND4J engine backend and the SameDiff trainer, as at 6e098ba) and after (the Java backends), for each model
+ * preset.
  *
  * <p>Workload: the engine decodes 4×slots arithmetic prompts of 4 digits (11 prompt tokens, up to 40 new tokens,
  * temperature 1) at 1, 16 and 64 slots. The occupancy rows give 13 requests (10% of 128 slots) to a 128-slot
  * and to a 16-slot engine: the ratio of their times is what idle slots cost. The trainer takes SFT steps of 32
- * worked solutions of 2–4 digits. GFLOP/s counts useful work: 2 FLOPs per multiply-add of the forward pass at each
+ * worked solutions of 2–4 digits (an SFT step: forward, backward, Adam). GFLOP/s counts useful work: 2 FLOPs per multiply-add of the forward pass at each
  * position actually processed (attention over that position's own prefix), and 3× that for a training step. The
  * ceiling is a plain ND4J {@code mmul} of two 1024×1024 float matrices.
  *
@@ -67,8 +70,10 @@ public final class ModelThroughputBenchmark {
                         b.name().toLowerCase(), narrow.tokensPerSecond / wide.tokensPerSecond, wide.tokensPerSecond,
                         narrow.tokensPerSecond);
             }
-            double[] tr = train(cfg, task, seconds);
-            t.row("trainer step, batch 32 (all positions)", "-", "-", f0(tr[0]), f2(tr[1]), pct(tr[1], ceiling), "-");
+            double[] before = train(cfg, task, TrainerBackend.SAMEDIFF, seconds);
+            double[] after = train(cfg, task, TrainerBackend.JAVA, seconds);
+            t.row("trainer step, batch 32 (positions/s)", f0(before[0]), pct(before[1], ceiling), f0(after[0]),
+                    f2(after[1]), pct(after[1], ceiling), ratio(after[0], before[0]));
             System.out.println(t.render());
         }
     }
@@ -116,9 +121,9 @@ public final class ModelThroughputBenchmark {
         return macs;
     }
 
-    /** Tokens/s over all positions and useful GFLOP/s of SFT steps. */
-    private static double[] train(PolicyConfig cfg, ArithmeticTask task, double seconds) {
-        Policy policy = Policy.create(cfg);
+    /** Real (unpadded) positions/s and useful GFLOP/s of SFT steps. */
+    private static double[] train(PolicyConfig cfg, ArithmeticTask task, TrainerBackend backend, double seconds) {
+        Policy policy = new Policy(Params.initialise(cfg), backend);
         SftTrainer sft = new SftTrainer(policy, new Optimizer(policy.params(), Optimizer.Settings.adam(1e-3)), task);
         SplittableRandom rng = new SplittableRandom(3);
         sft.step(batch(task, rng));
@@ -127,14 +132,13 @@ public final class ModelThroughputBenchmark {
         long start = System.nanoTime();
         while ((System.nanoTime() - start) / 1e9 < seconds) {
             List<Prompt> b = batch(task, rng);
-            int longest = 0;
+            // Useful work: each sequence's own positions (the SameDiff graph also computes the padding).
             for (Prompt p : b) {
-                longest = Math.max(longest, p.length() + task.workedSolution(p).length);
-            }
-            // The padded batch is what the graph computes: every sequence at every step of the longest.
-            positions += (long) b.size() * (longest - 1);
-            for (int pos = 0; pos < longest - 1; pos++) {
-                macs += b.size() * (double) cfg.forwardMacsPerToken(pos + 1);
+                int fed = p.length() + task.workedSolution(p).length - 1;
+                positions += fed;
+                for (int pos = 0; pos < fed; pos++) {
+                    macs += cfg.forwardMacsPerToken(pos + 1);
+                }
             }
             sft.step(b);
         }

@@ -1,10 +1,13 @@
 package dev.tributary.model.engine;
 
+import dev.tributary.model.cpu.Kernels;
+import dev.tributary.model.cpu.Weights;
+
 import dev.tributary.model.policy.Params;
 import dev.tributary.model.policy.PolicyConfig;
 
 /**
- * Decoding in plain Java over a float copy of the weights ({@link JavaWeights}, refreshed at every generate call).
+ * Decoding in plain Java over a float copy of the weights ({@link Weights}, refreshed at every generate call).
  * A step computes only the busy slots, each attending over its own positions; a prefix pass is the same forward
  * pass over the prefix's positions. Each row's arithmetic is independent of the other rows in its batch, so a
  * request gives bit-identical results whatever runs beside it and however its prefix was fed. Scratch memory is
@@ -20,7 +23,7 @@ final class JavaBackend implements DecodeBackend {
     private final int hd;
     private final int vocab;
     private final float scale;
-    private JavaWeights w;
+    private Weights w;
     /** Per layer: keys as [slot][head][headDim][position] (a query's scores are axpys along positions). */
     private float[][] keys;
     /** Per layer: values as [slot][head][position][headDim]. */
@@ -56,7 +59,7 @@ final class JavaBackend implements DecodeBackend {
     public void begin() {
         if (keys == null) {
             int rows = Math.max(slots, ctx);
-            w = new JavaWeights(cfg);
+            w = new Weights(cfg);
             keys = new float[cfg.layers()][slots * d * ctx];
             values = new float[cfg.layers()][slots * d * ctx];
             rowSlot = new int[rows];

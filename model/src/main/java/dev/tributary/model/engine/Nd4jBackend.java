@@ -1,5 +1,7 @@
 package dev.tributary.model.engine;
 
+import dev.tributary.model.cpu.Kernels;
+
 import dev.tributary.model.policy.Attention;
 import dev.tributary.model.policy.Params;
 import dev.tributary.model.policy.PolicyConfig;

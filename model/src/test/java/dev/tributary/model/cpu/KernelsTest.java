@@ -1,6 +1,7 @@
-package dev.tributary.model.engine;
+package dev.tributary.model.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -34,6 +35,17 @@ class KernelsTest {
             float[] vector = start.clone();
             VectorKernels.matmulAdd(in, rows, k, w, n, vector);
             assertArrayEquals(expected, vector, 1e-4f, "Vector API at " + rows + "×" + k + "×" + n);
+            // inᵀ is k×rows: (inᵀ)ᵀ · w computed from inᵀ read transposed must give the same product.
+            float[] inT = new float[k * rows];
+            Kernels.transpose(in, rows, k, inT);
+            float[] viaT = start.clone();
+            Kernels.matmulTransposedAdd(inT, k, rows, w, n, viaT, new float[rows * k]);
+            assertArrayEquals(expected, viaT, 1e-4f, "transposed read at " + rows + "×" + k + "×" + n);
+            float[] plainT = start.clone();
+            Kernels.transpose(inT, k, rows, in);
+            Kernels.plainMatmulAdd(in, rows, k, w, n, plainT);
+            assertArrayEquals(expected, plainT, 1e-4f);
+            assertEquals(dotOf(in, w, k), Kernels.dot(in, 0, w, 0, k), 1e-4f);
         }
         assertTrue(Kernels.VECTOR_API, "the tests run with --add-modules jdk.incubator.vector (surefire argLine)");
     }
@@ -43,6 +55,14 @@ class KernelsTest {
         float[] out = new float[3];
         Kernels.layerNorm(new float[] {2, 2, 2}, 1, 3, new float[] {1, 1, 1}, new float[] {0.5f, -1, 0}, out);
         assertArrayEquals(new float[] {0.5f, -1, 0}, out);
+    }
+
+    private static float dotOf(float[] a, float[] b, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            s += (double) a[i] * b[i];
+        }
+        return (float) s;
     }
 
     private static float[] random(SplittableRandom rng, int n) {

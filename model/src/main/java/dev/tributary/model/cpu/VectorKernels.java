@@ -1,4 +1,4 @@
-package dev.tributary.model.engine;
+package dev.tributary.model.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -18,32 +18,41 @@ final class VectorKernels {
 
     /** {@code out[r] += in[r] · w} for rows 0..rows-1 (in: rows×k, w: k×n, out: rows×n, all row-major). */
     static void matmulAdd(float[] in, int rows, int k, float[] w, int n, float[] out) {
+        matmulAdd(in, k, 1, rows, k, w, n, out);
+    }
+
+    /**
+     * As {@link #matmulAdd(float[], int, int, float[], int, float[])} with input element (row i, step s) at
+     * {@code in[i·rs + s·ks]}: {@code rs = k, ks = 1} is the input itself; {@code rs = 1, ks = rows} reads a row-major
+     * matrix of {@code rows} columns transposed (a weight gradient {@code aᵀ·b} without copying {@code a}).
+     */
+    static void matmulAdd(float[] in, int rs, int ks, int rows, int k, float[] w, int n, float[] out) {
         int r = 0;
         for (; r + 4 <= rows; r += 4) {
             int j = 0;
             for (; j + 2 * L <= n; j += 2 * L) {
-                block4x2(in, r, k, w, n, out, j);
+                block4x2(in, rs, ks, r, k, w, n, out, j);
             }
             for (; j + L <= n; j += L) {
                 for (int i = r; i < r + 4; i++) {
-                    row1x1(in, i, k, w, n, out, j);
+                    row1x1(in, rs, ks, i, k, w, n, out, j);
                 }
             }
-            scalarColumns(in, r, r + 4, k, w, n, out, j);
+            scalarColumns(in, rs, ks, r, r + 4, k, w, n, out, j);
         }
         for (; r < rows; r++) {
             int j = 0;
             for (; j + 2 * L <= n; j += 2 * L) {
-                row1x2(in, r, k, w, n, out, j);
+                row1x2(in, rs, ks, r, k, w, n, out, j);
             }
             for (; j + L <= n; j += L) {
-                row1x1(in, r, k, w, n, out, j);
+                row1x1(in, rs, ks, r, k, w, n, out, j);
             }
-            scalarColumns(in, r, r + 1, k, w, n, out, j);
+            scalarColumns(in, rs, ks, r, r + 1, k, w, n, out, j);
         }
     }
 
-    private static void block4x2(float[] in, int r, int k, float[] w, int n, float[] out, int j) {
+    private static void block4x2(float[] in, int rs, int ks, int r, int k, float[] w, int n, float[] out, int j) {
         int o0 = r * n + j;
         int o1 = o0 + n;
         int o2 = o1 + n;
@@ -56,15 +65,16 @@ final class VectorKernels {
         FloatVector c21 = FloatVector.fromArray(S, out, o2 + L);
         FloatVector c30 = FloatVector.fromArray(S, out, o3);
         FloatVector c31 = FloatVector.fromArray(S, out, o3 + L);
-        int i0 = r * k;
+        int i0 = r * rs;
         for (int kk = 0; kk < k; kk++) {
             int wo = kk * n + j;
             FloatVector w0 = FloatVector.fromArray(S, w, wo);
             FloatVector w1 = FloatVector.fromArray(S, w, wo + L);
-            FloatVector a0 = FloatVector.broadcast(S, in[i0 + kk]);
-            FloatVector a1 = FloatVector.broadcast(S, in[i0 + k + kk]);
-            FloatVector a2 = FloatVector.broadcast(S, in[i0 + 2 * k + kk]);
-            FloatVector a3 = FloatVector.broadcast(S, in[i0 + 3 * k + kk]);
+            int at = i0 + kk * ks;
+            FloatVector a0 = FloatVector.broadcast(S, in[at]);
+            FloatVector a1 = FloatVector.broadcast(S, in[at + rs]);
+            FloatVector a2 = FloatVector.broadcast(S, in[at + 2 * rs]);
+            FloatVector a3 = FloatVector.broadcast(S, in[at + 3 * rs]);
             c00 = a0.fma(w0, c00);
             c01 = a0.fma(w1, c01);
             c10 = a1.fma(w0, c10);
@@ -84,13 +94,13 @@ final class VectorKernels {
         c31.intoArray(out, o3 + L);
     }
 
-    private static void row1x2(float[] in, int r, int k, float[] w, int n, float[] out, int j) {
+    private static void row1x2(float[] in, int rs, int ks, int r, int k, float[] w, int n, float[] out, int j) {
         int o = r * n + j;
         FloatVector c0 = FloatVector.fromArray(S, out, o);
         FloatVector c1 = FloatVector.fromArray(S, out, o + L);
-        int i0 = r * k;
+        int i0 = r * rs;
         for (int kk = 0; kk < k; kk++) {
-            FloatVector a = FloatVector.broadcast(S, in[i0 + kk]);
+            FloatVector a = FloatVector.broadcast(S, in[i0 + kk * ks]);
             c0 = a.fma(FloatVector.fromArray(S, w, kk * n + j), c0);
             c1 = a.fma(FloatVector.fromArray(S, w, kk * n + j + L), c1);
         }
@@ -98,22 +108,49 @@ final class VectorKernels {
         c1.intoArray(out, o + L);
     }
 
-    private static void row1x1(float[] in, int r, int k, float[] w, int n, float[] out, int j) {
+    private static void row1x1(float[] in, int rs, int ks, int r, int k, float[] w, int n, float[] out, int j) {
         int o = r * n + j;
         FloatVector c = FloatVector.fromArray(S, out, o);
-        int i0 = r * k;
+        int i0 = r * rs;
         for (int kk = 0; kk < k; kk++) {
-            c = FloatVector.broadcast(S, in[i0 + kk]).fma(FloatVector.fromArray(S, w, kk * n + j), c);
+            c = FloatVector.broadcast(S, in[i0 + kk * ks]).fma(FloatVector.fromArray(S, w, kk * n + j), c);
         }
         c.intoArray(out, o);
     }
 
-    private static void scalarColumns(float[] in, int r0, int r1, int k, float[] w, int n, float[] out, int j0) {
+    /** {@code y[yOff + j] += a · x[xOff + j]} for j in [0, n). */
+    static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
+        int j = 0;
+        FloatVector av = FloatVector.broadcast(S, a);
+        for (; j + L <= n; j += L) {
+            av.fma(FloatVector.fromArray(S, x, xOff + j), FloatVector.fromArray(S, y, yOff + j)).intoArray(y, yOff + j);
+        }
+        for (; j < n; j++) {
+            y[yOff + j] = Math.fma(a, x[xOff + j], y[yOff + j]);
+        }
+    }
+
+    /** {@code Σ_j a[aOff + j] · b[bOff + j]} for j in [0, n). */
+    static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        int j = 0;
+        FloatVector acc = FloatVector.zero(S);
+        for (; j + L <= n; j += L) {
+            acc = FloatVector.fromArray(S, a, aOff + j).fma(FloatVector.fromArray(S, b, bOff + j), acc);
+        }
+        float s = acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        for (; j < n; j++) {
+            s = Math.fma(a[aOff + j], b[bOff + j], s);
+        }
+        return s;
+    }
+
+    private static void scalarColumns(float[] in, int rs, int ks, int r0, int r1, int k, float[] w, int n, float[] out,
+                                      int j0) {
         for (int r = r0; r < r1; r++) {
             for (int j = j0; j < n; j++) {
                 float acc = out[r * n + j];
                 for (int kk = 0; kk < k; kk++) {
-                    acc = Math.fma(in[r * k + kk], w[kk * n + j], acc);
+                    acc = Math.fma(in[r * rs + kk * ks], w[kk * n + j], acc);
                 }
                 out[r * n + j] = acc;
             }

@@ -1,4 +1,4 @@
-package dev.tributary.model.engine;
+package dev.tributary.model.cpu;
 
 import dev.tributary.model.policy.Params;
 import dev.tributary.model.policy.PolicyConfig;
@@ -7,30 +7,30 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A float copy of the policy's parameters in the layout {@link JavaBackend} reads: per layer one fused [d, 3d]
- * query-key-value matrix, so a step runs one projection instead of three. Refreshed in place (no allocation) from
+ * A float copy of the policy's parameters in the layout the Java engine backend and trainer read: per layer one
+ * fused [d, 3d] query-key-value matrix, so a step runs one projection instead of three. Refreshed in place (no allocation) from
  * the live ND4J arrays, so an optimizer step or a weight load is seen at the next refresh.
  */
-final class JavaWeights {
-    final float[] wte;
-    final float[] wpe;
-    final float[][] ln1g;
-    final float[][] ln1b;
-    final float[][] wqkv;
-    final float[][] wo;
-    final float[][] ln2g;
-    final float[][] ln2b;
-    final float[][] w1;
-    final float[][] b1;
-    final float[][] w2;
-    final float[][] b2;
-    final float[] lnfg;
-    final float[] lnfb;
-    final float[] head;
+public final class Weights {
+    public final float[] wte;
+    public final float[] wpe;
+    public final float[][] ln1g;
+    public final float[][] ln1b;
+    public final float[][] wqkv;
+    public final float[][] wo;
+    public final float[][] ln2g;
+    public final float[][] ln2b;
+    public final float[][] w1;
+    public final float[][] b1;
+    public final float[][] w2;
+    public final float[][] b2;
+    public final float[] lnfg;
+    public final float[] lnfb;
+    public final float[] head;
     private final PolicyConfig cfg;
     private final float[] square;
 
-    JavaWeights(PolicyConfig cfg) {
+    public Weights(PolicyConfig cfg) {
         this.cfg = cfg;
         this.square = new float[cfg.dModel() * cfg.dModel()];
         int d = cfg.dModel();
@@ -54,7 +54,7 @@ final class JavaWeights {
     }
 
     /** Copies every parameter of {@code p} (whose shape must be this copy's) into these arrays. */
-    void refresh(Params p) {
+    public void refresh(Params p) {
         int d = cfg.dModel();
         copy(p.get("wte"), wte);
         copy(p.get("wpe"), wpe);
