@@ -58,7 +58,8 @@ public record PolicyConfig(int vocabSize, int contextLength, int dModel, int hea
 
     /**
      * Reads {@code tributary.model}-style keys: the shape of {@code preset} (default "default"), each of
-     * context-length, d-model, heads, layers, ff-hidden and seed overriding it where set.
+     * context-length, d-model, heads, layers, ff-hidden and seed overriding it where set (a shape key of 0 means the
+     * preset's value).
      */
     public static PolicyConfig fromConfig(Config c, int vocabSize) {
         PolicyConfig p = preset(c.hasPath("preset") ? c.getString("preset") : "default", vocabSize);
@@ -68,7 +69,7 @@ public record PolicyConfig(int vocabSize, int contextLength, int dModel, int hea
     }
 
     private static int intOr(Config c, String key, int fallback) {
-        return c.hasPath(key) ? c.getInt(key) : fallback;
+        return c.hasPath(key) && c.getInt(key) != 0 ? c.getInt(key) : fallback;
     }
 
     public int headDim() {

@@ -17,6 +17,7 @@ import dev.tributary.model.algo.PolicyLosses;
 import dev.tributary.model.engine.InferenceEngine;
 import dev.tributary.model.engine.Sampling;
 import dev.tributary.model.policy.Optimizer;
+import dev.tributary.model.policy.Params;
 import dev.tributary.model.policy.Policy;
 import dev.tributary.model.policy.PolicyConfig;
 import dev.tributary.model.task.Task;
@@ -48,7 +49,7 @@ public record JobParts(TributarySettings settings, Task task, Policy policy, Opt
                        Function<RewardFunctions.Context, RewardFunction> rewardFactory) {
     public static JobParts of(TributarySettings s) {
         Task task = Tasks.registry().create(s.task().name(), s.task().config());
-        Policy policy = Policy.create(s.model().policy(task.tokenizer().vocabSize()));
+        Policy policy = new Policy(Params.initialise(s.model().policy(task.tokenizer().vocabSize())), s.model().trainer());
         var d = s.sampler().difficulty();
         PromptPool pool = new PromptPool(task, d.start(), d.end(), s.sampler().poolSize(), s.run().seed());
         Config difficulty = ConfigFactory.parseMap(Map.of("start", d.start(), "end", d.end(),

@@ -16,10 +16,6 @@ final class ConfigReader {
         this.config = config;
     }
 
-    boolean has(String path) {
-        return config.hasPath(path);
-    }
-
     int getInt(String path) {
         return read(path, "an integer", () -> config.getInt(path));
     }

@@ -2,14 +2,15 @@ package dev.tributary.runtime.settings;
 
 import dev.tributary.model.engine.EngineBackend;
 import dev.tributary.model.policy.PolicyConfig;
+import dev.tributary.model.policy.TrainerBackend;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * {@code tributary.model}: the policy's shape (a preset, each shape key overriding it where set) and the inference
- * engine's backend (declared in the model module's reference.conf).
+ * {@code tributary.model}: the policy's shape (a preset, each shape key above 0 overriding it) and the backends of
+ * the inference engine and of the trainer (declared in the model module's reference.conf).
  */
 public record ModelSettings(int contextLength, int dModel, int heads, int layers, int ffHidden, long seed,
-                            EngineBackend engine) {
+                            EngineBackend engine, TrainerBackend trainer) {
     public ModelSettings {
         Check.positive("tributary.model.context-length", contextLength);
         Check.positive("tributary.model.d-model", dModel);
@@ -40,13 +41,21 @@ public record ModelSettings(int contextLength, int dModel, int heads, int layers
         } catch (IllegalArgumentException e) {
             throw new SettingsException("tributary.model.engine", "\"" + engine + "\"", "one of auto, java, nd4j", e);
         }
+        String trainer = r.getString("tributary.model.trainer");
+        TrainerBackend trainerBackend;
+        try {
+            trainerBackend = TrainerBackend.fromName(trainer);
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException("tributary.model.trainer", "\"" + trainer + "\"", "one of auto, java, samediff", e);
+        }
         return new ModelSettings(intOr(r, "context-length", p.contextLength()), intOr(r, "d-model", p.dModel()),
                 intOr(r, "heads", p.heads()), intOr(r, "layers", p.layers()), intOr(r, "ff-hidden", p.ffHidden()),
-                r.getLong("tributary.model.seed"), backend);
+                r.getLong("tributary.model.seed"), backend, trainerBackend);
     }
 
     private static int intOr(ConfigReader r, String key, int presetValue) {
         String path = "tributary.model." + key;
-        return r.has(path) ? r.getInt(path) : presetValue;
+        int value = r.getInt(path);
+        return value == 0 ? presetValue : value;
     }
 }
