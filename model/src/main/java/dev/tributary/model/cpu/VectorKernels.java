@@ -12,6 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    private static final int PANEL_FLOATS = 64 * 1024;
 
     private VectorKernels() {
     }
@@ -27,28 +28,33 @@ final class VectorKernels {
      * matrix of {@code rows} columns transposed (a weight gradient {@code aᵀ·b} without copying {@code a}).
      */
     static void matmulAdd(float[] in, int rs, int ks, int rows, int k, float[] w, int n, float[] out) {
-        int r = 0;
-        for (; r + 4 <= rows; r += 4) {
-            int j = 0;
-            for (; j + 2 * L <= n; j += 2 * L) {
-                block4x2(in, rs, ks, r, k, w, n, out, j);
-            }
-            for (; j + L <= n; j += L) {
-                for (int i = r; i < r + 4; i++) {
-                    row1x1(in, rs, ks, i, k, w, n, out, j);
+        // Column panels of w small enough for L2 (~256 KiB), each reused by every block of rows.
+        int panel = Math.max(2 * L, (PANEL_FLOATS / Math.max(1, k)) / (2 * L) * (2 * L));
+        for (int j0 = 0; j0 < n; j0 += panel) {
+            int j1 = Math.min(n, j0 + panel);
+            int r = 0;
+            for (; r + 4 <= rows; r += 4) {
+                int j = j0;
+                for (; j + 2 * L <= j1; j += 2 * L) {
+                    block4x2(in, rs, ks, r, k, w, n, out, j);
                 }
+                for (; j + L <= j1; j += L) {
+                    for (int i = r; i < r + 4; i++) {
+                        row1x1(in, rs, ks, i, k, w, n, out, j);
+                    }
+                }
+                scalarColumns(in, rs, ks, r, r + 4, k, w, n, out, j, j1);
             }
-            scalarColumns(in, rs, ks, r, r + 4, k, w, n, out, j);
-        }
-        for (; r < rows; r++) {
-            int j = 0;
-            for (; j + 2 * L <= n; j += 2 * L) {
-                row1x2(in, rs, ks, r, k, w, n, out, j);
+            for (; r < rows; r++) {
+                int j = j0;
+                for (; j + 2 * L <= j1; j += 2 * L) {
+                    row1x2(in, rs, ks, r, k, w, n, out, j);
+                }
+                for (; j + L <= j1; j += L) {
+                    row1x1(in, rs, ks, r, k, w, n, out, j);
+                }
+                scalarColumns(in, rs, ks, r, r + 1, k, w, n, out, j, j1);
             }
-            for (; j + L <= n; j += L) {
-                row1x1(in, rs, ks, r, k, w, n, out, j);
-            }
-            scalarColumns(in, rs, ks, r, r + 1, k, w, n, out, j);
         }
     }
 
@@ -145,9 +151,9 @@ final class VectorKernels {
     }
 
     private static void scalarColumns(float[] in, int rs, int ks, int r0, int r1, int k, float[] w, int n, float[] out,
-                                      int j0) {
+                                      int j0, int j1) {
         for (int r = r0; r < r1; r++) {
-            for (int j = j0; j < n; j++) {
+            for (int j = j0; j < j1; j++) {
                 float acc = out[r * n + j];
                 for (int kk = 0; kk < k; kk++) {
                     acc = Math.fma(in[r * rs + kk * ks], w[kk * n + j], acc);

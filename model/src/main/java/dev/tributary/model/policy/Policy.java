@@ -20,6 +20,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>The residual stream is kept as a 2-D {@code [batch·steps, d]} matrix so that every projection is one plain
  * matmul; only attention is reshaped to {@code [batch, heads, steps, headDim]}.
+ *
+ * <p>The arithmetic runs on a {@link TrainerBackend}: on a CPU, hand-written Java passes over unpadded sequences
+ * ({@code cpu.Backprop}; the graph is then never built); on a GPU (or in DOUBLE for gradient checks), the graph.
  */
 public final class Policy {
     private final PolicyConfig config;

@@ -11,7 +11,7 @@ class KernelsTest {
     @Test
     void bothMatmuls_equalTheTextbookProduct_onShapesThatLeaveTails() {
         SplittableRandom rng = new SplittableRandom(5);
-        int[][] shapes = {{1, 3, 5}, {7, 5, 37}, {4, 64, 192}, {9, 33, 64}, {5, 256, 23}};
+        int[][] shapes = {{1, 3, 5}, {7, 5, 37}, {4, 64, 192}, {9, 33, 64}, {5, 256, 23}, {6, 700, 101}};
         for (int[] sh : shapes) {
             int rows = sh[0];
             int k = sh[1];
