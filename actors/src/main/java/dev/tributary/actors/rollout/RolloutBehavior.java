@@ -2,6 +2,8 @@ package dev.tributary.actors.rollout;
 
 import dev.tributary.actors.device.DeviceArbiter;
 import dev.tributary.model.PolicyVersion;
+import dev.tributary.model.engine.EngineBackend;
+import dev.tributary.model.engine.InferenceEngine;
 import dev.tributary.model.policy.Policy;
 import dev.tributary.model.registry.Registry;
 import dev.tributary.model.task.Task;
@@ -51,17 +53,21 @@ public interface RolloutBehavior {
         }
     }
 
-    /** What a behaviour factory receives besides its settings: the rollout settings every worker shares. */
-    record Context(RolloutSettings settings) {
+    /**
+     * What a behaviour factory receives besides its settings: the rollout settings every worker shares and the
+     * engine backend chosen by {@code tributary.model.engine}.
+     */
+    record Context(RolloutSettings settings, EngineBackend engine) {
     }
 
-    /** The engine worker: one inference engine per worker over the node's policy parameters. */
-    RolloutBehavior ENGINE = w -> RolloutWorker.create(w.name(), EngineRunner.factory(
-            new dev.tributary.model.engine.InferenceEngine(w.policy().params(), w.settings().slots()), w.settings(),
-            w.sink()), w.arbiter(), w.weights(), w.onLoaded());
+    /** The engine worker: one inference engine on {@code backend} per worker, over the node's policy parameters. */
+    static RolloutBehavior engine(EngineBackend backend) {
+        return w -> RolloutWorker.create(w.name(), EngineRunner.factory(new InferenceEngine(w.policy().params(),
+                w.settings().slots(), backend), w.settings(), w.sink()), w.arbiter(), w.weights(), w.onLoaded());
+    }
 
     static Registry<Context, RolloutBehavior> registry() {
         return new Registry<>(KEY, RolloutBehavior.class, Context.class)
-                .register("engine", (c, ctx) -> ENGINE);
+                .register("engine", (c, ctx) -> engine(ctx.engine()));
     }
 }

@@ -2,12 +2,15 @@ package dev.tributary.benchmarks.model;
 
 import dev.tributary.benchmarks.Table;
 import dev.tributary.model.Prompt;
+import dev.tributary.model.engine.EngineBackend;
 import dev.tributary.model.engine.GenerationRequest;
 import dev.tributary.model.engine.InferenceEngine;
 import dev.tributary.model.engine.Sampling;
 import dev.tributary.model.policy.Optimizer;
+import dev.tributary.model.policy.Params;
 import dev.tributary.model.policy.Policy;
 import dev.tributary.model.policy.PolicyConfig;
+import dev.tributary.model.policy.TrainerBackend;
 import dev.tributary.model.task.ArithmeticTask;
 import dev.tributary.model.task.Task;
 import dev.tributary.model.train.SftTrainer;
@@ -19,104 +22,132 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Throughput of the default model, next to the ceiling of this machine measured in the same run.
+ * Throughput of the engine and the trainer next to the ceiling of this machine measured in the same run, before
+ * (the ND4J engine backend and the SameDiff trainer, as at 6e098ba) and after (the Java backends), for each model
+ * preset.
  *
- * <p>Workload: the default policy ({@code tributary.model} in reference.conf). The engine decodes 4×slots
- * arithmetic prompts of 4 digits (11 prompt tokens, up to 40 new tokens, temperature 1) at 1, 16 and 64 slots;
- * the trainer takes SFT steps of 32 worked solutions of 2–4 digits. GFLOP/s counts 2 FLOPs per multiply-add of
- * the forward pass (prefill and decode positions alike) and 3× the forward pass for a training step. The
- * ceiling is a plain ND4J {@code mmul} of two 1024×1024 float matrices; a matmul at the model's own shape
- * (64×64 · 64×256) shows how much of the gap is per-op overhead at this model size.
+ * <p>Workload: the engine decodes 4×slots arithmetic prompts of 4 digits (11 prompt tokens, up to 40 new tokens,
+ * temperature 1) at 1, 16 and 64 slots. The occupancy rows give 13 requests (10% of 128 slots) to a 128-slot
+ * and to a 16-slot engine: the ratio of their times is what idle slots cost. The trainer takes SFT steps of 32
+ * worked solutions of 2–4 digits (an SFT step: forward, backward, Adam). GFLOP/s counts useful work: 2 FLOPs per multiply-add of the forward pass at each
+ * position actually processed (attention over that position's own prefix), and 3× that for a training step. The
+ * ceiling is a plain ND4J {@code mmul} of two 1024×1024 float matrices.
  *
- * <p>Run: {@code benchmarks/run ModelThroughputBenchmark [seconds-per-row]} (default 6).
+ * <p>Run: {@code benchmarks/run ModelThroughputBenchmark [seconds-per-row] [presets, e.g. default,small]}
+ * (defaults 4 and both presets).
  */
 public final class ModelThroughputBenchmark {
     private ModelThroughputBenchmark() {
     }
 
     public static void main(String[] args) {
-        double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 6;
+        double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 4;
+        List<String> presets = args.length > 1 ? List.of(args[1].split(",")) : PolicyConfig.PRESETS;
         ArithmeticTask task = ArithmeticTask.standard();
-        PolicyConfig cfg = PolicyConfig.defaults(task.tokenizer().vocabSize());
-        System.out.printf("Model throughput — default policy: d=%d, layers=%d, heads=%d, ff=%d, context=%d, vocab=%d%n",
-                cfg.dModel(), cfg.layers(), cfg.heads(), cfg.ffHidden(), cfg.contextLength(), cfg.vocabSize());
-        System.out.printf("cores=%d  OMP_NUM_THREADS=%s  %.0f s per row%n%n", Runtime.getRuntime().availableProcessors(),
-                System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"), seconds);
-
+        System.out.printf("Model throughput — cores=%d  OMP_NUM_THREADS=%s  %.0f s per cell%n",
+                Runtime.getRuntime().availableProcessors(), System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"),
+                seconds);
         double ceiling = matmulGflops(1024, 1024, 1024, seconds);
-        double modelShape = matmulGflops(64, 64, 256, seconds);
-        Table t = new Table("workload", "tokens/s", "GFLOP/s", "% of matmul ceiling");
-        t.row("ND4J mmul 1024×1024×1024 (ceiling)", "-", f1(ceiling), "100.0");
-        t.row("ND4J mmul 64×64×256 (model shape)", "-", f1(modelShape), pct(modelShape, ceiling));
-        for (int slots : new int[] {1, 16, 64}) {
-            double[] r = decode(cfg, task, slots, seconds);
-            t.row("engine decode, batch " + slots, f0(r[0]), f2(r[1]), pct(r[1], ceiling));
+        System.out.printf("ND4J mmul 1024×1024×1024 (the ceiling): %.1f GFLOP/s%n%n", ceiling);
+        for (String preset : presets) {
+            PolicyConfig cfg = PolicyConfig.preset(preset, task.tokenizer().vocabSize());
+            System.out.printf("preset %s: d=%d, layers=%d, heads=%d, ff=%d, context=%d, vocab=%d, %,d parameters%n",
+                    preset, cfg.dModel(), cfg.layers(), cfg.heads(), cfg.ffHidden(), cfg.contextLength(),
+                    cfg.vocabSize(), Policy.create(cfg).params().count());
+            Table t = new Table("workload", "before (nd4j) tok/s", "% of ceiling", "after (java) tok/s", "GFLOP/s",
+                    "% of ceiling", "after/before");
+            for (int slots : new int[] {1, 16, 64}) {
+                Decode before = decode(cfg, task, EngineBackend.ND4J, slots, 4 * slots, seconds);
+                Decode after = decode(cfg, task, EngineBackend.JAVA, slots, 4 * slots, seconds);
+                t.row("engine decode, batch " + slots, f0(before.tokensPerSecond), pct(before.gflops, ceiling),
+                        f0(after.tokensPerSecond), f2(after.gflops), pct(after.gflops, ceiling),
+                        ratio(after.tokensPerSecond, before.tokensPerSecond));
+            }
+            for (EngineBackend b : new EngineBackend[] {EngineBackend.ND4J, EngineBackend.JAVA}) {
+                // Interleaved and best of three: the two engines see the same (shared) machine.
+                double wide = 0;
+                double narrow = 0;
+                for (int rep = 0; rep < 3; rep++) {
+                    wide = Math.max(wide, decode(cfg, task, b, 128, 13, seconds / 2).tokensPerSecond);
+                    narrow = Math.max(narrow, decode(cfg, task, b, 16, 13, seconds / 2).tokensPerSecond);
+                }
+                System.out.printf("  %s: 13 requests (10%% of 128 slots) on 128 slots cost %.2f× their cost on 16 slots"
+                        + " (%,.0f vs %,.0f tok/s, best of 3)%n", b.name().toLowerCase(), narrow / wide, wide, narrow);
+            }
+            double[] before = train(cfg, task, TrainerBackend.SAMEDIFF, seconds);
+            double[] after = train(cfg, task, TrainerBackend.JAVA, seconds);
+            t.row("trainer step, batch 32 (positions/s)", f0(before[0]), pct(before[1], ceiling), f0(after[0]),
+                    f2(after[1]), pct(after[1], ceiling), ratio(after[0], before[0]));
+            System.out.println(t.render());
         }
-        double[] tr = train(cfg, task, seconds);
-        t.row("trainer step, batch 32 (all positions)", f0(tr[0]), f2(tr[1]), pct(tr[1], ceiling));
-        t.row("trainer step, batch 32 (response tokens)", f0(tr[2]), "-", "-");
-        System.out.println(t.render());
     }
 
-    /** Generated tokens/s and achieved GFLOP/s (prefill + decode positions). */
-    private static double[] decode(PolicyConfig cfg, ArithmeticTask task, int slots, double seconds) {
+    private record Decode(double tokensPerSecond, double gflops) {
+    }
+
+    /** Generated tokens/s and useful GFLOP/s of rounds of {@code requests} requests on {@code slots} slots. */
+    private static Decode decode(PolicyConfig cfg, ArithmeticTask task, EngineBackend backend, int slots, int requests,
+                                 double seconds) {
         Policy policy = Policy.create(cfg);
-        InferenceEngine engine = new InferenceEngine(policy.params(), slots);
+        InferenceEngine engine = new InferenceEngine(policy.params(), slots, backend);
         SplittableRandom rng = new SplittableRandom(slots);
-        runDecode(engine, task, rng, slots, 1); // warm-up
+        runDecode(engine, task, rng, requests, 0); // warm-up
         long tokens0 = engine.tokensGenerated();
-        long steps0 = engine.stepsRun();
-        long positions = 0;
+        double macs = 0;
         long start = System.nanoTime();
         int round = 0;
         while ((System.nanoTime() - start) / 1e9 < seconds) {
-            positions += runDecode(engine, task, rng, slots, ++round);
+            macs += runDecode(engine, task, rng, requests, ++round);
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
-        double tokens = engine.tokensGenerated() - tokens0;
-        double flops = 2.0 * cfg.forwardMacsPerToken(cfg.contextLength() / 2) * positions;
-        if (engine.stepsRun() == steps0) {
-            throw new IllegalStateException("the engine ran no step");
-        }
-        return new double[] {tokens / elapsed, flops / elapsed / 1e9};
+        engine.release();
+        return new Decode((engine.tokensGenerated() - tokens0) / elapsed, 2 * macs / elapsed / 1e9);
     }
 
-    /** Runs one batch of 4×slots requests; returns the positions processed (prompt + generated tokens). */
-    private static long runDecode(InferenceEngine engine, ArithmeticTask task, SplittableRandom rng, int slots, int round) {
+    /** Runs one batch of requests; returns the multiply-adds of the positions it processed. */
+    private static double runDecode(InferenceEngine engine, ArithmeticTask task, SplittableRandom rng, int requests,
+                                    int round) {
         List<GenerationRequest> reqs = new ArrayList<>();
-        long positions = 0;
-        for (int i = 0; i < 4 * slots; i++) {
+        for (int i = 0; i < requests; i++) {
             Prompt p = task.sample(4, Task.Split.TRAIN, rng);
             reqs.add(GenerationRequest.of(round + "-" + i, p.tokens(), 40, Sampling.of(1.0), rng.nextLong()));
-            positions += p.length();
         }
-        for (var g : engine.generate(reqs)) {
-            positions += g.tokens().length;
+        double macs = 0;
+        PolicyConfig cfg = engine.config();
+        var gens = engine.generate(reqs);
+        for (int i = 0; i < requests; i++) {
+            // Positions 0..prompt+generated-2 are fed (the last sampled token is not); each attends to its prefix.
+            int fed = reqs.get(i).prefix().length + gens.get(i).tokens().length - 1;
+            for (int pos = 0; pos < fed; pos++) {
+                macs += cfg.forwardMacsPerToken(pos + 1);
+            }
         }
-        return positions;
+        return macs;
     }
 
-    /** Tokens/s over all positions, GFLOP/s, and response tokens/s of SFT steps. */
-    private static double[] train(PolicyConfig cfg, ArithmeticTask task, double seconds) {
-        Policy policy = Policy.create(cfg);
+    /** Real (unpadded) positions/s and useful GFLOP/s of SFT steps. */
+    private static double[] train(PolicyConfig cfg, ArithmeticTask task, TrainerBackend backend, double seconds) {
+        Policy policy = new Policy(Params.initialise(cfg), backend);
         SftTrainer sft = new SftTrainer(policy, new Optimizer(policy.params(), Optimizer.Settings.adam(1e-3)), task);
         SplittableRandom rng = new SplittableRandom(3);
         sft.step(batch(task, rng));
         long positions = 0;
-        long response = 0;
+        double macs = 0;
         long start = System.nanoTime();
         while ((System.nanoTime() - start) / 1e9 < seconds) {
             List<Prompt> b = batch(task, rng);
-            int longest = 0;
+            // Useful work: each sequence's own positions (the SameDiff graph also computes the padding).
             for (Prompt p : b) {
-                longest = Math.max(longest, p.length() + task.workedSolution(p).length);
+                int fed = p.length() + task.workedSolution(p).length - 1;
+                positions += fed;
+                for (int pos = 0; pos < fed; pos++) {
+                    macs += cfg.forwardMacsPerToken(pos + 1);
+                }
             }
-            positions += (long) b.size() * (longest - 1);
-            response += sft.step(b).tokens();
+            sft.step(b);
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
-        double flops = 3 * 2.0 * cfg.forwardMacsPerToken(cfg.contextLength() / 2) * positions;
-        return new double[] {positions / elapsed, flops / elapsed / 1e9, response / elapsed};
+        return new double[] {positions / elapsed, 3 * 2.0 * macs / elapsed / 1e9};
     }
 
     private static List<Prompt> batch(ArithmeticTask task, SplittableRandom rng) {
@@ -148,15 +179,15 @@ public final class ModelThroughputBenchmark {
         return String.format("%,.0f", v);
     }
 
-    private static String f1(double v) {
-        return String.format("%.1f", v);
-    }
-
     private static String f2(double v) {
         return String.format("%.2f", v);
     }
 
     private static String pct(double v, double of) {
         return String.format("%.1f", 100 * v / of);
+    }
+
+    private static String ratio(double after, double before) {
+        return String.format("%.1f×", after / before);
     }
 }

@@ -36,8 +36,11 @@ import java.util.SplittableRandom;
  * 32 slots continuous batching refills the slots that short responses free within a batch, with 128 slots every
  * slot is computed each step while a synchronous batch waits for its longest response.
  *
- * <p>Run: {@code benchmarks/run PartialRolloutBenchmark [trained-samples] [partial-token-budget]} (defaults 1024
- * and 24). A short partial run first warms the JVM and native code and is not reported.
+ * <p>All four runs are made twice in one invocation: before (the ND4J engine and the SameDiff trainer, as at
+ * 6e098ba; {@code tributary.model.engine = nd4j, trainer = samediff}) and after (the Java backends).
+ *
+ * <p>Run: {@code benchmarks/run PartialRolloutBenchmark [trained-samples] [partial-token-budget] [before|after|both]}
+ * (defaults 1024, 24 and both). A short partial run first warms the JVM and native code and is not reported.
  */
 public final class PartialRolloutBenchmark {
     private static final int MAX_RESPONSE = 224;
@@ -46,32 +49,50 @@ public final class PartialRolloutBenchmark {
     }
 
     /** One mode's figures over the iterations it needed to reach the target. */
-    record Figures(String mode, int slots, int budget, int iterations, int trained, double seconds, long tokens,
+    record Figures(String backends, String mode, int slots, int budget, int iterations, int trained, double seconds, long tokens,
                    double rolloutSeconds, double busy, double occupancy, double meanLength, int resumed) {
         double secondsPerHundred() {
             return 100 * seconds / trained;
         }
     }
 
+    /** Before and after: the engine and trainer backends of one set of runs. */
+    private record Backends(String label, String engine, String trainer) {
+    }
+
     public static void main(String[] args) throws Exception {
         int target = args.length > 0 ? Integer.parseInt(args[0]) : 1024;
         int budget = args.length > 1 ? Integer.parseInt(args[1]) : 24;
+        String which = args.length > 2 ? args[2] : "both";
+        List<Backends> sets = new ArrayList<>();
+        if (!which.equals("after")) {
+            sets.add(new Backends("before: nd4j + samediff", "nd4j", "samediff"));
+        }
+        if (!which.equals("before")) {
+            sets.add(new Backends("after: java + java", "java", "java"));
+        }
+        if (sets.isEmpty() || !List.of("before", "after", "both").contains(which)) {
+            throw new IllegalArgumentException("backends '" + which + "' must be before, after or both");
+        }
         System.out.println("cores: " + Runtime.getRuntime().availableProcessors() + "; workload: untrained default "
                 + "policy (context 256), 16 prompts x 8 samples per iteration, 2 rollout workers, responses capped "
                 + "at " + MAX_RESPONSE + " tokens; engines of 32 and 128 slots, jobs in 2 batches per worker");
-        printLengths(settings(32, MAX_RESPONSE, Files.createTempDirectory("bench-lengths")));
+        printLengths(settings(sets.get(0), 32, MAX_RESPONSE, Files.createTempDirectory("bench-lengths")));
 
-        run("warm-up", 32, budget, 256, Files.createTempDirectory("bench-warmup"));
         List<Figures> figures = new ArrayList<>();
-        for (int slots : new int[] {32, 128}) {
-            figures.add(run("full (synchronous)", slots, MAX_RESPONSE, target, Files.createTempDirectory("bench-full")));
-            figures.add(run("partial", slots, budget, target, Files.createTempDirectory("bench-partial")));
+        for (Backends b : sets) {
+            run(b, "warm-up", 32, budget, 256, Files.createTempDirectory("bench-warmup"));
+            for (int slots : new int[] {32, 128}) {
+                figures.add(run(b, "full (synchronous)", slots, MAX_RESPONSE, target,
+                        Files.createTempDirectory("bench-full")));
+                figures.add(run(b, "partial", slots, budget, target, Files.createTempDirectory("bench-partial")));
+            }
         }
 
-        Table t = new Table("mode", "slots", "token budget", "iterations", "trained", "wall s", "s / 100 trained",
+        Table t = new Table("backends", "mode", "slots", "token budget", "iterations", "trained", "wall s", "s / 100 trained",
                 "s / iteration", "rollout tok/s", "worker busy", "slot occupancy", "mean length", "resumed / iter");
         for (Figures f : figures) {
-            t.row(f.mode(), f.slots(), f.budget(), f.iterations(), f.trained(), fmt("%.1f", f.seconds()),
+            t.row(f.backends(), f.mode(), f.slots(), f.budget(), f.iterations(), f.trained(), fmt("%.1f", f.seconds()),
                     fmt("%.2f", f.secondsPerHundred()), fmt("%.2f", f.seconds() / f.iterations()),
                     fmt("%,.0f", f.tokens() / f.rolloutSeconds()), fmt("%.0f%%", 100 * f.busy()),
                     fmt("%.0f%%", 100 * f.occupancy()), fmt("%.1f", f.meanLength()),
@@ -79,16 +100,24 @@ public final class PartialRolloutBenchmark {
         }
         System.out.print(t.render());
         for (int i = 0; i < figures.size(); i += 2) {
-            System.out.printf(Locale.ROOT, "%d slots: partial rollouts %.2fx faster per trained sample than full "
-                    + "synchronous rollouts (target >= 2x)%n", figures.get(i).slots(),
+            System.out.printf(Locale.ROOT, "%s, %d slots: partial rollouts %.2fx faster per trained sample than full "
+                    + "synchronous rollouts (target >= 2x)%n", figures.get(i).backends(), figures.get(i).slots(),
                     figures.get(i).secondsPerHundred() / figures.get(i + 1).secondsPerHundred());
+        }
+        if (sets.size() == 2) {
+            for (int i = 0; i < 4; i++) {
+                Figures before = figures.get(i);
+                Figures after = figures.get(i + 4);
+                System.out.printf(Locale.ROOT, "%s, %d slots: after/before %.2fx faster per trained sample%n",
+                        before.mode(), before.slots(), before.secondsPerHundred() / after.secondsPerHundred());
+            }
         }
     }
 
-    private static TributarySettings settings(int slots, int tokenBudget, Path out) {
+    private static TributarySettings settings(Backends b, int slots, int tokenBudget, Path out) {
         Config c = ConfigFactory.parseString("""
                 tributary {
-                  model.context-length = 256
+                  model { context-length = 256, engine = %s, trainer = %s }
                   task.arithmetic.max-digits = 2
                   run { iterations = 100000, checkpoint-every = 0, seed = 3 }
                   sft.steps = 0
@@ -99,17 +128,17 @@ public final class PartialRolloutBenchmark {
                   trainer { minibatch-size = 64, steps-per-iteration = 2 }
                   eval { prompts = 8, every = 100000 }
                 }
-                """.formatted(slots, MAX_RESPONSE, tokenBudget)).withFallback(ConfigFactory.parseMap(
+                """.formatted(b.engine(), b.trainer(), slots, MAX_RESPONSE, tokenBudget)).withFallback(ConfigFactory.parseMap(
                 java.util.Map.of("tributary.run.out-dir", out.toString())));
         return TributarySettings.load(c);
     }
 
     /** Runs the job until {@code target} samples were trained on, then shuts it down. */
-    private static Figures run(String mode, int slots, int budget, int target, Path out) throws Exception {
-        System.out.printf(Locale.ROOT, "%s: %d slots, token budget %d, until %d samples are trained...%n", mode, slots,
-                budget, target);
+    private static Figures run(Backends b, String mode, int slots, int budget, int target, Path out) throws Exception {
+        System.out.printf(Locale.ROOT, "%s, %s: %d slots, token budget %d, until %d samples are trained...%n",
+                b.label(), mode, slots, budget, target);
         List<IterationMetrics> counted = new ArrayList<>();
-        try (TributaryRun run = Tributary.start(RunSpec.of(settings(slots, budget, out)))) {
+        try (TributaryRun run = Tributary.start(RunSpec.of(settings(b, slots, budget, out)))) {
             int trained = 0;
             while (trained < target) {
                 Thread.sleep(50);
@@ -145,7 +174,7 @@ public final class PartialRolloutBenchmark {
             occupied += m.slotOccupancy() * m.rolloutSeconds();
             lengthSum += m.meanResponseLength() * m.trainedSamples();
         }
-        return new Figures(mode, slots, budget, counted.size(), trained, seconds, tokens, rollout, busy / seconds,
+        return new Figures(b.label(), mode, slots, budget, counted.size(), trained, seconds, tokens, rollout, busy / seconds,
                 occupied / rollout, lengthSum / trained, resumed);
     }
 

@@ -1,5 +1,6 @@
 package dev.tributary.model.policy;
 
+import dev.tributary.model.cpu.Backprop;
 import dev.tributary.model.token.Tokenizer;
 import java.util.HashMap;
 import java.util.List;
@@ -19,19 +20,49 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>The residual stream is kept as a 2-D {@code [batch·steps, d]} matrix so that every projection is one plain
  * matmul; only attention is reshaped to {@code [batch, heads, steps, headDim]}.
+ *
+ * <p>The arithmetic runs on a {@link TrainerBackend}: on a CPU, hand-written Java passes over unpadded sequences
+ * ({@code cpu.Backprop}; the graph is then never built); on a GPU (or in DOUBLE for gradient checks), the graph.
  */
 public final class Policy {
     private final PolicyConfig config;
     private final Params params;
-    private final SameDiff sd;
+    private final TrainerBackend backend;
     private final String[] paramNames;
+    private SameDiff sd;
+    private Backprop cpuPass;
 
+    /** A policy on the {@link TrainerBackend#AUTO} backend: hand-written Java passes for a FLOAT model on a CPU. */
     public Policy(Params params) {
+        this(params, TrainerBackend.AUTO);
+    }
+
+    public Policy(Params params, TrainerBackend backend) {
         this.config = params.config();
         this.params = params;
-        this.sd = SameDiff.create();
+        this.backend = java.util.Objects.requireNonNull(backend, "trainer backend").resolve(config);
         this.paramNames = params.arrays().keySet().toArray(String[]::new);
-        build();
+    }
+
+    /** The backend this policy computes on ({@link TrainerBackend#AUTO} resolved). */
+    public TrainerBackend backend() {
+        return backend;
+    }
+
+    /** The SameDiff graph, built on first use (the Java backend never needs it). */
+    private SameDiff graph() {
+        if (sd == null) {
+            sd = SameDiff.create();
+            build();
+        }
+        return sd;
+    }
+
+    private Backprop javaPass() {
+        if (cpuPass == null) {
+            cpuPass = new Backprop(config);
+        }
+        return cpuPass;
     }
 
     public static Policy create(PolicyConfig config) {
@@ -95,8 +126,13 @@ public final class Policy {
 
     /** Teacher-forced log-prob of every response token; row i has {@code batch.responseLength(i)} entries. */
     public double[][] responseLogProbs(SequenceBatch batch) {
+        if (backend == TrainerBackend.JAVA) {
+            validate(batch, null);
+            Backprop.Result r = javaPass().run(params, batch.sequences(), null);
+            return responseRows(batch, r);
+        }
         Map<String, INDArray> feed = feed(batch, null);
-        INDArray out = sd.output(feed, "tokenLogp").get("tokenLogp");
+        INDArray out = graph().output(feed, "tokenLogp").get("tokenLogp");
         return unflatten(batch, out);
     }
 
@@ -109,8 +145,25 @@ public final class Policy {
      * dL/d(log-prob of response token j of sequence i) — so any loss of the log-probs chains through the graph.
      */
     public Backward backward(SequenceBatch batch, double[][] lossGrad) {
+        if (backend == TrainerBackend.JAVA) {
+            validate(batch, lossGrad);
+            float[][] perTarget = new float[batch.size()][];
+            for (int i = 0; i < batch.size(); i++) {
+                perTarget[i] = new float[batch.sequences()[i].length - 1];
+                for (int j = 0; j < lossGrad[i].length; j++) {
+                    perTarget[i][batch.responseStart()[i] - 1 + j] = (float) lossGrad[i][j];
+                }
+            }
+            Backprop.Result r = javaPass().run(params, batch.sequences(), perTarget);
+            Map<String, INDArray> grads = new HashMap<>();
+            for (var e : r.gradients().entrySet()) {
+                grads.put(e.getKey(), Backprop.toArray(params, e.getKey(), e.getValue()));
+            }
+            return new Backward(responseRows(batch, r), grads);
+        }
         Map<String, INDArray> feed = feed(batch, lossGrad);
-        OutAndGrad r = Quiet.call(() -> sd.calculateGradientsAndOutputs(feed, List.of("tokenLogp"), List.of(paramNames)));
+        SameDiff g = graph();
+        OutAndGrad r = Quiet.call(() -> g.calculateGradientsAndOutputs(feed, List.of("tokenLogp"), List.of(paramNames)));
         Map<String, INDArray> out = new HashMap<>();
         for (String n : paramNames) {
             out.put(n, r.getGradients().get(n).dup());
@@ -121,6 +174,40 @@ public final class Policy {
     /** One optimizer step on the loss whose gradient w.r.t. the response log-probs is {@code lossGrad}. */
     public double step(SequenceBatch batch, double[][] lossGrad, Optimizer optimizer) {
         return optimizer.step(params, backward(batch, lossGrad).gradients());
+    }
+
+    /** The checks {@link #feed} makes, for the Java path: context length, token range, loss-gradient rows. */
+    private void validate(SequenceBatch batch, double[][] lossGrad) {
+        int t = batch.steps();
+        if (t + 1 > config.contextLength()) {
+            throw new IllegalArgumentException("sequence of " + (t + 1) + " tokens exceeds the context length "
+                    + config.contextLength());
+        }
+        if (t < 1) {
+            throw new IllegalArgumentException("every batch needs a sequence of at least 2 tokens to predict one");
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            int[] s = batch.sequences()[i];
+            for (int j = 0; j < s.length; j++) {
+                checkToken(s[j], i, j);
+            }
+            if (lossGrad != null && lossGrad[i].length != batch.responseLength(i)) {
+                throw new IllegalArgumentException("loss gradient row " + i + " has " + lossGrad[i].length
+                        + " entries; expected " + batch.responseLength(i) + " (one per response token)");
+            }
+        }
+    }
+
+    private static double[][] responseRows(SequenceBatch batch, Backprop.Result r) {
+        double[][] out = new double[batch.size()][];
+        for (int i = 0; i < batch.size(); i++) {
+            out[i] = new double[batch.responseLength(i)];
+            int from = r.rowStart()[i] + batch.responseStart()[i] - 1;
+            for (int j = 0; j < out[i].length; j++) {
+                out[i][j] = r.logProbs()[from + j];
+            }
+        }
+        return out;
     }
 
     private Map<String, INDArray> feed(SequenceBatch batch, double[][] lossGrad) {

@@ -2,6 +2,7 @@ package dev.tributary.model.policy;
 
 import com.typesafe.config.Config;
 import dev.tributary.model.Require;
+import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -38,10 +39,37 @@ public record PolicyConfig(int vocabSize, int contextLength, int dModel, int hea
         return new PolicyConfig(vocabSize, 64, 64, 4, 2, 256, 1L, DataType.FLOAT);
     }
 
-    /** Reads {@code tributary.model}-style keys: context-length, d-model, heads, layers, ff-hidden, seed. */
+    /** The {@code small} preset (~3 M parameters): wide enough that matmuls, not per-op costs, dominate a step. */
+    public static PolicyConfig small(int vocabSize) {
+        return new PolicyConfig(vocabSize, 256, 256, 4, 4, 1024, 1L, DataType.FLOAT);
+    }
+
+    /** The names {@link #preset} knows, in the order they grow. */
+    public static final List<String> PRESETS = List.of("default", "small");
+
+    /** A shape by name ({@code default} or {@code small}); an unknown name is refused listing the known ones. */
+    public static PolicyConfig preset(String name, int vocabSize) {
+        return switch (name == null ? "" : name) {
+            case "default" -> defaults(vocabSize);
+            case "small" -> small(vocabSize);
+            default -> throw new IllegalArgumentException("model preset '" + name + "' is not one of " + PRESETS);
+        };
+    }
+
+    /**
+     * Reads {@code tributary.model}-style keys: the shape of {@code preset} (default "default"), each of
+     * context-length, d-model, heads, layers, ff-hidden and seed overriding it where set (a shape key of 0 means the
+     * preset's value).
+     */
     public static PolicyConfig fromConfig(Config c, int vocabSize) {
-        return new PolicyConfig(vocabSize, c.getInt("context-length"), c.getInt("d-model"), c.getInt("heads"),
-                c.getInt("layers"), c.getInt("ff-hidden"), c.getLong("seed"), DataType.FLOAT);
+        PolicyConfig p = preset(c.hasPath("preset") ? c.getString("preset") : "default", vocabSize);
+        return new PolicyConfig(vocabSize, intOr(c, "context-length", p.contextLength), intOr(c, "d-model", p.dModel),
+                intOr(c, "heads", p.heads), intOr(c, "layers", p.layers), intOr(c, "ff-hidden", p.ffHidden),
+                c.hasPath("seed") ? c.getLong("seed") : p.seed, DataType.FLOAT);
+    }
+
+    private static int intOr(Config c, String key, int fallback) {
+        return c.hasPath(key) && c.getInt(key) != 0 ? c.getInt(key) : fallback;
     }
 
     public int headDim() {

@@ -14,6 +14,8 @@ import dev.tributary.model.token.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
 
 class InferenceEngineTest {
@@ -27,10 +29,12 @@ class InferenceEngineTest {
         return TOK.encode("<bos>" + s);
     }
 
-    @Test
-    void engineLogProbs_equalTeacherForcedPolicyLogProbs() {
+    @ParameterizedTest
+    @EnumSource(names = {"JAVA", "ND4J"})
+    void engineLogProbs_equalTeacherForcedPolicyLogProbs(EngineBackend backend) {
         Policy policy = Policy.create(small());
-        InferenceEngine engine = new InferenceEngine(policy.params(), 4);
+        InferenceEngine engine = new InferenceEngine(policy.params(), 4, backend);
+        assertEquals(backend, engine.backend());
         List<GenerationRequest> reqs = new ArrayList<>();
         String[] prompts = {"12+34=", "7-3=", "905+17=", "1=", "88-9=", "3+3="};
         for (int i = 0; i < prompts.length; i++) {
@@ -58,10 +62,11 @@ class InferenceEngineTest {
         assertTrue(maxDiff <= 1e-4, "engine vs teacher-forced log-prob max abs difference " + maxDiff + " > 1e-4");
     }
 
-    @Test
-    void generatingNThenResumingForM_equalsGeneratingNPlusMAtOnce() {
+    @ParameterizedTest
+    @EnumSource(names = {"JAVA", "ND4J"})
+    void generatingNThenResumingForM_equalsGeneratingNPlusMAtOnce(EngineBackend backend) {
         Params params = Params.initialise(small());
-        InferenceEngine engine = new InferenceEngine(params, 3);
+        InferenceEngine engine = new InferenceEngine(params, 3, backend);
         int[] p = prompt("45+67=");
         Sampling s = new Sampling(1.3, 0.95);
         // An untrained model may emit EOS early: use the first seed whose sample fills the budget.
@@ -149,6 +154,48 @@ class InferenceEngineTest {
         e = assertThrows(IllegalArgumentException.class, () -> engine.generate(
                 List.of(GenerationRequest.of("v", new int[] {1, 999}, 3, Sampling.GREEDY, 1))));
         assertTrue(e.getMessage().contains("token 999 at position 1"), e.getMessage());
+    }
+
+    @Test
+    void javaBackend_resultsDoNotDependOnSlotCountOrNeighbours() {
+        Params params = Params.initialise(small());
+        List<GenerationRequest> reqs = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            reqs.add(GenerationRequest.of("n" + i, prompt(i + "3+4" + i + "="), 10, Sampling.of(1.0), 11 + i));
+        }
+        List<Generation> few = new InferenceEngine(params, 2, EngineBackend.JAVA).generate(reqs);
+        InferenceEngine wide = new InferenceEngine(params, 64, EngineBackend.JAVA);
+        List<Generation> many = wide.generate(reqs);
+        for (int i = 0; i < reqs.size(); i++) {
+            assertArrayEquals(few.get(i).tokens(), many.get(i).tokens());
+            assertArrayEquals(few.get(i).logProbs(), many.get(i).logProbs(), 0f);
+        }
+        assertEquals(2L * 2 * 64 * 40 * 32 * Float.BYTES, wide.cacheBytes());
+        wide.release();
+        assertTrue(!wide.holdsMemory());
+    }
+
+    @Test
+    void javaBackend_seesWeightsWrittenBetweenGenerateCalls() {
+        Policy policy = Policy.create(small());
+        InferenceEngine engine = new InferenceEngine(policy.params(), 2, EngineBackend.JAVA);
+        GenerationRequest r = GenerationRequest.of("w", prompt("5+5="), 6, Sampling.GREEDY, 1);
+        engine.generate(List.of(r));
+        // Make token 7 overwhelmingly likely (a normed row sums to 0, so shift it first): the next call must see it.
+        policy.params().get("lnf.b").addi(1.0);
+        policy.params().get("head").getColumn(7).addi(100.0);
+        int[] tokens = engine.generate(List.of(r)).get(0).tokens();
+        assertEquals(7, tokens[0]);
+    }
+
+    @Test
+    void backendNames_parseAndUnknownOnesAreRefused() {
+        assertEquals(EngineBackend.JAVA, EngineBackend.fromName(" Java "));
+        assertEquals(EngineBackend.ND4J, EngineBackend.fromName("nd4j"));
+        var e = assertThrows(IllegalArgumentException.class, () -> EngineBackend.fromName("cuda"));
+        assertEquals("engine backend 'cuda' is not one of [auto, java, nd4j]", e.getMessage());
+        assertEquals(EngineBackend.JAVA, EngineBackend.AUTO.resolve(small()));
+        assertEquals(EngineBackend.ND4J, EngineBackend.AUTO.resolve(small().withDataType(DataType.DOUBLE)));
     }
 
     static int[] concat(int[] a, int[] b) {

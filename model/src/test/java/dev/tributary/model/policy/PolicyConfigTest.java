@@ -21,6 +21,22 @@ class PolicyConfigTest {
     }
 
     @Test
+    void presets_areSelectableByName_andKeysOverrideThem() {
+        PolicyConfig small = PolicyConfig.fromConfig(ConfigFactory.parseString("preset = small")
+                .withFallback(ConfigFactory.load().getConfig("tributary.model")), 23);
+        assertEquals(PolicyConfig.small(23), small);
+        assertEquals(256, small.dModel());
+        long count = Policy.create(small).params().count();
+        assertTrue(count > 3_000_000 && count < 3_500_000, "small preset has " + count + " parameters");
+        PolicyConfig shorter = PolicyConfig.fromConfig(ConfigFactory.parseString("preset = small, context-length = 128")
+                .withFallback(ConfigFactory.load().getConfig("tributary.model")), 23);
+        assertEquals(128, shorter.contextLength());
+        assertEquals(4, shorter.layers());
+        var e = assertThrows(IllegalArgumentException.class, () -> PolicyConfig.preset("huge", 23));
+        assertEquals("model preset 'huge' is not one of [default, small]", e.getMessage());
+    }
+
+    @Test
     void invalidSizes_areRejectedNamingTheValue() {
         var e = assertThrows(IllegalArgumentException.class, () -> new PolicyConfig(23, 64, 30, 4, 2, 64, 1, DataType.FLOAT));
         assertEquals("d_model 30 must be divisible by the number of heads 4", e.getMessage());

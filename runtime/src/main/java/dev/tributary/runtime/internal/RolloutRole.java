@@ -8,6 +8,7 @@ import dev.tributary.actors.rollout.RolloutWork;
 import dev.tributary.actors.rollout.RolloutWorker;
 import dev.tributary.actors.stream.SegmentPipeline;
 import dev.tributary.model.PolicyVersion;
+import dev.tributary.model.policy.Params;
 import dev.tributary.model.policy.Policy;
 import dev.tributary.model.weights.FlatWeights;
 import java.time.Duration;
@@ -89,7 +90,7 @@ final class RolloutRole {
         boolean shared = parts.weightSync().sharesParameters();
         // Without shared parameters this node generates with a copy of its own, loaded from the weight sync.
         Policy policy = shared || !parts.topology().has(RoleKeys.TRAINER) ? parts.policy()
-                : Policy.create(parts.policy().config());
+                : new Policy(Params.initialise(parts.policy().config()));
         RolloutWorker.WeightSource source = parts.weightSync().source(ctx, FlatWeights.export(policy.params(),
                 PolicyVersion.INITIAL).layout());
         // The node's workers share one policy: its checksum after a version's load is taken once.

@@ -22,6 +22,7 @@ import dev.tributary.model.algo.PolicyLosses;
 import dev.tributary.model.engine.InferenceEngine;
 import dev.tributary.model.engine.Sampling;
 import dev.tributary.model.policy.Optimizer;
+import dev.tributary.model.policy.Params;
 import dev.tributary.model.policy.Policy;
 import dev.tributary.model.policy.PolicyConfig;
 import dev.tributary.model.task.Task;
@@ -80,7 +81,8 @@ final class RunParts {
             }
         }
         this.task = create(Plugins.TASK, new Tasks.Context(settings.run().seed()));
-        this.policy = Policy.create(settings.model().policy(task.tokenizer().vocabSize()));
+        this.policy = new Policy(Params.initialise(settings.model().policy(task.tokenizer().vocabSize())),
+                settings.model().trainer());
         this.optimizer = new Optimizer(policy.params(), Optimizer.Settings.adam(settings.trainer().learningRate()));
         this.heldOut = Evaluator.heldOut(task, settings.eval().difficulty(), settings.eval().prompts(),
                 settings.eval().seed());
@@ -102,7 +104,8 @@ final class RunParts {
                 new ReplayStore.Context(settings.sampler().samplesPerPrompt(), settings.replay().capacity(),
                         settings.sampler().promptsPerIteration())) : null;
         this.rolloutBehavior = topology.uses(Plugins.ROLLOUT_BEHAVIOR)
-                ? create(Plugins.ROLLOUT_BEHAVIOR, new RolloutBehavior.Context(rolloutSettings())) : null;
+                ? create(Plugins.ROLLOUT_BEHAVIOR, new RolloutBehavior.Context(rolloutSettings(),
+                settings.model().engine())) : null;
         this.trainerStep = topology.uses(Plugins.TRAINER_STEP) ? trainerStep(settings.sampler().samplesPerPrompt())
                 : null;
     }
@@ -287,7 +290,8 @@ final class RunParts {
         if (heldOut.isEmpty()) {
             return Double.NaN;
         }
-        InferenceEngine engine = new InferenceEngine(policy.params(), Math.min(64, heldOut.size()));
+        InferenceEngine engine = new InferenceEngine(policy.params(), Math.min(64, heldOut.size()),
+                settings.model().engine());
         double accuracy;
         try {
             accuracy = Evaluator.exactMatch(engine, task, heldOut, settings.rollout().maxResponseTokens()).accuracy();

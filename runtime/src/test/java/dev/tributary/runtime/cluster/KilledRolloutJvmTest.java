@@ -53,6 +53,7 @@ class KilledRolloutJvmTest {
     private Process rolloutJvm(Path config, int seed, Path log) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-Dorg.bytedeco.javacpp.maxbytes=2G",
+                "--add-modules", "jdk.incubator.vector",
                 "-cp", System.getProperty("java.class.path"), TributaryCliMain.CLASS, "node", "--roles", "rollout",
                 "--port", "0", "--seed-nodes", "127.0.0.1:" + seed, "--config", config.toString());
         pb.environment().put("OMP_NUM_THREADS", "1");

@@ -46,6 +46,25 @@ class TributarySettingsTest {
     }
 
     @Test
+    void modelPreset_andBackends_areChosenByName() {
+        TributarySettings d = load("");
+        assertEquals(64, d.model().dModel());
+        assertEquals(dev.tributary.model.engine.EngineBackend.AUTO, d.model().engine());
+        TributarySettings s = load("tributary.model { preset = small, layers = 2, engine = nd4j, trainer = samediff }");
+        assertEquals(256, s.model().dModel());
+        assertEquals(256, s.model().contextLength());
+        assertEquals(2, s.model().layers(), "a shape key overrides the preset");
+        assertEquals(dev.tributary.model.engine.EngineBackend.ND4J, s.model().engine());
+        assertEquals(dev.tributary.model.policy.TrainerBackend.SAMEDIFF, s.model().trainer());
+        assertEquals("tributary.model.preset = \"huge\": expected one of [default, small]",
+                refused("tributary.model.preset = huge").getMessage());
+        assertEquals("tributary.model.engine = \"cuda\": expected one of auto, java, nd4j",
+                refused("tributary.model.engine = cuda").getMessage());
+        assertEquals("tributary.model.trainer = \"torch\": expected one of auto, java, samediff",
+                refused("tributary.model.trainer = torch").getMessage());
+    }
+
+    @Test
     void negativeTokenBudget_namesPathValueAndExpectation() {
         SettingsException e = refused("tributary.rollout.token-budget = -3");
         assertEquals("tributary.rollout.token-budget = -3: expected an integer > 0", e.getMessage());
