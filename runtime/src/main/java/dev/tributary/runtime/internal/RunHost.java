@@ -93,10 +93,11 @@ public final class RunHost {
     private Checkpoint checkpointToResume() {
         Checkpoint c;
         try {
-            c = store.latestOrEmpty().orElseThrow(() -> new SettingsException("tributary.run.resume", true,
+            // A damaged newest checkpoint is reported in one line and the one before it is used.
+            c = store.newestIntact(progress).orElseThrow(() -> new SettingsException("tributary.run.resume", true,
                     "a checkpoint under " + store.directory() + ", but there is none; run without --resume"));
         } catch (IOException e) {
-            throw new UncheckedIOException("reading the latest checkpoint under " + store.directory(), e);
+            throw new SettingsException("tributary.run.resume", true, "an intact checkpoint, but " + e.getMessage(), e);
         }
         long[] random = c.randomState();
         if (random.length == 0 || random[0] != settings.run().seed()) {

@@ -12,7 +12,7 @@ public final class SettingsException extends IllegalArgumentException {
         this.path = path;
     }
 
-    SettingsException(String path, Object value, String expected, Throwable cause) {
+    public SettingsException(String path, Object value, String expected, Throwable cause) {
         super(path + " = " + value + ": expected " + expected, cause);
         this.path = path;
     }

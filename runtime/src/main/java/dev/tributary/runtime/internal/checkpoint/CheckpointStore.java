@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -96,6 +97,44 @@ public final class CheckpointStore {
             throw new CheckpointException(pointer, "names '" + name + "'; expected iter-<N>");
         }
         return Optional.of(load(Integer.parseInt(m.group(1))));
+    }
+
+    /**
+     * The newest checkpoint that reads back intact, starting from the one {@code latest} points to (or, with a
+     * damaged pointer, the highest iteration on disk) and going back; each damaged one is reported to
+     * {@code skipped} in one line. Empty when there is none; a {@link CheckpointException} when none is intact.
+     */
+    public synchronized Optional<Checkpoint> newestIntact(Consumer<String> skipped) throws IOException {
+        List<Integer> on = iterations();
+        if (on.isEmpty() && !Files.exists(root.resolve(LATEST))) {
+            return Optional.empty();
+        }
+        int from = on.isEmpty() ? -1 : on.get(on.size() - 1);
+        try {
+            Optional<Checkpoint> latest = latestOrEmpty();
+            if (latest.isPresent()) {
+                return latest;
+            }
+        } catch (CheckpointException e) {
+            skipped.accept(e.getMessage() + "; trying the one before");
+            Matcher m = NAME.matcher(Files.readString(root.resolve(LATEST), StandardCharsets.UTF_8).strip());
+            from = m.matches() ? Integer.parseInt(m.group(1)) - 1 : from;
+        }
+        List<String> damaged = new ArrayList<>();
+        for (int i = on.size() - 1; i >= 0; i--) {
+            int iteration = on.get(i);
+            if (iteration > from) {
+                continue;
+            }
+            try {
+                return Optional.of(load(iteration));
+            } catch (CheckpointException e) {
+                damaged.add("iter-" + iteration);
+                skipped.accept(e.getMessage() + "; trying the one before");
+            }
+        }
+        throw new CheckpointException(root, "holds no intact checkpoint" + (damaged.isEmpty() ? ""
+                : " (damaged: " + String.join(", ", damaged) + ")"));
     }
 
     /** The checkpoint of {@code iteration}. */

@@ -104,6 +104,29 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void aDamagedNewestCheckpoint_isReportedInOneLine_andThePreviousIntactOneIsUsed(@TempDir Path out)
+            throws IOException {
+        CheckpointStore store = new CheckpointStore(out, 3);
+        store.save(checkpoint(2));
+        store.save(checkpoint(4));
+        Path file = out.resolve("checkpoints/iter-4/checkpoint.bin");
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 0x10;
+        Files.write(file, bytes);
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        assertEquals(2, store.newestIntact(lines::add).orElseThrow().iteration());
+        assertEquals(1, lines.size(), lines.toString());
+        assertTrue(lines.get(0).startsWith("checkpoint " + file + " is corrupt: payload checksum")
+                && lines.get(0).endsWith("; trying the one before") && !lines.get(0).contains("\n"), lines.get(0));
+        // None intact: one exception naming the damaged ones.
+        Path older = out.resolve("checkpoints/iter-2/checkpoint.bin");
+        Files.write(older, new byte[] {1, 2, 3});
+        CheckpointException e = assertThrows(CheckpointException.class, () -> store.newestIntact(lines::add));
+        assertTrue(e.getMessage().endsWith("holds no intact checkpoint (damaged: iter-2)"), e.getMessage());
+        assertEquals(java.util.Optional.empty(), new CheckpointStore(out.resolve("none"), 3).newestIntact(lines::add));
+    }
+
+    @Test
     void truncatedFile_isRefusedNamingTheFile(@TempDir Path out) throws IOException {
         CheckpointStore store = new CheckpointStore(out, 3);
         store.save(checkpoint(2));
