@@ -32,6 +32,14 @@ public final class TributaryRun implements AutoCloseable {
         return host.result();
     }
 
+    /**
+     * Completes once the node has stopped after the run: its roles, and on a cluster its membership (the master's
+     * node ends the cluster). {@link #result()} completes first.
+     */
+    public CompletionStage<Void> stopped() {
+        return host.stopped();
+    }
+
     /** The iterations completed so far in this process, oldest first (on the master's node; empty elsewhere). */
     public List<IterationMetrics> metrics() {
         return host.metrics();

@@ -65,11 +65,23 @@ final class RunCommand {
             err.println("tributary " + command + ": stopped");
             return 130;
         } finally {
+            awaitStop(run, err, command);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
                 // the JVM is already exiting; the hook runs
             }
+        }
+    }
+
+    /** Waits for the node to leave and stop, so that no process is left behind; a node that does not is named. */
+    private static void awaitStop(TributaryRun run, PrintWriter err, String command) {
+        try {
+            run.stopped().toCompletableFuture().get(2, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            err.println("tributary " + command + ": the node did not stop within 2 minutes");
         }
     }
 

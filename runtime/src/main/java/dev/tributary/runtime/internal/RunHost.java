@@ -36,6 +36,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -56,6 +58,9 @@ public final class RunHost {
     private final Optional<Checkpoint> resumeFrom;
     private final CheckpointStore store;
     private final CompletableFuture<RunResult> result = new CompletableFuture<>();
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    /** Completed when this node's actor system begins to shut down by itself (the cluster ended, or it was downed). */
+    private final CompletableFuture<Void> leaving = new CompletableFuture<>();
     private final CompletableFuture<Master.Finished> done = new CompletableFuture<>();
     private final CompletableFuture<Double> sftAccuracy = new CompletableFuture<>();
     private final AtomicInteger rolloutWorkers = new AtomicInteger();
@@ -125,6 +130,8 @@ public final class RunHost {
                 result.complete(run(callerSystem));
             } catch (Throwable t) {
                 result.completeExceptionally(t);
+            } finally {
+                stopped.complete(null);
             }
         }, "tributary-run");
         thread.start();
@@ -151,11 +158,17 @@ public final class RunHost {
                 sftAccuracy, rolloutWorkers, syncs, done, this::fail);
         startSystem(callerSystem, plan);
         try {
-            Master.Finished finished = awaitEnd();
-            return finish(finished, start);
+            // The result is out before the node stops: a cluster node leaving may end the JVM (exit-jvm).
+            RunResult r = finish(awaitEnd(), start);
+            result.complete(r);
+            return r;
+        } catch (Exception e) {
+            result.completeExceptionally(e);
+            throw e;
         } finally {
             stopSystem();
             closeQuietly();
+            stopped.complete(null);
         }
     }
 
@@ -192,7 +205,14 @@ public final class RunHost {
         Config config = ConfigFactory.parseMap(Map.of("pekko.cluster.roles", List.copyOf(topology.roles())))
                 .withFallback(settings.config());
         ownSystem = true;
-        system = ActorSystem.create(RoleWiring.create(plan), "tributary", config);
+        ActorSystem<Void> created = ActorSystem.create(RoleWiring.create(plan), "tributary", config);
+        system = created;
+        // Early in the shutdown: a node leaving at the run's end may exit the JVM (exit-jvm) before it terminates.
+        CoordinatedShutdown.get(created).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "tributary-run-end",
+                () -> {
+                    leaving.complete(null);
+                    return CompletableFuture.completedFuture(Done.getInstance());
+                });
         if (topology.cluster()) {
             ClusterFormation.start(system); // seed nodes, or Cluster Bootstrap with tributary.cluster.bootstrap = on
         }
@@ -201,7 +221,7 @@ public final class RunHost {
     /** The master's node: the run's end. Other nodes: the end of their actor system (the cluster was left). */
     private Master.Finished awaitEnd() throws Exception {
         CompletableFuture<?> end = topology.has(RoleKeys.MASTER) ? done
-                : CompletableFuture.anyOf(done, system.getWhenTerminated().toCompletableFuture());
+                : CompletableFuture.anyOf(done, leaving, system.getWhenTerminated().toCompletableFuture());
         try {
             end.get();
         } catch (ExecutionException e) {
@@ -265,8 +285,16 @@ public final class RunHost {
         return FlatWeights.export(parts.policy().params(), PolicyVersion.INITIAL);
     }
 
-    /** The master's node ends a cluster run for every node; then this node's roles stop. */
-    private void stopSystem() throws Exception {
+    /** The master's node ends a cluster run for every node; then this node's roles stop. Never throws. */
+    private void stopSystem() {
+        try {
+            stopOrThrow();
+        } catch (Exception e) {
+            progress.accept("the node did not stop cleanly: " + e);
+        }
+    }
+
+    private void stopOrThrow() throws Exception {
         ActorSystem<?> s = system;
         if (s == null) {
             return;
@@ -281,9 +309,16 @@ public final class RunHost {
             }
             return;
         }
-        if (topology.cluster() && topology.has(RoleKeys.MASTER) && !cancelled) {
-            endCluster(s);
-            s.getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
+        if (topology.cluster()) {
+            if (topology.has(RoleKeys.MASTER) && !cancelled) {
+                endCluster(s);
+            } else if (!leaving.isDone()) {
+                s.terminate();
+            }
+            // Leaving the cluster, Pekko finishes this node's shutdown (and with exit-jvm ends the JVM) on its own:
+            // waiting for its termination here could wait on the very thread that is exiting the JVM.
+            leaving.get(1, TimeUnit.MINUTES);
+            return;
         }
         s.terminate();
         s.getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
@@ -324,6 +359,11 @@ public final class RunHost {
 
     public CompletionStage<RunResult> result() {
         return result.copy();
+    }
+
+    /** Completes once the node has stopped: its roles, and on a cluster its membership. */
+    public CompletionStage<Void> stopped() {
+        return stopped.copy();
     }
 
     public synchronized List<IterationMetrics> metrics() {
