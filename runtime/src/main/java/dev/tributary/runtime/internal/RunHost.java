@@ -309,8 +309,8 @@ public final class RunHost {
             }
             return;
         }
-        if (topology.cluster()) {
-            if (topology.has(RoleKeys.MASTER) && !cancelled) {
+        if (topology.cluster() && !cancelled) {
+            if (topology.has(RoleKeys.MASTER)) {
                 endCluster(s);
             } else if (!leaving.isDone()) {
                 s.terminate();
