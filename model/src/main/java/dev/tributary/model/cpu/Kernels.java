@@ -87,25 +87,7 @@ public final class Kernels {
      * epsilon, as libnd4j's layer_norm computes it (a constant row gives b).
      */
     public static void layerNorm(float[] x, int rows, int d, float[] g, float[] b, float[] out) {
-        for (int r = 0; r < rows; r++) {
-            int o = r * d;
-            double sum = 0;
-            for (int j = 0; j < d; j++) {
-                sum += x[o + j];
-            }
-            double mean = sum / d;
-            double sq = 0;
-            for (int j = 0; j < d; j++) {
-                double c = x[o + j] - mean;
-                sq += c * c;
-            }
-            double sd = Math.sqrt(sq / d);
-            float inv = sd > 0 ? (float) (1.0 / sd) : 0f;
-            float m = (float) mean;
-            for (int j = 0; j < d; j++) {
-                out[o + j] = (x[o + j] - m) * inv * g[j] + b[j];
-            }
-        }
+        layerNorm(x, rows, d, g, b, out, null, null);
     }
 
     /** {@code dst[c][r] = src[r][c]} for a rows×cols {@code src}. */
@@ -139,11 +121,11 @@ public final class Kernels {
 
     /**
      * {@link #layerNorm} that also keeps, per row, the normalised values {@code xhat} and the inverse deviation
-     * {@code invStd} that {@link #layerNormBackward} needs.
+     * {@code invStd} that {@link #layerNormBackward} needs (both null: inference, nothing kept). One pass of the
+     * row statistics serves both outputs.
      */
     public static void layerNorm(float[] x, int rows, int d, float[] g, float[] b, float[] out, float[] xhat,
                                  float[] invStd) {
-        layerNorm(x, rows, d, g, b, out);
         for (int r = 0; r < rows; r++) {
             int o = r * d;
             double sum = 0;
@@ -158,9 +140,16 @@ public final class Kernels {
             }
             double sd = Math.sqrt(sq / d);
             float inv = sd > 0 ? (float) (1.0 / sd) : 0f;
-            invStd[r] = inv;
+            float m = (float) mean;
             for (int j = 0; j < d; j++) {
-                xhat[o + j] = (float) ((x[o + j] - mean) * inv);
+                out[o + j] = (x[o + j] - m) * inv * g[j] + b[j];
+            }
+            // Training keeps what the backward pass needs; inference passes null and skips it.
+            if (xhat != null) {
+                invStd[r] = inv;
+                for (int j = 0; j < d; j++) {
+                    xhat[o + j] = (float) ((x[o + j] - mean) * inv);
+                }
             }
         }
     }

@@ -176,7 +176,7 @@ public final class Policy {
         return optimizer.step(params, backward(batch, lossGrad).gradients());
     }
 
-    /** The checks {@link #feed} makes, for the Java path: context length, token range, loss-gradient rows. */
+    /** Context length, token range and loss-gradient rows, checked before either path runs a batch. */
     private void validate(SequenceBatch batch, double[][] lossGrad) {
         int t = batch.steps();
         if (t + 1 > config.contextLength()) {
@@ -211,15 +211,9 @@ public final class Policy {
     }
 
     private Map<String, INDArray> feed(SequenceBatch batch, double[][] lossGrad) {
+        validate(batch, lossGrad);
         int b = batch.size();
         int t = batch.steps();
-        if (t + 1 > config.contextLength()) {
-            throw new IllegalArgumentException("sequence of " + (t + 1) + " tokens exceeds the context length "
-                    + config.contextLength());
-        }
-        if (t < 1) {
-            throw new IllegalArgumentException("every batch needs a sequence of at least 2 tokens to predict one");
-        }
         DataType dt = config.dataType();
         int vocab = config.vocabSize();
         INDArray tok = Nd4j.zeros(dt, (long) b * t, vocab);
@@ -231,17 +225,13 @@ public final class Policy {
             for (int j = 0; j < t; j++) {
                 long row = (long) i * t + j;
                 int in = j < s.length - 1 ? s[j] : Tokenizer.PAD;
-                tok.putScalar(row, checkToken(in, i, j), 1.0);
+                tok.putScalar(row, in, 1.0);
                 pos.putScalar(row, j, 1.0);
                 if (j + 1 < s.length) {
-                    tgt.putScalar(row, checkToken(s[j + 1], i, j + 1), 1.0);
+                    tgt.putScalar(row, s[j + 1], 1.0);
                 }
             }
             if (lossGrad != null) {
-                if (lossGrad[i].length != batch.responseLength(i)) {
-                    throw new IllegalArgumentException("loss gradient row " + i + " has " + lossGrad[i].length
-                            + " entries; expected " + batch.responseLength(i) + " (one per response token)");
-                }
                 for (int r = 0; r < lossGrad[i].length; r++) {
                     grad.putScalar((long) i * t + batch.responseStart()[i] - 1 + r, lossGrad[i][r]);
                 }
