@@ -180,8 +180,7 @@ public final class MasterKernel {
 
     /** The jobs of {@code run}'s iteration: the unfinished trajectories, then fresh samples of the sampler's prompts. */
     public List<RolloutJob> jobs(Run run, List<Trajectory> unfinished) {
-        return Jobs.of(settings(), run.iteration(), unfinished,
-                setup.sampler().next(run.iteration(), settings().promptsPerIteration()));
+        return jobs(run.iteration(), unfinished);
     }
 
     /** Rolls {@code jobs} out at the run's version, in batches for the live workers; {@code then} gets the stats. */

@@ -65,7 +65,7 @@ final class TrainCommand implements Callable<Integer> {
             settings = TributarySettings.load(layered());
         } catch (IllegalArgumentException | ConfigException e) {
             // One line, no stack trace: the message names the key, the value and what was expected.
-            spec.commandLine().getErr().println("tributary train: " + oneLine(e.getMessage()));
+            spec.commandLine().getErr().println("tributary train: " + RunCommand.oneLine(e.getMessage()));
             return TributaryCli.BAD_SETTINGS;
         }
         return runner.apply(settings);
@@ -110,9 +110,5 @@ final class TrainCommand implements Callable<Integer> {
         if (value != null) {
             o.put(key, value);
         }
-    }
-
-    private static String oneLine(String message) {
-        return message == null ? "invalid settings" : message.replaceAll("\\s*\\R\\s*", " ");
     }
 }

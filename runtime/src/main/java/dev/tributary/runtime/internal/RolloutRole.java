@@ -12,6 +12,8 @@ import dev.tributary.model.policy.Params;
 import dev.tributary.model.policy.Policy;
 import dev.tributary.model.weights.FlatWeights;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -98,16 +100,14 @@ final class RolloutRole {
                 : v -> syncs.computeIfAbsent(v, x -> FlatWeights.export(policy.params(), x).checksum());
         RolloutBehavior behavior = parts.rolloutBehavior();
         String node = ctx.getSystem().address().hostPort();
-        ActorRef<RolloutWorker.Command>[] workers = newArray(s.workers());
+        List<ActorRef<RolloutWorker.Command>> workers = new ArrayList<>();
         for (int w = 0; w < s.workers(); w++) {
-            workers[w] = ctx.spawn(behavior.create(new RolloutBehavior.Worker(node + "/rollout-" + w, parts.task(),
-                    policy, parts.rolloutSettings(), pipeline, arbiter, source, onLoaded)), "rollout-" + w);
-            ctx.watch(workers[w]);
+            workers.add(ctx.spawn(behavior.create(new RolloutBehavior.Worker(node + "/rollout-" + w, parts.task(),
+                    policy, parts.rolloutSettings(), pipeline, arbiter, source, onLoaded)), "rollout-" + w));
+            ctx.watch(workers.get(w));
         }
         if (source == null) {
-            for (int w = 0; w < workers.length; w++) {
-                offer(ctx, workers[w], w, pipeline);
-            }
+            workers.forEach(w -> offer(ctx, workers, w, pipeline));
         } else {
             // The trainer's current weights (after SFT, or the checkpoint's), whatever version they carry.
             ctx.pipeToSelf(source.fetch(PolicyVersion.INITIAL), Initial::new);
@@ -127,10 +127,8 @@ final class RolloutRole {
                 })
                 .onMessage(WorkerLoaded.class, l -> {
                     // A worker is offered only once it holds the weights, so no batch can overtake its load.
-                    for (int w = 0; w < workers.length; w++) {
-                        if (workers[w].equals(l.loaded().from())) {
-                            offer(ctx, workers[w], w, pipeline);
-                        }
+                    if (workers.contains(l.loaded().from())) {
+                        offer(ctx, workers, l.loaded().from(), pipeline);
                     }
                     return Behaviors.same();
                 })
@@ -146,15 +144,11 @@ final class RolloutRole {
                 .build();
     }
 
-    /** Offers a worker to the master and starts pulling work for it. */
-    private static void offer(ActorContext<Command> ctx, ActorRef<RolloutWorker.Command> worker, int index,
-                              SegmentPipeline pipeline) {
+    /** Offers one of the node's {@code workers} to the master and starts pulling work for it. */
+    private static void offer(ActorContext<Command> ctx, List<ActorRef<RolloutWorker.Command>> workers,
+                              ActorRef<RolloutWorker.Command> worker, SegmentPipeline pipeline) {
         ctx.getSystem().receptionist().tell(Receptionist.register(RoleKeys.ROLLOUT_KEY, worker));
-        ctx.spawn(RolloutWork.consumer(worker, pipeline, RolloutWork.KEY), "rollout-" + index + "-work");
-    }
-
-    @SuppressWarnings("unchecked")
-    private static ActorRef<RolloutWorker.Command>[] newArray(int n) {
-        return (ActorRef<RolloutWorker.Command>[]) new ActorRef<?>[n];
+        ctx.spawn(RolloutWork.consumer(worker, pipeline, RolloutWork.KEY), "rollout-" + workers.indexOf(worker)
+                + "-work");
     }
 }

@@ -269,7 +269,7 @@ public final class RunHost {
         if (finished == null || f == null) {
             // A node without the master: the run ended elsewhere.
             return new RunResult(settings.run().outDir(), sft, Double.NaN, start.iteration(), start.iteration() - 1,
-                    finished == null ? PolicyVersion.INITIAL : finished.version(), List.of(), weights(), elapsed);
+                    finished == null ? PolicyVersion.INITIAL : finished.version(), List.of(), currentWeights(), elapsed);
         }
         if (resumeFrom.isEmpty()) {
             RunFiles.writeRunFiles(settings, sft);
@@ -279,10 +279,6 @@ public final class RunHost {
         return new RunResult(settings.run().outDir(), sft, RunFiles.finalAccuracy(history), start.iteration(), last,
                 finished.version(), history, topology.has(RoleKeys.TRAINER) ? FlatWeights.export(
                 parts.policy().params(), finished.version()) : null, elapsed);
-    }
-
-    private FlatWeights weights() {
-        return FlatWeights.export(parts.policy().params(), PolicyVersion.INITIAL);
     }
 
     /** The master's node ends a cluster run for every node; then this node's roles stop. Never throws. */
@@ -407,6 +403,6 @@ public final class RunHost {
 
     /** This node's policy weights now. */
     public FlatWeights currentWeights() {
-        return weights();
+        return FlatWeights.export(parts.policy().params(), PolicyVersion.INITIAL);
     }
 }

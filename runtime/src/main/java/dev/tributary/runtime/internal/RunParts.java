@@ -90,7 +90,7 @@ final class RunParts {
         this.pool = new PromptPool(task, d.start(), d.end(), settings.sampler().poolSize(), settings.run().seed());
         // Built now, so that a class of the wrong type or a constructor refusing its settings fails at start.
         this.driver = topology.uses(Plugins.DRIVER) ? create(Plugins.DRIVER, masterSettings()) : null;
-        refuseMaskingWithoutAnAge();
+        refuseWhatTheAsynchronousDriverCannotHonour();
         this.weightSync = topology.weightSync(this);
         this.sampler = topology.uses(Plugins.SAMPLER)
                 ? create(Plugins.SAMPLER, new Samplers.Context(pool, settings.run().seed())) : null;
@@ -121,7 +121,7 @@ final class RunParts {
                 corrects));
     }
 
-    private void refuseMaskingWithoutAnAge() {
+    private void refuseWhatTheAsynchronousDriverCannotHonour() {
         PluginChoices.Choice d = choice(Plugins.DRIVER);
         if (d.name().equals("asynchronous") && d.settings().hasPath("max-staleness")) {
             // At most η + 1 rounds are out or untrained at once, one more of room keeps the stream flowing, and a

@@ -6,6 +6,7 @@ import dev.tributary.runtime.Plugins;
 import dev.tributary.runtime.settings.PluginChoices;
 import dev.tributary.runtime.settings.SettingsException;
 import dev.tributary.runtime.settings.TributarySettings;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -68,7 +69,7 @@ final class Topology {
     }
 
     /** The plug-in roles each node role builds; the task and the weight sync are every node's. */
-    private static final java.util.Map<Plugins.Kind<?, ?>, String> KIND_ROLES = java.util.Map.of(
+    private static final Map<Plugins.Kind<?, ?>, String> KIND_ROLES = Map.of(
             Plugins.DRIVER, RoleKeys.MASTER, Plugins.SAMPLER, RoleKeys.MASTER,
             Plugins.ROLLOUT_BEHAVIOR, RoleKeys.ROLLOUT, Plugins.REWARD_FUNCTION, RoleKeys.REWARD,
             Plugins.REWARD_SHAPING, RoleKeys.REWARD, Plugins.REPLAY_STORE, RoleKeys.REPLAY,
