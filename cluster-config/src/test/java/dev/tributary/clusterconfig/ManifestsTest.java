@@ -55,8 +55,10 @@ final class ManifestsTest {
             assertNotNull(d.name(), d.file() + ": metadata.name");
             kinds.add(d.kind());
         }
-        assertEquals(new TreeSet<>(List.of("Deployment", "Role", "RoleBinding", "ServiceAccount")), kinds);
-        assertEquals(ROLES.size() + 3, DOCS.size(), "five Deployments, a ServiceAccount, a Role and a RoleBinding");
+        assertEquals(new TreeSet<>(List.of("Deployment", "PersistentVolumeClaim", "Role", "RoleBinding",
+                "ServiceAccount")), kinds);
+        assertEquals(ROLES.size() + 4, DOCS.size(), "five Deployments, a ServiceAccount, a Role, a RoleBinding and "
+                + "the checkpoints' claim");
     }
 
     @Test
@@ -172,6 +174,31 @@ final class ManifestsTest {
         assertEquals(1, subjects.size());
         assertEquals("ServiceAccount", str(subjects.get(0), "kind"));
         assertEquals(only("ServiceAccount").name(), str(subjects.get(0), "name"));
+    }
+
+    @Test
+    void statefulRoles_mountOneSharedClaim_whereKubernetesConfPutsCheckpointsAndRunFiles() {
+        Doc claim = only("PersistentVolumeClaim");
+        assertEquals(List.of("ReadWriteMany"), list(claim.body(), "spec", "accessModes"),
+                "the master, trainer and replay pods mount it at once, on any machine");
+        for (String role : ROLES) {
+            Doc d = deploymentsByRole().get(role);
+            List<Object> volumes = list(d.body(), "spec", "template", "spec", "volumes");
+            List<Object> mounts = list(container(d), "volumeMounts");
+            if (!Set.of("master", "trainer", "replay").contains(role)) {
+                assertTrue(volumes.isEmpty() && mounts.isEmpty(), role + " keeps no state and mounts nothing");
+                continue;
+            }
+            assertEquals(1, volumes.size(), role);
+            assertEquals(claim.name(), str(volumes.get(0), "persistentVolumeClaim", "claimName"), role);
+            assertEquals(1, mounts.size(), role);
+            assertEquals(str(volumes.get(0), "name"), str(mounts.get(0), "name"), role);
+            String mountPath = str(mounts.get(0), "mountPath") + "/";
+            for (String key : List.of("tributary.run.checkpoint-dir", "tributary.run.out-dir")) {
+                assertTrue(CONF.getString(key).startsWith(mountPath), key + " = " + CONF.getString(key)
+                        + " is not under " + role + "'s mount " + mountPath);
+            }
+        }
     }
 
     @Test

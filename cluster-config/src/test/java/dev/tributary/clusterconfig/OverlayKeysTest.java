@@ -40,7 +40,8 @@ final class OverlayKeysTest {
      * ClusterFormationTest checks every tributary.* key of every overlay against it; this list keeps a key under
      * any other root (a misspelt "pekko") from passing unchecked.
      */
-    static final List<String> TRIBUTARY_KEYS = List.of("tributary.cluster.bootstrap", "tributary.run.checkpoint-every");
+    static final List<String> TRIBUTARY_KEYS = List.of("tributary.cluster.bootstrap", "tributary.run.checkpoint-dir",
+            "tributary.run.out-dir");
 
     static Stream<String> overlays() {
         return Overlays.listFiles(".conf").stream();

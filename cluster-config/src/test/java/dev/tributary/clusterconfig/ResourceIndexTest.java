@@ -25,7 +25,8 @@ final class ResourceIndexTest {
             "kubernetes/rollout.yaml", ManifestsTest.class,
             "kubernetes/reward.yaml", ManifestsTest.class,
             "kubernetes/replay.yaml", ManifestsTest.class,
-            "kubernetes/trainer.yaml", ManifestsTest.class));
+            "kubernetes/trainer.yaml", ManifestsTest.class,
+            "kubernetes/checkpoints.yaml", ManifestsTest.class));
 
     @Test
     void everyShippedFile_hasATest() {

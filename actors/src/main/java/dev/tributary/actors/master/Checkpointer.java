@@ -1,27 +1,32 @@
 package dev.tributary.actors.master;
 
-import dev.tributary.actors.trainer.Trainer;
-import dev.tributary.model.Trajectory;
+import dev.tributary.actors.checkpoint.PartReply;
+import dev.tributary.model.PolicyVersion;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Persists the state of a run between iterations. The master gathers a {@link RunState} after the iterations its
- * settings name and calls {@link #save} on the blocking dispatcher; the next iteration starts once it returns. A
- * failed save fails the run: continuing without the checkpoint the user asked for would lose work silently.
+ * The master's side of a checkpoint, in two phases: first every stateful role writes its own part where it lives
+ * (the trainer its weights and optimizer, the replay buffer its contents, unfinished trajectories included); then
+ * {@link #commit} checks each part and writes the master's own state and the manifest that makes the checkpoint
+ * complete. A checkpoint is complete or absent. The master calls it on the blocking dispatcher after the
+ * iterations its settings name; the next iteration starts once it returns, and a failure fails the run:
+ * continuing without the checkpoint the user asked for would lose work silently.
  */
 @FunctionalInterface
 public interface Checkpointer {
-    Checkpointer NONE = state -> { };
+    /** No checkpoints: the master never asks the roles for their parts. */
+    Checkpointer NONE = (state, parts) -> {
+        throw new IllegalStateException("checkpoints are off");
+    };
 
-    void save(RunState state) throws Exception;
+    void commit(RunState state, List<PartReply.Written> parts) throws Exception;
 
     /**
-     * Everything needed to continue after {@code iteration}: the trainer's weights and optimizer, the replay
-     * buffer's content (unfinished trajectories and partial groups) and the sampler's statistics. Random streams
-     * are derived from the run seed, the iteration and trajectory ids, so they need no saved state.
+     * The master's part: where the run stands after {@code iteration} ({@code version} is the trainer's) and the
+     * sampler's statistics. Random streams are derived from the run seed, the iteration and trajectory ids, so they
+     * need no saved state.
      */
-    record RunState(int iteration, Trainer.Snapshot trainer, List<Trajectory> replay,
-                    Map<String, double[]> samplerStats) {
+    record RunState(int iteration, PolicyVersion version, Map<String, double[]> samplerStats) {
     }
 }

@@ -38,6 +38,16 @@ final class Dispatcher {
         }
     }
 
+    /**
+     * Send nothing more, and answer {@link Drained} once every batch that was handed out is done and stored (the
+     * master is stopping after a lost role). Rounds are not answered any more.
+     */
+    record Drain(ActorRef<Drained> replyTo) implements Command {
+    }
+
+    record Drained() implements NoSerializationVerificationNeeded {
+    }
+
     private record WorkRequested(WorkPullingProducerController.RequestNext<RolloutWork.Batch> next) implements Command {
     }
 
@@ -77,6 +87,7 @@ final class Dispatcher {
                     return send(ctx, doneTo, queue.offered(d.iteration(), batches(d, doneTo)), sendNextTo, to);
                 })
                 .onMessage(WorkRequested.class, r -> send(ctx, doneTo, queue, r.next().sendNextTo(), replyTo))
+                .onMessage(Drain.class, d -> draining(queue.withoutUnsent(), d.replyTo()))
                 .onMessage(Done.class, d -> {
                     WorkQueue after = queue.done(d.done().id(), d.done().done().stats());
                     Map<Integer, ActorRef<RolledOut>> to = replyTo;
@@ -87,6 +98,16 @@ final class Dispatcher {
                     }
                     return running(ctx, doneTo, after, sendNextTo, Map.copyOf(to));
                 })
+                .build();
+    }
+
+    private static Behavior<Command> draining(WorkQueue queue, ActorRef<Drained> replyTo) {
+        if (queue.nothingOut()) {
+            replyTo.tell(new Drained());
+            return Behaviors.ignore();
+        }
+        return Behaviors.receive(Command.class)
+                .onMessage(Done.class, d -> draining(queue.done(d.done().id(), d.done().done().stats()), replyTo))
                 .build();
     }
 

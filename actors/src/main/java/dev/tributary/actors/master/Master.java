@@ -38,12 +38,40 @@ public final class Master {
 
     /**
      * Start at {@code iteration} (1, or the one after a checkpoint) with the workers at {@code version};
-     * {@code restoredReplay} is the replay content of that checkpoint (empty for a fresh run).
+     * {@code restoredReplay} is replay content to put into the buffer first (empty: none, or the buffer has loaded
+     * its checkpoint part itself). {@code rewound}: the run continues from a checkpoint (a resume, or a recovery
+     * after a lost role), so every worker loads {@code version} first, whatever it holds; otherwise the run is
+     * fresh and, with checkpoints on, the warm-up's result is checkpointed as iteration 0 before iteration 1.
      */
-    public record Start(int iteration, PolicyVersion version, List<Trajectory> restoredReplay,
+    public record Start(int iteration, PolicyVersion version, List<Trajectory> restoredReplay, boolean rewound,
                         ActorRef<Finished> replyTo) implements Command {
         public Start {
             restoredReplay = List.copyOf(restoredReplay);
+        }
+    }
+
+    /**
+     * The master stopped because a role it cannot run without is gone; rollouts that were out have been drained
+     * into the replay buffer (unless the buffer itself is gone). A host may wait for a replacement and start a new
+     * master from the newest checkpoint.
+     */
+    public static final class RoleLost extends IllegalStateException {
+        private final String role;
+        private final int iteration;
+
+        public RoleLost(String role, String where, int iteration) {
+            super("role " + role + " at " + where + " is gone in iteration " + iteration);
+            this.role = role;
+            this.iteration = iteration;
+        }
+
+        /** {@code trainer}, {@code replay} or {@code reward}. */
+        public String role() {
+            return role;
+        }
+
+        public int iteration() {
+            return iteration;
         }
     }
 

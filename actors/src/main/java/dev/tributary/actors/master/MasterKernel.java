@@ -87,11 +87,18 @@ public final class MasterKernel {
         }
         var started = new MasterKernel(ctx, setup, dispatcher, s.replyTo(), null);
         Run run = Run.start(s.iteration(), s.version(), workers);
-        if (s.version().equals(PolicyVersion.INITIAL)) {
-            return started.restore(run, s.restoredReplay());
+        if (s.rewound()) {
+            // From a checkpoint: the workers may hold any version (the initial one, or a later one of the run that
+            // was abandoned), so each loads the checkpoint's first.
+            return started.loadWeights(run, r -> started.restore(r, s.restoredReplay()));
         }
-        // Resuming: the workers start at the initial version and must switch to the checkpoint's first.
-        return started.loadWeights(run, r -> started.restore(r, s.restoredReplay()));
+        if (s.iteration() == 1 && checkpointsOn()) {
+            // The warm-up's result is checkpoint 0: a replacement trainer never repeats the warm-up.
+            Run zero = Run.start(0, s.version(), workers);
+            return started.checkpoint(zero, r -> started.restore(Run.start(1, r.version(), r.workers()),
+                    s.restoredReplay()));
+        }
+        return started.restore(run, s.restoredReplay());
     }
 
     private Behavior<Master.Command> restore(Run run, List<Trajectory> replay) {
@@ -140,7 +147,11 @@ public final class MasterKernel {
                 r -> await(r, reply, next));
     }
 
-    /** A phase's own handlers, plus what every phase does: refuse a second start, watch the roles. */
+    /**
+     * A phase's own handlers, plus what every phase does: refuse a second start, watch the roles. A lost worker
+     * leaves the phase going with the updated run; a lost trainer, replay buffer or reward actor ends the master
+     * with {@link Master.RoleLost} once the rollouts that are out have drained into the buffer.
+     */
     public Behavior<Master.Command> phase(Run run, BehaviorBuilder<Master.Command> handlers,
                                    Function<Run, Behavior<Master.Command>> afterLoss) {
         return handlers
@@ -148,7 +159,51 @@ public final class MasterKernel {
                     throw new IllegalStateException("the master was started twice (again at iteration "
                             + s.iteration() + ", while in iteration " + run.iteration() + ")");
                 })
-                .onSignal(Terminated.class, t -> afterLoss.apply(lost(run, t.getRef())))
+                .onSignal(Terminated.class, t -> {
+                    String role = statefulRole(t.getRef());
+                    return role != null ? drainThenStop(run, role, t.getRef()) : afterLoss.apply(lost(run, t.getRef()));
+                })
+                .build();
+    }
+
+    private String statefulRole(ActorRef<?> ref) {
+        Master.Roles roles = roles();
+        return ref.equals(roles.trainer()) ? "trainer" : ref.equals(roles.replay()) ? "replay"
+                : ref.equals(roles.reward()) ? "reward" : null;
+    }
+
+    /**
+     * Waits until every rollout batch that is out is done and stored (none is sent any more), so that nothing of
+     * the abandoned iterations reaches the buffer after a rewind; then stops with {@link Master.RoleLost}. Without
+     * the replay buffer or the reward actor nothing can drain, so it stops at once.
+     */
+    private Behavior<Master.Command> drainThenStop(Run run, String role, ActorRef<?> gone) {
+        Master.RoleLost lost = new Master.RoleLost(role, gone.path().address().toString(), run.iteration());
+        ctx.getLog().warn("{}; draining the rollouts that are out before stopping", lost.getMessage());
+        if (!role.equals("trainer")) {
+            // Without the buffer nothing can be stored, without the reward actor nothing scored: nothing drains.
+            throw lost;
+        }
+        dispatcher.tell(new Dispatcher.Drain(adapter(Dispatcher.Drained.class, d -> new DrainedOut())));
+        return draining(run, lost);
+    }
+
+    private record DrainedOut() implements Master.Internal {
+    }
+
+    private Behavior<Master.Command> draining(Run run, Master.RoleLost lost) {
+        return Behaviors.receive(Master.Command.class)
+                .onMessage(DrainedOut.class, d -> {
+                    throw lost;
+                })
+                .onSignal(Terminated.class, t -> {
+                    String role = statefulRole(t.getRef());
+                    if ("replay".equals(role)) {
+                        throw new Master.RoleLost(role, t.getRef().path().address().toString(), run.iteration());
+                    }
+                    return role != null ? Behaviors.same() : draining(lost(run, t.getRef()), lost);
+                })
+                .onAnyMessage(m -> Behaviors.same())
                 .build();
     }
 
@@ -286,10 +341,14 @@ public final class MasterKernel {
 
     /** A checkpoint after the iterations the settings name, and after the last when checkpoints are on. */
     public boolean checkpointsAfter(Run run, boolean last) {
-        return settings().checkpoints(run.iteration()) || (last && settings().checkpointEvery() > 0);
+        return checkpointsOn() && (settings().checkpoints(run.iteration()) || last);
     }
 
-    /** Snapshot → contents → save on the blocking dispatcher; a failed save fails the run. */
+    private boolean checkpointsOn() {
+        return settings().checkpointEvery() > 0 && setup.checkpointer() != Checkpointer.NONE;
+    }
+
+    /** Every role writes its part, then the manifest is committed; a failed part or commit fails the run. */
     public Behavior<Master.Command> checkpoint(Run run, Function<Run, Behavior<Master.Command>> then) {
         return new CheckpointStep(this).checkpoint(run, then);
     }

@@ -20,8 +20,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 public record Run(int iteration, PolicyVersion version, List<ActorRef<RolloutWorker.Command>> workers,
            long expectedReceived, double handoffMillisSoFar, List<IterationReport> reports) {
     public Run {
-        if (iteration < 1) {
-            throw new IllegalArgumentException("iteration " + iteration + " must be >= 1");
+        if (iteration < 0) {
+            throw new IllegalArgumentException("iteration " + iteration + " must be >= 0 (0: the warm-up's checkpoint)");
         }
         Objects.requireNonNull(version, "version must not be null");
         workers = List.copyOf(workers);

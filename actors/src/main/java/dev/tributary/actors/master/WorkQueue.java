@@ -93,6 +93,22 @@ record WorkQueue(List<RolloutWork.Batch> unsent, Map<Integer, Round> rounds) {
         return new WorkQueue(unsent, r);
     }
 
+    /** Forgets the batches not yet handed out (a drain): the rounds then wait only for the ones that are out. */
+    WorkQueue withoutUnsent() {
+        Map<Integer, Round> r = new HashMap<>();
+        rounds.forEach((round, state) -> {
+            Set<String> out = new HashSet<>(state.outstanding());
+            unsent.forEach(b -> out.remove(b.id()));
+            r.put(round, new Round(out, state.stats()));
+        });
+        return new WorkQueue(List.of(), r);
+    }
+
+    /** True when no batch that was handed out is still running. */
+    boolean nothingOut() {
+        return rounds.values().stream().allMatch(r -> r.outstanding().isEmpty());
+    }
+
     /** Rounds not yet done. */
     Set<Integer> open() {
         return rounds.keySet();

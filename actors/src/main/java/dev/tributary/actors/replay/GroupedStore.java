@@ -63,6 +63,14 @@ final class GroupedStore implements ReplayStore {
         return out;
     }
 
+    @Override
+    public void clear() {
+        pendingGroups.clear();
+        completeGroups.clear();
+        unfinished.clear();
+        held = 0;
+    }
+
     /** Complete and pending groups' members, then unfinished trajectories. */
     @Override
     public List<Trajectory> contents() {

@@ -1,8 +1,11 @@
 package dev.tributary.actors.replay;
 
+import dev.tributary.actors.checkpoint.CheckpointParts;
+import dev.tributary.actors.checkpoint.PartReply;
 import dev.tributary.actors.stream.SegmentStream;
 import dev.tributary.model.Trajectory;
 import dev.tributary.streams.serialization.RemoteMessage;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -28,7 +31,21 @@ import org.apache.pekko.stream.typed.javadsl.ActorSink;
  */
 public final class ReplayBuffer extends AbstractBehavior<ReplayBuffer.Command> {
     public sealed interface Command extends RemoteMessage permits Offer, FlushMarker, OpenStream, StreamStarted,
-            StreamEnded, TakeBatch, TakeUnfinished, GetContents, Restore {
+            StreamEnded, TakeBatch, TakeUnfinished, GetContents, Restore, SavePart, LoadPart {
+    }
+
+    /** The name of this role's checkpoint part. */
+    public static final String PART = "replay";
+
+    /** Write the buffer's part of checkpoint {@code iteration} (everything held) where it lives. */
+    public record SavePart(int iteration, ActorRef<PartReply> replyTo) implements Command {
+    }
+
+    /**
+     * Replace everything held with the part of checkpoint {@code iteration} (the run rewinds to it). Requests for
+     * batches made before are dropped: they belong to the abandoned run. Sent once no rollout is in flight.
+     */
+    public record LoadPart(int iteration, ActorRef<PartReply> replyTo) implements Command {
     }
 
     /** Open a segment stream into this buffer; the answer holds the sink to send into. */
@@ -80,21 +97,26 @@ public final class ReplayBuffer extends AbstractBehavior<ReplayBuffer.Command> {
 
     private final int capacity;
     private final ReplayState state;
+    private final CheckpointParts parts;
     private final Deque<Offer> waiting = new ArrayDeque<>();
     private final List<TakeBatch> batchRequests = new ArrayList<>();
 
-    /** @param store what is held and handed to training ({@code tributary.replay.store}); used by this actor only */
-    public static Behavior<Command> create(int capacity, ReplayStore store) {
+    /**
+     * @param store what is held and handed to training ({@code tributary.replay.store}); used by this actor only
+     * @param parts where {@link SavePart} and {@link LoadPart} write and read ({@link CheckpointParts#NONE}: off)
+     */
+    public static Behavior<Command> create(int capacity, ReplayStore store, CheckpointParts parts) {
         if (capacity < 1) {
             throw new IllegalArgumentException("replay capacity " + capacity + " must be >= 1");
         }
-        return Behaviors.setup(ctx -> new ReplayBuffer(ctx, capacity, store));
+        return Behaviors.setup(ctx -> new ReplayBuffer(ctx, capacity, store, parts));
     }
 
-    private ReplayBuffer(ActorContext<Command> ctx, int capacity, ReplayStore store) {
+    private ReplayBuffer(ActorContext<Command> ctx, int capacity, ReplayStore store, CheckpointParts parts) {
         super(ctx);
         this.capacity = capacity;
         this.state = new ReplayState(store);
+        this.parts = parts;
     }
 
     @Override
@@ -112,6 +134,8 @@ public final class ReplayBuffer extends AbstractBehavior<ReplayBuffer.Command> {
                 .onMessage(TakeUnfinished.class, this::onTakeUnfinished)
                 .onMessage(GetContents.class, this::onGetContents)
                 .onMessage(Restore.class, this::onRestore)
+                .onMessage(SavePart.class, this::onSavePart)
+                .onMessage(LoadPart.class, this::onLoadPart)
                 .build();
     }
 
@@ -196,6 +220,30 @@ public final class ReplayBuffer extends AbstractBehavior<ReplayBuffer.Command> {
     private Behavior<Command> onRestore(Restore r) {
         state.restore(r.trajectories(), r.received());
         r.replyTo().tell(Ack.INSTANCE);
+        return this;
+    }
+
+    private Behavior<Command> onSavePart(SavePart s) {
+        try {
+            s.replyTo().tell(parts.writeReplay(s.iteration(), new Contents(state.contents(), state.received())));
+        } catch (IOException | RuntimeException e) {
+            s.replyTo().tell(new PartReply.Failed(PART, s.iteration(), String.valueOf(e.getMessage())));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onLoadPart(LoadPart l) {
+        Contents c;
+        try {
+            c = parts.readReplay(l.iteration());
+        } catch (IOException | RuntimeException e) {
+            l.replyTo().tell(new PartReply.Failed(PART, l.iteration(), String.valueOf(e.getMessage())));
+            return this;
+        }
+        batchRequests.clear();
+        waiting.clear();
+        state.replace(c.trajectories(), c.received());
+        l.replyTo().tell(new PartReply.Loaded(PART, l.iteration(), null));
         return this;
     }
 }

@@ -89,6 +89,17 @@ final class ReplayState {
         this.received = received;
     }
 
+    /**
+     * Replaces everything held (and the memory of what arrived) with a checkpoint's contents: the run rewinds to
+     * it. The arrival count restarts from {@code received}.
+     */
+    void replace(List<Trajectory> contents, long received) {
+        store.clear();
+        segmentsSeen.clear();
+        this.received = 0;
+        restore(contents, received);
+    }
+
     /** Everything held, for checkpoints. */
     List<Trajectory> contents() {
         return store.contents();

@@ -35,6 +35,20 @@ public interface ReplayStore {
     /** Everything held, for checkpoints; adding these to an empty store restores it. */
     List<Trajectory> contents();
 
+    /**
+     * Lets go of everything held (the run rewinds to a checkpoint, whose contents are then added). The default
+     * takes what the other methods hand out and refuses a store that still holds something after that.
+     */
+    default void clear() {
+        takeUnfinished();
+        takeGroups();
+        takeEvicted();
+        if (size() > 0) {
+            throw new UnsupportedOperationException("replay store " + getClass().getName() + " still holds " + size()
+                    + " trajectories after handing out what it would; implement ReplayStore.clear() to rewind it");
+        }
+    }
+
     /** How many trajectories are held. */
     int size();
 

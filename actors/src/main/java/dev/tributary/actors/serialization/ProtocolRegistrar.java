@@ -1,9 +1,11 @@
 package dev.tributary.actors.serialization;
 
+import dev.tributary.actors.checkpoint.PartReply;
 import dev.tributary.actors.device.DeviceArbiter;
 import dev.tributary.actors.master.IterationReport;
 import dev.tributary.actors.master.Staleness;
 import dev.tributary.actors.master.Master;
+import dev.tributary.actors.master.RunFailed;
 import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.reward.RewardActor;
 import dev.tributary.actors.rollout.RolloutJob;
@@ -86,5 +88,16 @@ public final class ProtocolRegistrar implements KryoRegistrar {
         r.add(321, SegmentStream.Flush.class);
         r.add(322, SegmentStream.Flushed.class);
         r.add(323, SegmentStream.Opened.class);
+
+        // 340-359 checkpoint parts and the end of a run across nodes
+        r.add(340, PartReply.Written.class);
+        r.add(341, PartReply.Loaded.class);
+        r.add(342, PartReply.Failed.class);
+        r.add(343, Trainer.SavePart.class);
+        r.add(344, Trainer.LoadPart.class);
+        r.add(345, ReplayBuffer.SavePart.class);
+        r.add(346, ReplayBuffer.LoadPart.class);
+        r.add(347, RunFailed.class);
+        r.add(348, RunFailed.Noted.class);
     }
 }

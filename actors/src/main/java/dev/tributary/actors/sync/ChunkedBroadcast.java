@@ -11,7 +11,7 @@ import dev.tributary.streams.weights.WeightSyncSettings;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -23,7 +23,7 @@ import org.apache.pekko.util.ByteString;
 /**
  * The weight sync {@code broadcast}: the trainer's node runs a {@link WeightPublisher} (registered with the
  * Receptionist) and publishes every version; each rollout node fetches a version once, for all its workers, from
- * whichever publisher is registered, waiting for one to appear.
+ * the publisher registered now, waiting for one to appear (after the trainer's node is lost, its replacement's).
  */
 final class ChunkedBroadcast implements WeightSync {
     private final WeightSyncSettings settings;
@@ -47,24 +47,42 @@ final class ChunkedBroadcast implements WeightSync {
     @Override
     public RolloutWorker.WeightSource source(ActorContext<?> node, WeightLayout layout) {
         ActorSystem<?> system = node.getSystem();
-        CompletableFuture<ActorRef<ByteString>> found = new CompletableFuture<>();
+        // The publisher registered now: it changes when the trainer's node is lost and a replacement registers.
+        AtomicReference<CompletableFuture<ActorRef<ByteString>>> publisher =
+                new AtomicReference<>(new CompletableFuture<>());
         node.spawn(Behaviors.<Receptionist.Listing>setup(ctx -> {
             system.receptionist().tell(Receptionist.subscribe(WeightPublisher.SERVICE_KEY, ctx.getSelf()));
             return Behaviors.receive(Receptionist.Listing.class).onMessage(Receptionist.Listing.class, l -> {
-                l.getServiceInstances(WeightPublisher.SERVICE_KEY).stream().findFirst().ifPresent(found::complete);
-                return found.isDone() ? Behaviors.stopped() : Behaviors.same();
+                var now = l.getServiceInstances(WeightPublisher.SERVICE_KEY).stream().findFirst();
+                publisher.updateAndGet(f -> {
+                    if (now.isEmpty()) {
+                        return f.isDone() ? new CompletableFuture<>() : f;
+                    }
+                    if (!f.isDone()) {
+                        f.complete(now.get());
+                        return f;
+                    }
+                    return f.join().equals(now.get()) ? f : CompletableFuture.completedFuture(now.get());
+                });
+                return Behaviors.same();
             }).build();
         }), "weight-publisher-lookup");
-        // The node's workers share one policy: one fetch per version serves them all.
-        Map<PolicyVersion, CompletionStage<FlatWeights>> latest = new HashMap<>();
+        // The node's workers share one policy: the fetches of a version that are under way at once are one fetch.
+        // Nothing is kept after it completes: after a rewind, a version number may name other weights.
+        Map<PolicyVersion, CompletableFuture<FlatWeights>> inFlight = new HashMap<>();
         return version -> {
-            synchronized (latest) {
-                CompletionStage<FlatWeights> f = latest.get(version);
+            synchronized (inFlight) {
+                CompletableFuture<FlatWeights> f = inFlight.get(version);
                 if (f == null) {
-                    latest.clear();
-                    f = found.thenCompose(p -> WeightFetch.fetch(system, p, version, layout, settings))
-                            .thenApply(ChunkedBroadcast::weightsOrFail);
-                    latest.put(version, f);
+                    f = publisher.get().thenCompose(p -> WeightFetch.fetch(system, p, version, layout, settings))
+                            .thenApply(ChunkedBroadcast::weightsOrFail).toCompletableFuture();
+                    inFlight.put(version, f);
+                    CompletableFuture<FlatWeights> mine = f;
+                    f.whenComplete((w, e) -> {
+                        synchronized (inFlight) {
+                            inFlight.remove(version, mine);
+                        }
+                    });
                 }
                 return f;
             }

@@ -1,5 +1,7 @@
 package dev.tributary.actors.trainer;
 
+import dev.tributary.actors.checkpoint.CheckpointParts;
+import dev.tributary.actors.checkpoint.PartReply;
 import dev.tributary.actors.device.DeviceArbiter;
 import dev.tributary.model.PolicyVersion;
 import dev.tributary.model.Prompt;
@@ -12,10 +14,14 @@ import dev.tributary.model.task.Task;
 import dev.tributary.model.train.Evaluator;
 import dev.tributary.model.weights.FlatWeights;
 import dev.tributary.streams.serialization.RemoteMessage;
+import java.io.IOException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -28,7 +34,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * next version. Runs its steps synchronously: spawn it on the blocking dispatcher.
  */
 public final class Trainer extends AbstractBehavior<Trainer.Command> {
-    public sealed interface Command extends RemoteMessage permits Train, Evaluate, GetWeights, GetSnapshot, DeviceReply {
+    public sealed interface Command extends RemoteMessage permits Train, Evaluate, GetWeights, GetSnapshot, SavePart,
+            LoadPart, DeviceReply {
     }
 
     public record Train(TrajectoryBatch batch, ActorRef<Trained> replyTo) implements Command {
@@ -43,6 +50,17 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
 
     /** The weights and a copy of the optimizer's state, for checkpoints; answered between batches. */
     public record GetSnapshot(ActorRef<Snapshot> replyTo) implements Command {
+    }
+
+    /** Write the trainer's part of checkpoint {@code iteration} (weights and optimizer state) where it lives. */
+    public record SavePart(int iteration, ActorRef<PartReply> replyTo) implements Command {
+    }
+
+    /**
+     * Load the trainer's part of checkpoint {@code iteration}: the run rewinds to it (a replacement trainer, a new
+     * master, a resume). The weights are published as the checkpoint's version before the answer.
+     */
+    public record LoadPart(int iteration, ActorRef<PartReply> replyTo) implements Command {
     }
 
     /** @param optimizerMoments Adam's state per parameter name (copies), {@code optimizerStep} its step count */
@@ -88,6 +106,9 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
         }
     }
 
+    /** The name of this role's checkpoint part. */
+    public static final String PART = "trainer";
+
     private final Policy policy;
     private final Optimizer optimizer;
     private final TrainerStep step;
@@ -96,6 +117,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     private final ActorRef<DeviceArbiter.Command> arbiter;
     private final ActorRef<DeviceArbiter.Reply> deviceAdapter;
     private final Consumer<FlatWeights> publish;
+    private final CheckpointParts parts;
     private PolicyVersion version;
     private Train pending;
 
@@ -103,18 +125,22 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
      * @param step    what training on a batch does ({@code tributary.trainer.step})
      * @param publish given each new version's weights before {@link Trained} is answered (rollout workers on other
      *                nodes fetch them from there); null when the workers share the trainer's parameter arrays
+     * @param parts   where {@link SavePart} and {@link LoadPart} write and read ({@link CheckpointParts#NONE}: off)
      */
     public static Behavior<Command> create(Policy policy, Optimizer optimizer, TrainerStep step, Task task,
                                            Settings settings, PolicyVersion start,
-                                           ActorRef<DeviceArbiter.Command> arbiter, Consumer<FlatWeights> publish) {
-        return Behaviors.setup(ctx -> new Trainer(ctx, policy, optimizer, step, task, settings, start, arbiter, publish));
+                                           ActorRef<DeviceArbiter.Command> arbiter, Consumer<FlatWeights> publish,
+                                           CheckpointParts parts) {
+        return Behaviors.setup(ctx -> new Trainer(ctx, policy, optimizer, step, task, settings, start, arbiter, publish,
+                parts));
     }
 
     private Trainer(ActorContext<Command> ctx, Policy policy, Optimizer optimizer, TrainerStep step, Task task,
                     Settings settings, PolicyVersion start, ActorRef<DeviceArbiter.Command> arbiter,
-                    Consumer<FlatWeights> publish) {
+                    Consumer<FlatWeights> publish, CheckpointParts parts) {
         super(ctx);
         this.publish = publish;
+        this.parts = parts;
         this.policy = policy;
         this.optimizer = optimizer;
         this.step = step;
@@ -136,6 +162,8 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
                     return this;
                 })
                 .onMessage(GetSnapshot.class, this::onSnapshot)
+                .onMessage(SavePart.class, this::onSavePart)
+                .onMessage(LoadPart.class, this::onLoadPart)
                 .build();
     }
 
@@ -157,6 +185,10 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
             throw new IllegalStateException("trainer: " + r.reason());
         }
         Train t = pending;
+        if (t == null) {
+            arbiter.tell(new DeviceArbiter.Release("trainer")); // the batch was abandoned by a rewind
+            return this;
+        }
         pending = null;
         long start = System.nanoTime();
         TrainerStep.Outcome outcome = step.train(t.batch(), version);
@@ -171,8 +203,42 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     }
 
     private Behavior<Command> onSnapshot(GetSnapshot g) {
-        g.replyTo().tell(new Snapshot(FlatWeights.export(policy.params(), version), optimizer.stateCopy(),
-                optimizer.iteration()));
+        g.replyTo().tell(snapshot());
+        return this;
+    }
+
+    private Snapshot snapshot() {
+        return new Snapshot(FlatWeights.export(policy.params(), version), optimizer.stateCopy(), optimizer.iteration());
+    }
+
+    private Behavior<Command> onSavePart(SavePart s) {
+        try {
+            s.replyTo().tell(parts.writeTrainer(s.iteration(), snapshot()));
+        } catch (IOException | RuntimeException e) {
+            s.replyTo().tell(new PartReply.Failed(PART, s.iteration(), String.valueOf(e.getMessage())));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onLoadPart(LoadPart l) {
+        Snapshot s;
+        try {
+            s = parts.readTrainer(l.iteration());
+        } catch (IOException | RuntimeException e) {
+            l.replyTo().tell(new PartReply.Failed(PART, l.iteration(), String.valueOf(e.getMessage())));
+            return this;
+        }
+        // A batch asked for before the rewind belongs to the run that was abandoned: it is not answered.
+        pending = null;
+        s.weights().importInto(policy.params());
+        Map<String, INDArray> moments = new HashMap<>();
+        s.optimizerMoments().forEach((name, m) -> moments.put(name, Nd4j.create(m)));
+        optimizer.restore(moments, s.optimizerStep());
+        version = s.weights().version();
+        if (publish != null) {
+            publish.accept(FlatWeights.export(policy.params(), version));
+        }
+        l.replyTo().tell(new PartReply.Loaded(PART, l.iteration(), version));
         return this;
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import dev.tributary.actors.checkpoint.PartReply;
 import dev.tributary.actors.device.DeviceArbiter;
 import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.reward.RewardActor;
@@ -80,6 +81,10 @@ class MasterProtocolTest {
 
     private static final AtomicInteger RIGS = new AtomicInteger();
 
+    /** What the checkpointer was asked to commit. */
+    private record Committed(Checkpointer.RunState state, List<PartReply.Written> parts) {
+    }
+
     /** A rollout batch as worker {@code worker} received it from its consumer. */
     private record Got(int worker, RolloutWorker.Rollout rollout) {
     }
@@ -96,7 +101,7 @@ class MasterProtocolTest {
         final TestProbe<RewardActor.Command> reward = kit.createTestProbe();
         final TestProbe<Trainer.Command> trainer = kit.createTestProbe();
         final TestProbe<IterationReport> reports = kit.createTestProbe();
-        final TestProbe<Checkpointer.RunState> checkpoints = kit.createTestProbe();
+        final TestProbe<Committed> checkpoints = kit.createTestProbe();
         final TestProbe<Master.Finished> finished = kit.createTestProbe();
         final ActorRef<DeviceArbiter.Command> arbiter = kit.spawn(DeviceArbiter.create(1000));
         final Semaphore gate = new Semaphore(0);
@@ -125,9 +130,13 @@ class MasterProtocolTest {
 
         /** Answers the next {@code n} batches, from whichever worker they reach, with {@link #stats}. */
         List<Got> answer(int n) {
+            return answer(n, Duration.ofSeconds(10));
+        }
+
+        List<Got> answer(int n, Duration within) {
             List<Got> out = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                Got g = rollouts.receiveMessage(Duration.ofSeconds(10));
+                Got g = rollouts.receiveMessage(within);
                 out.add(g);
                 g.rollout().replyTo().tell(new RolloutWorker.Done("w" + g.worker(), stats(g.rollout()),
                         g.worker() == 0 ? w0.ref() : w1.ref()));
@@ -135,10 +144,30 @@ class MasterProtocolTest {
             return out;
         }
 
+        /**
+         * Answers both roles' part requests of checkpoint {@code iteration} (they come at once) and returns what
+         * the master then commits; the commit waits for the gate.
+         */
+        Committed checkpointParts(int iteration, PolicyVersion version) {
+            var t = trainer.expectMessageClass(Trainer.SavePart.class);
+            var r = replay.expectMessageClass(ReplayBuffer.SavePart.class);
+            assertEquals(iteration, t.iteration());
+            assertEquals(iteration, r.iteration());
+            var tw = new PartReply.Written(Trainer.PART, iteration, 100, 7, 0.01);
+            var rw = new PartReply.Written(ReplayBuffer.PART, iteration, 10, 8, 0.01);
+            t.replyTo().tell(tw);
+            checkpoints.expectNoMessage(Duration.ofMillis(100));
+            r.replyTo().tell(rw);
+            Committed c = checkpoints.receiveMessage();
+            assertEquals(Set.of(tw, rw), Set.copyOf(c.parts()), "the commit lists every part as written");
+            assertEquals(version, c.state().version());
+            return c;
+        }
+
         /** A checkpointer that reports the state and then waits until the test opens the gate. */
         Checkpointer gated() {
-            return state -> {
-                checkpoints.ref().tell(state);
+            return (state, parts) -> {
+                checkpoints.ref().tell(new Committed(state, parts));
                 if (!gate.tryAcquire(10, TimeUnit.SECONDS)) {
                     throw new IllegalStateException("test never opened the gate");
                 }
@@ -202,7 +231,14 @@ class MasterProtocolTest {
         Rig rig = new Rig(settings(2, 1), null);
         List<Prompt> expectedPrompts1 = sampler().next(1, 2);
         List<Prompt> expectedPrompts2 = sampler().next(2, 2);
-        rig.master.tell(new Master.Start(1, V0, List.of(), rig.finished.ref()));
+        rig.master.tell(new Master.Start(1, V0, List.of(), false, rig.finished.ref()));
+
+        // ---- Checkpoint 0 (the warm-up's result): both parts at once, then the commit, before iteration 1.
+        Committed zero = rig.checkpointParts(0, V0);
+        assertEquals(0, zero.state().iteration());
+        assertTrue(zero.state().samplerStats().isEmpty());
+        rig.replay.expectNoMessage(Duration.ofMillis(200));
+        rig.gate.release();
 
         // ---- Iteration 1: resume the unfinished trajectories first, then k = 2 samples of 2 fresh prompts.
         var take = rig.replay.expectMessageClass(ReplayBuffer.TakeUnfinished.class);
@@ -277,17 +313,12 @@ class MasterProtocolTest {
         assertEquals(0.42, rep1.loss());
         assertEquals(0.0, rep1.handoffMillis(), "nobody used the arbiter");
 
-        // Checkpoint after iteration 1, before iteration 2 begins.
-        var getSnapshot = rig.trainer.expectMessageClass(Trainer.GetSnapshot.class);
-        Trainer.Snapshot snap1 = snapshot(V1);
-        getSnapshot.replyTo().tell(snap1);
-        var getContents = rig.replay.expectMessageClass(ReplayBuffer.GetContents.class);
-        Trajectory left = cut("i1-q0/0", expectedPrompts1.get(0), 8);
-        getContents.replyTo().tell(new ReplayBuffer.Contents(List.of(left), 6));
-        Checkpointer.RunState state = rig.checkpoints.receiveMessage();
+        // Checkpoint after iteration 1, before iteration 2 begins: the roles write their parts, the master commits.
+        Committed committed = rig.checkpointParts(1, V1);
+        Checkpointer.RunState state = committed.state();
         assertEquals(1, state.iteration());
-        assertSame(snap1, state.trainer());
-        assertEquals(List.of(left), state.replay());
+        assertEquals(V1, state.version());
+        Trajectory left = cut("i1-q0/0", expectedPrompts1.get(0), 8);
         assertEquals(new HashSet<>(List.of(OLD.id(), expectedPrompts1.get(1).id())), state.samplerStats().keySet());
         assertEquals(List.of(1.0, 2.0), toList(state.samplerStats().get(OLD.id())), "i0-q0: one of two solved");
         assertEquals(List.of(2.0, 2.0), toList(state.samplerStats().get(expectedPrompts1.get(1).id())));
@@ -335,10 +366,7 @@ class MasterProtocolTest {
         assertEquals(V2, rep2.version());
         assertEquals(0.5, rep2.heldOutAccuracy());
         assertEquals(new RolloutStats(5, 20, 4, 0, 1, 0, 1.0), rep2.rollout());
-        rig.trainer.expectMessageClass(Trainer.GetSnapshot.class).replyTo().tell(snapshot(V2));
-        rig.replay.expectMessageClass(ReplayBuffer.GetContents.class).replyTo()
-                .tell(new ReplayBuffer.Contents(List.of(), 11));
-        assertEquals(2, rig.checkpoints.receiveMessage().iteration());
+        assertEquals(2, rig.checkpointParts(2, V2).state().iteration());
         rig.finished.expectNoMessage(Duration.ofMillis(200));
         rig.gate.release();
         Master.Finished done = rig.finished.receiveMessage();
@@ -356,7 +384,7 @@ class MasterProtocolTest {
     void restoredStart_refillsTheReplayBufferBeforeTheFirstIteration() {
         Rig rig = new Rig(settings(3, 0), Checkpointer.NONE);
         Trajectory left = cut("i1-q0/0", OLD, 4);
-        rig.master.tell(new Master.Start(2, V1, List.of(left), rig.finished.ref()));
+        rig.master.tell(new Master.Start(2, V1, List.of(left), true, rig.finished.ref()));
         // The workers start at the initial version: they switch to the checkpoint's before anything else.
         rig.replay.expectNoMessage(Duration.ofMillis(200));
         for (var w : List.of(rig.w0, rig.w1)) {
@@ -389,7 +417,7 @@ class MasterProtocolTest {
         Rig rig = new Rig(settings(2, 0), Checkpointer.NONE);
         LoggingTestKit.error(IllegalArgumentException.class).withMessageContains("start iteration 3 must be in 1..2")
                 .expect(kit.system(), () -> {
-                    rig.master.tell(new Master.Start(3, V0, List.of(), rig.finished.ref()));
+                    rig.master.tell(new Master.Start(3, V0, List.of(), false, rig.finished.ref()));
                     return null;
                 });
         rig.finished.expectTerminated(rig.master);
@@ -397,30 +425,66 @@ class MasterProtocolTest {
     }
 
     @Test
-    void failedCheckpoint_stopsTheRun_withTheCause() {
-        Rig rig = new Rig(settings(2, 1), state -> {
+    void failedCommit_stopsTheRun_withTheCause() {
+        Rig rig = new Rig(settings(2, 1), (state, parts) -> {
             throw new IOException("disk full");
         });
-        rig.master.tell(new Master.Start(1, V0, List.of(), rig.finished.ref()));
+        rig.master.tell(new Master.Start(1, V0, List.of(), false, rig.finished.ref()));
+        rig.replay.expectMessageClass(ReplayBuffer.SavePart.class).replyTo()
+                .tell(new PartReply.Written(ReplayBuffer.PART, 0, 10, 1, 0));
+        var save = rig.trainer.expectMessageClass(Trainer.SavePart.class);
+        LoggingTestKit.error(IllegalStateException.class)
+                .withMessageContains("run stopped: checkpoint after iteration 0 failed: disk full")
+                .expect(kit.system(), () -> {
+                    save.replyTo().tell(new PartReply.Written(Trainer.PART, 0, 10, 1, 0));
+                    return null;
+                });
+        rig.finished.expectTerminated(rig.master);
+        rig.replay.expectNoMessage(Duration.ofMillis(100));
+    }
+
+    @Test
+    void failedPart_stopsTheRun_namingThePart() {
+        Rig rig = new Rig(settings(2, 1), null);
+        rig.master.tell(new Master.Start(1, V0, List.of(), false, rig.finished.ref()));
+        rig.replay.expectMessageClass(ReplayBuffer.SavePart.class).replyTo()
+                .tell(new PartReply.Written(ReplayBuffer.PART, 0, 10, 1, 0));
+        var save = rig.trainer.expectMessageClass(Trainer.SavePart.class);
+        LoggingTestKit.error(IllegalStateException.class)
+                .withMessageContains("the trainer part of the checkpoint after iteration 0 was not written: no space")
+                .expect(kit.system(), () -> {
+                    save.replyTo().tell(new PartReply.Failed(Trainer.PART, 0, "no space"));
+                    return null;
+                });
+        rig.finished.expectTerminated(rig.master);
+        rig.checkpoints.expectNoMessage(Duration.ofMillis(100));
+    }
+
+    @Test
+    void lostTrainer_drainsTheBatchesThatAreOut_thenStopsWithRoleLost() {
+        Rig rig = new Rig(settings(1, 0), Checkpointer.NONE);
+        rig.master.tell(new Master.Start(1, V0, List.of(), false, rig.finished.ref()));
         rig.replay.expectMessageClass(ReplayBuffer.TakeUnfinished.class).replyTo()
                 .tell(new ReplayBuffer.Unfinished(List.of()));
-        rig.answer(4);
-        rig.replay.expectMessageClass(ReplayBuffer.TakeBatch.class).replyTo().tell(new ReplayBuffer.Groups(List.of()));
-        var shape = rig.reward.expectMessageClass(RewardActor.ShapeGroups.class);
-        assertTrue(shape.groups().isEmpty());
-        shape.replyTo().tell(new RewardActor.Shaped(List.of()));
-        var train = rig.trainer.expectMessageClass(Trainer.Train.class);
-        assertEquals(0, train.batch().size());
-        train.replyTo().tell(new Trainer.Trained(V1, Double.NaN, 0, 0, 0));
-        rig.w0.expectMessageClass(RolloutWorker.LoadWeights.class).replyTo().tell(new RolloutWorker.Loaded("w0", V1, rig.w0.ref()));
-        rig.w1.expectMessageClass(RolloutWorker.LoadWeights.class).replyTo().tell(new RolloutWorker.Loaded("w1", V1, rig.w1.ref()));
-        assertEquals(0, rig.reports.receiveMessage().trainedSamples());
-        rig.trainer.expectMessageClass(Trainer.GetSnapshot.class).replyTo().tell(snapshot(V1));
-        var contents = rig.replay.expectMessageClass(ReplayBuffer.GetContents.class);
-        LoggingTestKit.error(IllegalStateException.class)
-                .withMessageContains("run stopped: checkpoint after iteration 1 failed: disk full")
-                .expect(kit.system(), () -> {
-                    contents.replyTo().tell(new ReplayBuffer.Contents(List.of(), 0));
+        Got a = rig.rollouts.receiveMessage(Duration.ofSeconds(10));
+        Got b = rig.rollouts.receiveMessage(Duration.ofSeconds(10));
+        rig.trainer.stop();
+        // Every batch handed out must be done and stored before the master stops: nothing of the abandoned
+        // iteration may reach the buffer after a rewind.
+        rig.finished.expectNoMessage(Duration.ofMillis(300));
+        for (Got g : List.of(a, b)) {
+            g.rollout().replyTo().tell(new RolloutWorker.Done("w", stats(g.rollout()), rig.w0.ref()));
+        }
+        // The batches the workers held run too, as many as the work pulling had handed out before the drain.
+        LoggingTestKit.error(Master.RoleLost.class).withMessageContains("role trainer at ")
+                .withMessageContains("is gone in iteration 1").expect(kit.system(), () -> {
+                    for (int held = 0; held < 2; held++) {
+                        try {
+                            rig.answer(1, Duration.ofSeconds(1));
+                        } catch (AssertionError noneLeft) {
+                            break;
+                        }
+                    }
                     return null;
                 });
         rig.finished.expectTerminated(rig.master);
@@ -430,7 +494,7 @@ class MasterProtocolTest {
     @Test
     void lostWorker_itsUnconfirmedBatchesGoToTheOther_andEachBatchCountsOnce() {
         Rig rig = new Rig(settings(1, 0), Checkpointer.NONE);
-        rig.master.tell(new Master.Start(1, V0, List.of(), rig.finished.ref()));
+        rig.master.tell(new Master.Start(1, V0, List.of(), false, rig.finished.ref()));
         rig.replay.expectMessageClass(ReplayBuffer.TakeUnfinished.class).replyTo()
                 .tell(new ReplayBuffer.Unfinished(List.of()));
         // Four one-job batches: each worker runs one and holds one more.

@@ -23,8 +23,9 @@ class RunTest {
     }
 
     @Test
-    void iterationsAreNumberedFromOne() {
-        var e = assertThrows(IllegalArgumentException.class, () -> Run.start(0, PolicyVersion.INITIAL, List.of()));
-        assertEquals("iteration 0 must be >= 1", e.getMessage());
+    void iterationsAreNumberedFromOne_zeroBeingTheWarmUpsCheckpoint() {
+        assertEquals(0, Run.start(0, PolicyVersion.INITIAL, List.of()).iteration());
+        var e = assertThrows(IllegalArgumentException.class, () -> Run.start(-1, PolicyVersion.INITIAL, List.of()));
+        assertEquals("iteration -1 must be >= 0 (0: the warm-up's checkpoint)", e.getMessage());
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import dev.tributary.actors.checkpoint.PartReply;
 import dev.tributary.actors.device.DeviceArbiter;
 import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.reward.RewardActor;
@@ -67,6 +68,26 @@ class SynchronousDriverTest {
         return assertInstanceOf(type, a.message(), "asked " + a);
     }
 
+    /**
+     * Both roles' part requests of checkpoint {@code iteration}, in whichever order they arrive, answered as
+     * written; returns what the master then commits.
+     */
+    private Checkpointer.RunState checkpoint(Rig rig, int iteration) {
+        for (int i = 0; i < 2; i++) {
+            Asked a = log.receiveMessage();
+            if (a.message() instanceof Trainer.SavePart t && a.role().equals("trainer")) {
+                assertEquals(iteration, t.iteration());
+                t.replyTo().tell(new PartReply.Written(Trainer.PART, iteration, 1, 1, 0));
+            } else if (a.message() instanceof ReplayBuffer.SavePart r && a.role().equals("replay")) {
+                assertEquals(iteration, r.iteration());
+                r.replyTo().tell(new PartReply.Written(ReplayBuffer.PART, iteration, 1, 1, 0));
+            } else {
+                throw new AssertionError("expected the parts of checkpoint " + iteration + ", asked " + a);
+            }
+        }
+        return rig.saved.receiveMessage();
+    }
+
     /** The roles as forwarding actors, named after their role, and a master over them. */
     private final class Rig {
         final List<ActorRef<RolloutWorker.Command>> workers = new ArrayList<>();
@@ -95,8 +116,8 @@ class SynchronousDriverTest {
                     new Samplers.Context(new PromptPool(TASK, 5, 1L), 7L));
             var roles = new Master.Roles(workers, replay, reward, trainer, arbiters);
             master = kit.spawn(Master.create(Master.Setup.of(settings, sampler, roles, reports.ref()::tell)
-                    .withCheckpointer(saved.ref()::tell).withWorkKey(key)));
-            master.tell(new Master.Start(1, PolicyVersion.INITIAL, List.of(), finished.ref()));
+                    .withCheckpointer((state, parts) -> saved.ref().tell(state)).withWorkKey(key)));
+            master.tell(new Master.Start(1, PolicyVersion.INITIAL, List.of(), false, finished.ref()));
         }
 
         /** begin → rollout, one batch answered by whichever worker got it; it returns once the groups are asked. */
@@ -120,6 +141,7 @@ class SynchronousDriverTest {
         Rig rig = new Rig(1, 2, settings());
         double[][] arbiterTotals = {{10.0, 5.0}, {12.0, 9.0}};
         PolicyVersion v = PolicyVersion.INITIAL;
+        assertEquals(0, checkpoint(rig, 0).iteration(), "the warm-up's result is checkpoint 0");
         for (int iteration = 1; iteration <= 2; iteration++) {
             // begin → rollout → groups → shape → train
             var take = rig.rollOut(v);
@@ -155,9 +177,7 @@ class SynchronousDriverTest {
             assertEquals(new RolloutStats(1, 4, 0, 1, 0, 0, 0.5), report.rollout());
             assertTrue(report.rolloutSeconds() >= 0 && report.seconds() >= report.rolloutSeconds(), report.toString());
         }
-        expect("trainer", Trainer.GetSnapshot.class).replyTo().tell(new Trainer.Snapshot(null, Map.of(), 2));
-        expect("replay", ReplayBuffer.GetContents.class).replyTo().tell(new ReplayBuffer.Contents(List.of(), 2));
-        assertEquals(2, rig.saved.receiveMessage().iteration());
+        assertEquals(2, checkpoint(rig, 2).iteration());
         Master.Finished done = rig.finished.receiveMessage();
         assertEquals(v, done.version());
         assertEquals(List.of(1, 2), done.reports().stream().map(IterationReport::iteration).toList());
@@ -167,9 +187,10 @@ class SynchronousDriverTest {
     @Test
     void lostTrainer_failsTheMaster_namingTheRoleAndTheIteration() {
         Rig rig = new Rig(1, 0, settings());
+        checkpoint(rig, 0);
         expect("replay", ReplayBuffer.TakeUnfinished.class);
-        LoggingTestKit.error(IllegalStateException.class)
-                .withMessageRegex("role trainer at .* is gone in iteration 1; the run cannot go on without it")
+        LoggingTestKit.error(Master.RoleLost.class)
+                .withMessageRegex("role trainer at .* is gone in iteration 1")
                 .expect(kit.system(), () -> {
                     kit.stop(rig.trainer);
                     return null;
@@ -180,6 +201,7 @@ class SynchronousDriverTest {
     @Test
     void workerLostDuringSync_isNotWaitedFor_andGetsNoMoreWork() {
         Rig rig = new Rig(2, 0, settings());
+        checkpoint(rig, 0);
         var take = rig.rollOut(PolicyVersion.INITIAL);
         take.replyTo().tell(new ReplayBuffer.Groups(List.of()));
         expect("reward", RewardActor.ShapeGroups.class).replyTo().tell(new RewardActor.Shaped(List.of()));

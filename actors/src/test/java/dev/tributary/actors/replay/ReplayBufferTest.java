@@ -1,5 +1,7 @@
 package dev.tributary.actors.replay;
 
+import dev.tributary.actors.checkpoint.CheckpointParts;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tributary.model.FinishReason;
@@ -36,7 +38,7 @@ class ReplayBufferTest {
 
     @Test
     void whenFull_acknowledgementWaitsForRoom_andNothingIsDropped() {
-        var replay = KIT.spawn(ReplayBuffer.create(2, ReplayStore.grouped(2)));
+        var replay = KIT.spawn(ReplayBuffer.create(2, ReplayStore.grouped(2), CheckpointParts.NONE));
         TestProbe<ReplayBuffer.Ack> acks = KIT.createTestProbe();
         replay.tell(new ReplayBuffer.Offer(cut("g", 0), acks.ref()));
         replay.tell(new ReplayBuffer.Offer(cut("g", 1), acks.ref()));
@@ -54,7 +56,7 @@ class ReplayBufferTest {
 
     @Test
     void groupsAreHandedOverOnlyWhenComplete_andOnlyAfterEverythingArrived() {
-        var replay = KIT.spawn(ReplayBuffer.create(16, ReplayStore.grouped(2)));
+        var replay = KIT.spawn(ReplayBuffer.create(16, ReplayStore.grouped(2), CheckpointParts.NONE));
         TestProbe<ReplayBuffer.Ack> acks = KIT.createTestProbe();
         TestProbe<ReplayBuffer.Groups> groups = KIT.createTestProbe();
         replay.tell(new ReplayBuffer.TakeBatch(3, groups.ref()));

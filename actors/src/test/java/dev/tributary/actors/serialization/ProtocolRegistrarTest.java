@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.typesafe.config.ConfigFactory;
+import dev.tributary.actors.checkpoint.PartReply;
 import dev.tributary.actors.device.DeviceArbiter;
 import dev.tributary.actors.master.IterationReport;
 import dev.tributary.actors.master.Master;
+import dev.tributary.actors.master.RunFailed;
 import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.reward.RewardActor;
 import dev.tributary.actors.rollout.RolloutJob;
@@ -46,7 +48,8 @@ class ProtocolRegistrarTest {
     /** The classes whose public nested records (and themselves, when records) are the roles' protocols. */
     static final List<Class<?>> ROLE_CLASSES = List.of(Master.class, IterationReport.class, RolloutWorker.class,
             RolloutJob.class, RolloutStats.class, ReplayBuffer.class, RewardActor.class, Trainer.class,
-            DeviceArbiter.class, Evaluator.Result.class, RolloutWork.class, SegmentStream.class);
+            DeviceArbiter.class, Evaluator.Result.class, RolloutWork.class, SegmentStream.class,
+            PartReply.class, RunFailed.class);
     /** Public records of the role classes that are never sent: a factory's argument holding callbacks. */
     static final Set<Class<?>> NOT_SENT = Set.of(Master.Setup.class);
 

@@ -1,9 +1,11 @@
 package dev.tributary.actors.serialization;
 
+import dev.tributary.actors.checkpoint.PartReply;
 import dev.tributary.actors.device.DeviceArbiter;
 import dev.tributary.actors.master.IterationReport;
 import dev.tributary.actors.master.Staleness;
 import dev.tributary.actors.master.Master;
+import dev.tributary.actors.master.RunFailed;
 import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.reward.RewardActor;
 import dev.tributary.actors.rollout.RolloutJob;
@@ -63,7 +65,7 @@ final class ProtocolSamples {
         put(s, prompt, cut, unfinished, v, FinishReason.MAX_CONTEXT, entry, layout, weights, batch, stats, report,
                 report.staleness(), result);
 
-        put(s, new Master.Start(2, v, List.of(unfinished), ref(kit)),
+        put(s, new Master.Start(2, v, List.of(unfinished), true, ref(kit)),
                 new Master.Finished(v, List.of(report, report)),
                 new Master.Roles(List.of(ref(kit), ref(kit)), ref(kit), ref(kit), ref(kit), List.of(ref(kit), ref(kit))));
 
@@ -108,7 +110,17 @@ final class ProtocolSamples {
                 new Trainer.GetSnapshot(ref(kit)),
                 new Trainer.Snapshot(weights, moments, 17),
                 new Trainer.Trained(v, 0.375, 8, 2, 1.25),
-                new Trainer.Settings(2, 4, true, 1, 1L << 20, 99L, 64));
+                new Trainer.Settings(2, 4, true, 1, 1L << 20, 99L, 64),
+                new Trainer.SavePart(5, ref(kit)),
+                new Trainer.LoadPart(5, ref(kit)));
+
+        put(s, new ReplayBuffer.SavePart(5, ref(kit)),
+                new ReplayBuffer.LoadPart(5, ref(kit)),
+                new PartReply.Written(Trainer.PART, 5, 1L << 20, 0xCAFEBABEL, 0.25),
+                new PartReply.Loaded(ReplayBuffer.PART, 5, v),
+                new PartReply.Failed(Trainer.PART, 5, "disk full"),
+                new RunFailed("role trainer is gone in iteration 6", ref(kit)),
+                RunFailed.Noted.INSTANCE);
 
         put(s, DeviceArbiter.Phase.TRAIN,
                 new DeviceArbiter.Acquire(DeviceArbiter.Phase.ROLLOUT, "rollout-0", 1L << 30, ref(kit)),

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dev.tributary.actors.replay.ReplayBuffer;
+import dev.tributary.actors.checkpoint.CheckpointParts;
 import dev.tributary.actors.replay.ReplayStore;
 import dev.tributary.actors.reward.RewardActor;
 import dev.tributary.actors.reward.RewardFunction;
@@ -104,7 +105,7 @@ class SegmentPipelineRemoteTest {
         scoring = node("scoring", false, "30s");
         var blocking = scoring.system().dispatchers().lookup(DispatcherSelector.blocking());
         var reward = scoring.spawn(RewardActor.create(HALF, RewardShaping.NONE, blocking), "reward");
-        var replay = scoring.spawn(ReplayBuffer.create(1000, ReplayStore.grouped(groupSize)), "replay");
+        var replay = scoring.spawn(ReplayBuffer.create(1000, ReplayStore.grouped(groupSize), CheckpointParts.NONE), "replay");
         var pipeline = new SegmentPipeline(rollout.system(), seenFrom(reward, scoring, rollout),
                 seenFrom(replay, scoring, rollout), 16, 4, 2, Duration.ofSeconds(30));
         return new Rig(replay, pipeline);

@@ -1,5 +1,7 @@
 package dev.tributary.actors.trainer;
 
+import dev.tributary.actors.checkpoint.CheckpointParts;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -66,7 +68,7 @@ class TrainerTest {
         var settings = new Trainer.Settings(steps, minibatch, resetOptimizer, 0, 1000, 5L, microbatchTokens);
         var step = TrainerStep.registry().create("minibatch", ConfigFactory.empty(),
                 new TrainerStep.Context(policy, optimizer, new Opmd(0.5, Opmd.Baseline.MEAN), settings));
-        var trainer = kit.spawn(Trainer.create(policy, optimizer, step, TASK, settings, V0, arbiter, null));
+        var trainer = kit.spawn(Trainer.create(policy, optimizer, step, TASK, settings, V0, arbiter, null, CheckpointParts.NONE));
         return new Rig(policy, trainer, arbiter, trajectories(policy));
     }
 

@@ -2,6 +2,7 @@ package dev.tributary.benchmarks.streaming;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.tributary.actors.checkpoint.CheckpointParts;
 import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.replay.ReplayStore;
 import dev.tributary.actors.reward.RewardActor;
@@ -61,7 +62,7 @@ final class ReceiverNode {
             var blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
             var reward = ctx.spawn(RewardActor.create(RewardFunctions.verifier(Workload.task()), RewardShaping.NONE,
                     blocking), "reward");
-            var replay = ctx.spawn(ReplayBuffer.create(capacity, ReplayStore.grouped(k)), "replay");
+            var replay = ctx.spawn(ReplayBuffer.create(capacity, ReplayStore.grouped(k), CheckpointParts.NONE), "replay");
             roles.complete(new Roles(ctx.getSystem(), reward, replay));
             return Behaviors.empty();
         }), SYSTEM, config);

@@ -1,28 +1,44 @@
 package dev.tributary.runtime.internal;
 
+import dev.tributary.actors.checkpoint.PartReply;
 import dev.tributary.actors.device.DeviceArbiter;
+import dev.tributary.actors.master.Checkpointer;
 import dev.tributary.actors.master.Master;
 import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.reward.RewardActor;
 import dev.tributary.actors.rollout.RolloutWork;
 import dev.tributary.actors.rollout.RolloutWorker;
 import dev.tributary.actors.trainer.Trainer;
+import dev.tributary.model.PolicyVersion;
+import dev.tributary.runtime.internal.checkpoint.Checkpoint;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.ChildFailed;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
  * The master role of a node: finds the other roles through the Receptionist (the same way in one JVM and on a
  * cluster, where this is a singleton), waits until the replay buffer, the reward actor, the trainer and enough
- * rollout workers are registered, then runs the master over them with the chosen driver. It completes the run
- * when the master answers {@link Master.Finished}, and fails it, naming the cause, when the master fails.
+ * rollout workers are registered, then runs a master over them with the chosen driver. A resumed run first has
+ * the trainer and the replay buffer load their parts of the checkpoint.
+ *
+ * <p>When the trainer is lost, the master drains the rollouts that are out and stops; this role then waits up to
+ * {@code tributary.cluster.recovery-timeout} for a trainer to register (a standby, a restarted pod, or a node
+ * started by hand), rewinds the run to the newest complete checkpoint (trainer and replay buffer load their parts,
+ * every worker loads its weights, the metrics of later iterations are dropped) and starts a new master from there.
+ * The run is a function of its seed, so it ends with the weights of the run that lost nothing. Past the timeout,
+ * or on the loss of a role that cannot be replaced yet, the run fails with one line naming the role.
  */
 final class MasterRole {
     sealed interface Command {
@@ -34,88 +50,174 @@ final class MasterRole {
     private record Ended(Master.Finished finished) implements Command {
     }
 
+    private record GotPart(PartReply reply) implements Command {
+    }
+
+    private record GaveUp() implements Command {
+    }
+
     private static final List<ServiceKey<?>> KEYS = List.of(RoleKeys.ROLLOUT_KEY, RoleKeys.REWARD_KEY,
             RoleKeys.REPLAY_KEY, RoleKeys.TRAINER_KEY, RoleKeys.ARBITER_KEY);
 
-    /** What has been found so far. */
+    /** What has been found so far; {@code gone} are refs of lost roles that may still be listed for a while. */
     private record Found(List<ActorRef<RolloutWorker.Command>> workers, ActorRef<RewardActor.Command> reward,
                          ActorRef<ReplayBuffer.Command> replay, ActorRef<Trainer.Command> trainer,
-                         List<ActorRef<DeviceArbiter.Command>> arbiters) {
-        static final Found NOTHING = new Found(List.of(), null, null, null, List.of());
+                         List<ActorRef<DeviceArbiter.Command>> arbiters, Set<ActorRef<?>> gone) {
+        static final Found NOTHING = new Found(List.of(), null, null, null, List.of(), Set.of());
 
         Found with(Receptionist.Listing l) {
             if (l.isForKey(RoleKeys.ROLLOUT_KEY)) {
-                return new Found(sorted(l.getServiceInstances(RoleKeys.ROLLOUT_KEY)), reward, replay, trainer, arbiters);
+                return new Found(sorted(l.getServiceInstances(RoleKeys.ROLLOUT_KEY)), reward, replay, trainer,
+                        arbiters, gone);
             } else if (l.isForKey(RoleKeys.REWARD_KEY)) {
-                return new Found(workers, first(l.getServiceInstances(RoleKeys.REWARD_KEY)), replay, trainer, arbiters);
+                return new Found(workers, first(l.getServiceInstances(RoleKeys.REWARD_KEY)), replay, trainer,
+                        arbiters, gone);
             } else if (l.isForKey(RoleKeys.REPLAY_KEY)) {
-                return new Found(workers, reward, first(l.getServiceInstances(RoleKeys.REPLAY_KEY)), trainer, arbiters);
+                return new Found(workers, reward, first(l.getServiceInstances(RoleKeys.REPLAY_KEY)), trainer,
+                        arbiters, gone);
             } else if (l.isForKey(RoleKeys.TRAINER_KEY)) {
-                return new Found(workers, reward, replay, first(l.getServiceInstances(RoleKeys.TRAINER_KEY)), arbiters);
+                return new Found(workers, reward, replay, first(l.getServiceInstances(RoleKeys.TRAINER_KEY)),
+                        arbiters, gone);
             } else if (l.isForKey(RoleKeys.ARBITER_KEY)) {
-                return new Found(workers, reward, replay, trainer, sorted(l.getServiceInstances(RoleKeys.ARBITER_KEY)));
+                return new Found(workers, reward, replay, trainer,
+                        sorted(l.getServiceInstances(RoleKeys.ARBITER_KEY)), gone);
             }
             return this;
+        }
+
+        Found without(ActorRef<?> lost) {
+            Set<ActorRef<?>> g = new HashSet<>(gone);
+            g.add(lost);
+            return new Found(workers.stream().filter(w -> !w.equals(lost)).toList(), lost.equals(reward) ? null
+                    : reward, lost.equals(replay) ? null : replay, lost.equals(trainer) ? null : trainer, arbiters,
+                    Set.copyOf(g));
         }
 
         boolean ready(int minWorkers) {
             return workers.size() >= minWorkers && reward != null && replay != null && trainer != null;
         }
 
-        private static <T> List<ActorRef<T>> sorted(java.util.Set<ActorRef<T>> refs) {
-            return refs.stream().sorted(Comparator.comparing(r -> r.path().toString())).toList();
+        Master.Roles roles() {
+            return new Master.Roles(workers, replay, reward, trainer, arbiters);
         }
 
-        private static <T> ActorRef<T> first(java.util.Set<ActorRef<T>> refs) {
+        private <T> List<ActorRef<T>> sorted(Set<ActorRef<T>> refs) {
+            return refs.stream().filter(r -> !gone.contains(r)).sorted(Comparator.comparing(r -> r.path().toString()))
+                    .toList();
+        }
+
+        private <T> ActorRef<T> first(Set<ActorRef<T>> refs) {
             return sorted(refs).stream().findFirst().orElse(null);
         }
     }
 
-    private MasterRole() {
+    private final ActorContext<Command> ctx;
+    private final TimerScheduler<Command> timers;
+    private final RunParts parts;
+    private final RoleWiring.Plan plan;
+    private final int minWorkers;
+    private int generation;
+
+    private MasterRole(ActorContext<Command> ctx, TimerScheduler<Command> timers, RunParts parts,
+                       RoleWiring.Plan plan, int minWorkers) {
+        this.ctx = ctx;
+        this.timers = timers;
+        this.parts = parts;
+        this.plan = plan;
+        this.minWorkers = minWorkers;
     }
 
     static Behavior<Command> create(RunParts parts, RoleWiring.Plan plan, int minWorkers) {
-        return Behaviors.setup(ctx -> {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             ActorRef<Receptionist.Listing> listings = ctx.messageAdapter(Receptionist.Listing.class, Listed::new);
             for (ServiceKey<?> key : KEYS) {
                 ctx.getSystem().receptionist().tell(Receptionist.subscribe(key, listings));
             }
-            return waiting(parts, plan, minWorkers, Found.NOTHING);
-        });
+            return new MasterRole(ctx, timers, parts, plan, minWorkers).waiting(Found.NOTHING);
+        }));
     }
 
-    private static Behavior<Command> waiting(RunParts parts, RoleWiring.Plan plan, int minWorkers, Found found) {
+    private Behavior<Command> waiting(Found found) {
         return Behaviors.receive(Command.class)
                 .onMessage(Listed.class, l -> {
                     Found now = found.with(l.listing());
-                    return now.ready(minWorkers) ? Behaviors.setup(ctx -> running(ctx, parts, plan, now))
-                            : waiting(parts, plan, minWorkers, now);
+                    if (!now.ready(minWorkers)) {
+                        return waiting(now);
+                    }
+                    return plan.resumeFrom() >= 0 ? restoring(now, plan.resumeFrom())
+                            : running(now, new Master.Start(1, PolicyVersion.INITIAL, List.of(), false,
+                            ctx.messageAdapter(Master.Finished.class, Ended::new)));
                 })
                 .build();
     }
 
-    private static Behavior<Command> running(ActorContext<Command> ctx, RunParts parts, RoleWiring.Plan plan,
-                                             Found found) {
-        var roles = new Master.Roles(found.workers(), found.replay(), found.reward(), found.trainer(),
-                found.arbiters());
-        var sampler = parts.sampler();
-        if (!plan.start().samplerStats().isEmpty()) {
-            sampler.restore(plan.start().samplerStats());
+    /** The trainer and the replay buffer load their parts of checkpoint {@code c}; then a master starts after it. */
+    private Behavior<Command> restoring(Found found, int c) {
+        Checkpoint checkpoint;
+        try {
+            checkpoint = plan.store().load(c);
+        } catch (IOException e) {
+            return fail("the run cannot continue from its checkpoint: " + e.getMessage());
         }
-        var setup = new Master.Setup(parts.masterSettings(), sampler, roles, plan.listener(),
-                plan.checkpointer(), plan.stopRequested(), RolloutWork.KEY, parts.driver());
-        var master = ctx.spawn(Master.create(setup), "driver");
+        // Statistics of the abandoned iterations go with them.
+        parts.sampler().restore(checkpoint.samplerStats());
+        ActorRef<PartReply> replyTo = ctx.messageAdapter(PartReply.class, GotPart::new);
+        found.trainer().tell(new Trainer.LoadPart(c, replyTo));
+        found.replay().tell(new ReplayBuffer.LoadPart(c, replyTo));
+        var start = new Master.Start(c + 1, checkpoint.weights().version(), List.of(), true,
+                ctx.messageAdapter(Master.Finished.class, Ended::new));
+        return loading(found, start, Set.of(Trainer.PART, ReplayBuffer.PART));
+    }
+
+    private Behavior<Command> loading(Found found, Master.Start start, Set<String> awaiting) {
+        if (awaiting.isEmpty()) {
+            timers.cancelAll();
+            return running(found, start);
+        }
+        return Behaviors.receive(Command.class)
+                .onMessage(GotPart.class, g -> {
+                    if (g.reply() instanceof PartReply.Failed f) {
+                        return fail("the " + f.part() + " could not load the checkpoint after iteration "
+                                + f.iteration() + ": " + f.reason());
+                    }
+                    Set<String> left = new HashSet<>(awaiting);
+                    left.remove(g.reply().part());
+                    return loading(found, start, Set.copyOf(left));
+                })
+                .onMessage(Listed.class, l -> loading(found.with(l.listing()), start, awaiting))
+                .onMessage(GaveUp.class, g -> fail("the roles did not load the checkpoint after iteration "
+                        + (start.iteration() - 1) + " within tributary.cluster.recovery-timeout"))
+                .build();
+    }
+
+    private Behavior<Command> running(Found found, Master.Start start) {
+        var setup = new Master.Setup(parts.masterSettings(), parts.sampler(), found.roles(), plan.listener(),
+                checkpointer(), plan.stopRequested(), RolloutWork.KEY, parts.driver());
+        var master = ctx.spawn(Master.create(setup), "driver-" + ++generation);
         ctx.watch(master);
-        var start = plan.start();
-        master.tell(new Master.Start(start.iteration(), start.version(), start.replay(),
-                ctx.messageAdapter(Master.Finished.class, Ended::new)));
+        master.tell(start);
+        return runningWith(found, found.roles());
+    }
+
+    private Checkpointer checkpointer() {
+        if (plan.store() == null) {
+            return Checkpointer.NONE;
+        }
+        long[] seed = {parts.settings().run().seed()};
+        return (state, written) -> plan.store().commit(state, seed, written);
+    }
+
+    private Behavior<Command> runningWith(Found found, Master.Roles roles) {
         return Behaviors.receive(Command.class)
                 .onMessage(Ended.class, e -> {
                     plan.done().complete(e.finished());
                     return Behaviors.stopped();
                 })
-                .onMessage(Listed.class, l -> Behaviors.same())
+                .onMessage(Listed.class, l -> runningWith(found.with(l.listing()), roles))
                 .onSignal(ChildFailed.class, f -> {
+                    if (f.getCause() instanceof Master.RoleLost lost) {
+                        return lost(found, roles, lost);
+                    }
                     plan.failure().accept(f.getCause());
                     return Behaviors.stopped();
                 })
@@ -124,5 +226,55 @@ final class MasterRole {
                     return Behaviors.same();
                 })
                 .build();
+    }
+
+    /** The trainer is waited for and the run rewound; the loss of another role ends the run. */
+    private Behavior<Command> lost(Found found, Master.Roles roles, Master.RoleLost lost) {
+        Duration timeout = parts.settings().cluster().recoveryTimeout();
+        if (!lost.role().equals(RoleKeys.TRAINER)) {
+            return fail(lost.getMessage() + "; a lost " + lost.role() + " role is not replaced yet, so the run ends");
+        }
+        if (plan.store() == null) {
+            return fail(lost.getMessage() + "; checkpoints are off (tributary.run.checkpoint-every = 0), so the run "
+                    + "cannot rewind to one and ends");
+        }
+        plan.progress().accept(lost.getMessage() + "; waiting up to " + timeout.toSeconds() + " s for a trainer "
+                + "(a standby, or a node started with: tributary node --roles trainer ...), then the run rewinds to "
+                + "its newest checkpoint");
+        timers.startSingleTimer(new GaveUp(), timeout);
+        return recovering(found.without(roles.trainer()), lost);
+    }
+
+    private Behavior<Command> recovering(Found found, Master.RoleLost lost) {
+        if (found.ready(minWorkers)) {
+            return rewind(found);
+        }
+        return Behaviors.receive(Command.class)
+                .onMessage(Listed.class, l -> recovering(found.with(l.listing()), lost))
+                .onMessage(GaveUp.class, g -> fail(lost.getMessage() + " and no trainer came back within "
+                        + parts.settings().cluster().recoveryTimeout().toSeconds()
+                        + " s (tributary.cluster.recovery-timeout); the run ends"))
+                .build();
+    }
+
+    private Behavior<Command> rewind(Found found) {
+        int c;
+        try {
+            c = plan.store().newestIntact(plan.progress()).map(Checkpoint::iteration).orElse(-1);
+        } catch (IOException e) {
+            return fail("the run cannot rewind: " + e.getMessage());
+        }
+        if (c < 0) {
+            return fail("the run cannot rewind: " + plan.store().directory() + " holds no complete checkpoint yet");
+        }
+        plan.progress().accept("a trainer is back at " + found.trainer().path().address() + "; the run rewinds to "
+                + "the checkpoint after iteration " + c);
+        plan.rewound().accept(c);
+        return restoring(found, c);
+    }
+
+    private Behavior<Command> fail(String message) {
+        plan.failure().accept(new RoleWiring.RoleFailedException(message, null));
+        return Behaviors.stopped();
     }
 }

@@ -1,22 +1,22 @@
 package dev.tributary.runtime.internal;
 
+import dev.tributary.actors.checkpoint.CheckpointParts;
 import dev.tributary.actors.device.DeviceArbiter;
-import dev.tributary.actors.master.Checkpointer;
 import dev.tributary.actors.master.IterationReport;
 import dev.tributary.actors.master.Master;
 import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.reward.RewardActor;
 import dev.tributary.actors.trainer.Trainer;
 import dev.tributary.model.PolicyVersion;
-import dev.tributary.model.Trajectory;
 import dev.tributary.model.train.Evaluator;
 import dev.tributary.model.weights.FlatWeights;
-import java.util.List;
+import dev.tributary.runtime.internal.checkpoint.CheckpointStore;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.ChildFailed;
@@ -39,32 +39,27 @@ final class RoleWiring {
     private RoleWiring() {
     }
 
-    /** Where a run starts: iteration 1 at the initial version, or after a checkpoint. */
-    record StartingState(int iteration, PolicyVersion version, List<Trajectory> replay,
-                         Map<String, double[]> samplerStats) {
-        static final StartingState FRESH = new StartingState(1, PolicyVersion.INITIAL, List.of(), Map.of());
-
-        StartingState {
-            replay = List.copyOf(replay);
-            samplerStats = Map.copyOf(samplerStats);
-        }
-    }
-
     /**
      * What the host gives the node.
      *
+     * @param resumeFrom     the master's node: the checkpoint to continue from (a resume), or -1 for a fresh run
+     * @param store          where checkpoint parts are written and read; null when checkpoints are off
      * @param sftMeasured    the trainer's node: the held-out result after warm-up, offered to the master's node;
-     *                       null elsewhere or when resuming
+     *                       null elsewhere or when the warm-up's checkpoint is used instead
      * @param sftAccuracy    the master's node: completed with the SFT accuracy once known
      * @param rolloutWorkers the master's node: kept at the number of rollout workers registered
      * @param syncs          per version, the checksum of the weights this node published or holds after loading
      * @param done           the master's node: completed with the run's end
-     * @param failure        called when a role of this node fails or stops before the end
+     * @param failure        called when a role of this node fails or stops before the end, or the run failed
+     *                       elsewhere
+     * @param rewound        the master's node: the run rewinds to the checkpoint after this iteration
+     * @param progress       lines a person reads (a lost node, a wait for its replacement)
      */
-    record Plan(RunParts parts, StartingState start, Consumer<IterationReport> listener, Checkpointer checkpointer,
+    record Plan(RunParts parts, int resumeFrom, CheckpointStore store, Consumer<IterationReport> listener,
                 BooleanSupplier stopRequested, Evaluator.Result sftMeasured, CompletableFuture<Double> sftAccuracy,
                 AtomicInteger rolloutWorkers, Map<PolicyVersion, Long> syncs,
-                CompletableFuture<Master.Finished> done, Consumer<Throwable> failure) {
+                CompletableFuture<Master.Finished> done, Consumer<Throwable> failure, IntConsumer rewound,
+                Consumer<String> progress) {
     }
 
     static Behavior<Void> create(Plan plan) {
@@ -78,8 +73,8 @@ final class RoleWiring {
                 receptionist.tell(Receptionist.register(RoleKeys.ARBITER_KEY, arbiter));
             }
             if (topology.has(RoleKeys.REPLAY)) {
-                var replay = ctx.spawn(ReplayBuffer.create(parts.settings().replay().capacity(), parts.replayStore()),
-                        "replay");
+                var replay = ctx.spawn(ReplayBuffer.create(parts.settings().replay().capacity(), parts.replayStore(),
+                        partsOf(plan)), "replay");
                 ctx.watch(replay);
                 receptionist.tell(Receptionist.register(RoleKeys.REPLAY_KEY, replay));
             }
@@ -97,6 +92,9 @@ final class RoleWiring {
             }
             if (topology.has(RoleKeys.MASTER)) {
                 startMaster(ctx, plan);
+            }
+            if (topology.cluster()) {
+                ctx.spawn(NodeLink.create(plan), "node-link");
             }
             return Behaviors.<Void>receive(Void.class)
                     .onSignal(ChildFailed.class, f -> {
@@ -121,10 +119,12 @@ final class RoleWiring {
             sink.accept(w);
         };
         if (publish != null) {
-            publish.accept(FlatWeights.export(parts.policy().params(), plan.start().version()));
+            // The weights after warm-up, or, on a node that will load a checkpoint, a placeholder that lets rollout
+            // nodes start; the master has every worker load the checkpoint's weights before it sends any work.
+            publish.accept(FlatWeights.export(parts.policy().params(), PolicyVersion.INITIAL));
         }
         var trainer = ctx.spawn(Trainer.create(parts.policy(), parts.optimizer(), parts.trainerStep(), parts.task(),
-                parts.trainerSettings(), plan.start().version(), arbiter, publish), "trainer",
+                parts.trainerSettings(), PolicyVersion.INITIAL, arbiter, publish, partsOf(plan)), "trainer",
                 DispatcherSelector.blocking());
         ctx.watch(trainer);
         ctx.getSystem().receptionist().tell(Receptionist.register(RoleKeys.TRAINER_KEY, trainer));
@@ -147,6 +147,16 @@ final class RoleWiring {
         } else {
             ctx.watch(ctx.spawn(master, "master"));
         }
+    }
+
+    private static CheckpointParts partsOf(Plan plan) {
+        return plan.store() == null ? CheckpointParts.NONE : plan.store();
+    }
+
+    /** A failure's message in one line (its class name when it has none). */
+    static String oneLine(Throwable t) {
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m.replaceAll("\\s*\\R\\s*", " ");
     }
 
     /** A role failed or stopped before the run finished. */

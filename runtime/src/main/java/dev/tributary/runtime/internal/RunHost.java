@@ -2,10 +2,9 @@ package dev.tributary.runtime.internal;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.tributary.actors.master.Checkpointer;
 import dev.tributary.actors.master.IterationReport;
 import dev.tributary.actors.master.Master;
-import dev.tributary.actors.trainer.Trainer;
+import dev.tributary.actors.master.RunFailed;
 import dev.tributary.model.PolicyVersion;
 import dev.tributary.model.train.Evaluator;
 import dev.tributary.model.weights.FlatWeights;
@@ -13,7 +12,6 @@ import dev.tributary.runtime.Plugins;
 import dev.tributary.runtime.RunResult;
 import dev.tributary.runtime.internal.checkpoint.Checkpoint;
 import dev.tributary.runtime.internal.checkpoint.CheckpointStore;
-import dev.tributary.runtime.internal.checkpoint.OptimizerState;
 import dev.tributary.runtime.metrics.IterationMetrics;
 import dev.tributary.runtime.internal.metrics.RunFiles;
 import dev.tributary.runtime.settings.SettingsException;
@@ -23,6 +21,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,6 +40,8 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.typed.Cluster;
 
 /**
@@ -57,6 +58,8 @@ public final class RunHost {
     private final Consumer<String> progress;
     private final Optional<Checkpoint> resumeFrom;
     private final CheckpointStore store;
+    /** The trainer's node: a complete checkpoint of this run exists, so the trainer loads it instead of warming up. */
+    private final boolean trainerLoadsCheckpoint;
     private final CompletableFuture<RunResult> result = new CompletableFuture<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     /** Completed when this node's actor system begins to shut down by itself (the cluster ended, or it was downed). */
@@ -84,15 +87,59 @@ public final class RunHost {
         this.settings = settings;
         this.progress = progress;
         this.topology = Topology.of(settings, roles);
-        this.store = new CheckpointStore(settings.run().outDir(), settings.run().keepCheckpoints());
+        this.store = CheckpointStore.at(settings.run().checkpointDir(), settings.run().keepCheckpoints());
         boolean master = topology.has(RoleKeys.MASTER);
+        String elsewhere = topology.cluster() ? "choose another tributary.run.out-dir (--set tributary.run.out-dir=<dir>)"
+                : "continue that run with --resume, or choose another --out";
         if (master && !settings.run().resume()) {
-            RunFiles.refuseAnEarlierRun(settings.run().outDir(), topology.cluster()
-                    ? "choose another tributary.run.out-dir (--set tributary.run.out-dir=<dir>)"
-                    : "continue that run with --resume, or choose another --out");
+            RunFiles.refuseAnEarlierRun(settings.run().outDir(), elsewhere);
+            refuseEarlierCheckpoints(elsewhere);
         }
         this.parts = new RunParts(settings, plugins, topology, this::sandbox);
         this.resumeFrom = master && settings.run().resume() ? Optional.of(checkpointToResume()) : Optional.empty();
+        this.trainerLoadsCheckpoint = topology.has(RoleKeys.TRAINER) && (resumeFrom.isPresent()
+                || (!master && settings.run().checkpointEvery() > 0 && checkpointOfThisRun().isPresent()));
+    }
+
+    private void refuseEarlierCheckpoints(String instead) {
+        try {
+            if (!store.iterations().isEmpty()) {
+                throw new SettingsException("tributary.run.checkpoint-dir", store.directory(), "a directory without "
+                        + "checkpoints for a fresh run (it holds those of iterations " + store.iterations() + "); "
+                        + instead);
+            }
+        } catch (IOException e) {
+            throw new SettingsException("tributary.run.checkpoint-dir", store.directory(), "a readable directory: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A trainer's node started while its run goes on (a replacement) or resumes: the newest intact checkpoint,
+     * which must be this run's (same seed and model shape).
+     */
+    private Optional<Checkpoint> checkpointOfThisRun() {
+        try {
+            Optional<Checkpoint> c = store.newestIntact(progress);
+            c.ifPresent(this::refuseAnotherRun);
+            return c;
+        } catch (IOException e) {
+            throw new SettingsException("tributary.run.checkpoint-dir", store.directory(), "a directory holding "
+                    + "intact checkpoints of this run, but " + e.getMessage(), e);
+        }
+    }
+
+    private void refuseAnotherRun(Checkpoint c) {
+        long[] random = c.randomState();
+        if (random.length == 0 || random[0] != settings.run().seed()) {
+            throw new SettingsException("tributary.run.seed", settings.run().seed(), "the seed of the run whose "
+                    + "checkpoints are in " + store.directory() + " (" + (random.length == 0 ? "unknown" : random[0])
+                    + "), or it would not continue it");
+        }
+        if (!c.weights().layout().equals(FlatWeights.export(parts.policy().params(), PolicyVersion.INITIAL).layout())) {
+            throw new SettingsException("tributary.model", settings.model(), "the model shape of the checkpoint "
+                    + c.weights() + " in " + store.directory());
+        }
     }
 
     private Checkpoint checkpointToResume() {
@@ -104,18 +151,10 @@ public final class RunHost {
         } catch (IOException e) {
             throw new SettingsException("tributary.run.resume", true, "an intact checkpoint, but " + e.getMessage(), e);
         }
-        long[] random = c.randomState();
-        if (random.length == 0 || random[0] != settings.run().seed()) {
-            throw new SettingsException("tributary.run.seed", settings.run().seed(), "the seed of the run being "
-                    + "resumed (" + (random.length == 0 ? "unknown" : random[0]) + "), or it would not continue it");
-        }
+        refuseAnotherRun(c);
         if (c.iteration() >= settings.run().iterations()) {
             throw new SettingsException("tributary.run.iterations", settings.run().iterations(), "more than the "
                     + c.iteration() + " iterations the checkpoint already completed (raise --iterations)");
-        }
-        if (!c.weights().layout().equals(FlatWeights.export(parts.policy().params(), PolicyVersion.INITIAL).layout())) {
-            throw new SettingsException("tributary.model", settings.model(), "the model shape of the checkpoint "
-                    + c.weights() + " being resumed");
         }
         return c;
     }
@@ -139,14 +178,20 @@ public final class RunHost {
     }
 
     private RunResult run(ActorSystem<?> callerSystem) throws Exception {
-        RoleWiring.StartingState start = RoleWiring.StartingState.FRESH;
         Evaluator.Result measured = null;
         if (resumeFrom.isPresent()) {
-            start = restore(resumeFrom.get());
+            Checkpoint c = resumeFrom.get();
+            sftAccuracy.complete(RunFiles.readSftAccuracy(settings.run().outDir()));
+            progress.accept(String.format(Locale.ROOT, "resuming %s after iteration %d (%s, %d trajectories in the "
+                    + "replay buffer)", settings.run().outDir(), c.iteration(), c.weights().version(),
+                    c.replay().size()));
         } else if (topology.has(RoleKeys.MASTER)) {
             RunFiles.writeRunFiles(settings, Double.NaN);
         }
-        if (resumeFrom.isEmpty() && topology.has(RoleKeys.TRAINER)) {
+        if (trainerLoadsCheckpoint && resumeFrom.isEmpty()) {
+            progress.accept("a checkpoint of this run is in " + store.directory() + ": the trainer loads it when "
+                    + "the master asks, instead of warming up");
+        } else if (topology.has(RoleKeys.TRAINER) && !trainerLoadsCheckpoint) {
             double accuracy = parts.warmUp(progress, () -> cancelled);
             measured = new Evaluator.Result(accuracy, Double.NaN, parts.heldOut().size());
             sftAccuracy.complete(accuracy);
@@ -154,45 +199,26 @@ public final class RunHost {
         if (cancelled) {
             throw new CancellationException("the run was shut down");
         }
-        var plan = new RoleWiring.Plan(parts, start, this::record, checkpointer(), () -> stopAfterIteration, measured,
-                sftAccuracy, rolloutWorkers, syncs, done, this::fail);
+        int first = resumeFrom.map(c -> c.iteration() + 1).orElse(1);
+        var plan = new RoleWiring.Plan(parts, resumeFrom.map(Checkpoint::iteration).orElse(-1),
+                settings.run().checkpointEvery() > 0 ? store : null, this::record, () -> stopAfterIteration, measured,
+                sftAccuracy, rolloutWorkers, syncs, done, this::fail, this::rewound, progress);
         startSystem(callerSystem, plan);
+        Throwable failure = null;
         try {
             // The result is out before the node stops: a cluster node leaving may end the JVM (exit-jvm).
-            RunResult r = finish(awaitEnd(), start);
+            RunResult r = finish(awaitEnd(), first);
             result.complete(r);
             return r;
         } catch (Exception e) {
+            failure = e;
             result.completeExceptionally(e);
             throw e;
         } finally {
-            stopSystem();
+            stopSystem(failure);
             closeQuietly();
             stopped.complete(null);
         }
-    }
-
-    /** Restores the checkpoint's parts into this node's policy and optimizer; the rest goes to the roles. */
-    private RoleWiring.StartingState restore(Checkpoint c) throws IOException {
-        c.weights().importInto(parts.policy().params());
-        c.optimizer().restoreInto(parts.optimizer());
-        sftAccuracy.complete(RunFiles.readSftAccuracy(settings.run().outDir()));
-        progress.accept(String.format(Locale.ROOT, "resuming %s after iteration %d (%s, %d trajectories in the "
-                        + "replay buffer)", settings.run().outDir(), c.iteration(), c.weights().version(),
-                c.replay().size()));
-        return new RoleWiring.StartingState(c.iteration() + 1, c.weights().version(), c.replay(), c.samplerStats());
-    }
-
-    private Checkpointer checkpointer() {
-        if (settings.run().checkpointEvery() == 0 || !topology.has(RoleKeys.MASTER)) {
-            return Checkpointer.NONE;
-        }
-        return s -> {
-            Trainer.Snapshot t = s.trainer();
-            store.save(new Checkpoint(s.iteration(), t.weights(), new OptimizerState(t.optimizerMoments(),
-                    t.optimizerStep()), s.replay(), s.samplerStats(), new long[] {settings.run().seed()},
-                    Optional.empty()));
-        };
     }
 
     private void startSystem(ActorSystem<?> callerSystem, RoleWiring.Plan plan) {
@@ -203,6 +229,8 @@ public final class RunHost {
             return;
         }
         Config config = ConfigFactory.parseMap(Map.of("pekko.cluster.roles", List.copyOf(topology.roles())))
+                .withFallback(ConfigFactory.parseString("pekko.coordinated-shutdown.reason-overrides.\""
+                        + RunFailedReason.class.getName() + "\".exit-code = " + FAILED_EXIT_CODE))
                 .withFallback(settings.config());
         ownSystem = true;
         ActorSystem<Void> created = ActorSystem.create(RoleWiring.create(plan), "tributary", config);
@@ -230,8 +258,24 @@ public final class RunHost {
         return done.getNow(null);
     }
 
+    /** The exit code of a node whose run failed, when Pekko ends the JVM (exit-jvm); the CLI's own is the same. */
+    public static final int FAILED_EXIT_CODE = 1;
+
     private void fail(Throwable cause) {
         done.completeExceptionally(cause);
+    }
+
+    /** The master's node: the run rewinds to the checkpoint after {@code iteration}; later metrics rows go. */
+    private void rewound(int iteration) {
+        synchronized (this) {
+            if (files != null) {
+                try {
+                    files.rewind(iteration);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot rewind the metrics files in " + settings.run().outDir(), e);
+                }
+            }
+        }
     }
 
     /** One iteration, on the master's node: the run's files are opened with the first. */
@@ -259,7 +303,7 @@ public final class RunHost {
         return registered > 0 ? registered : settings.rollout().workers();
     }
 
-    private RunResult finish(Master.Finished finished, RoleWiring.StartingState start) throws IOException {
+    private RunResult finish(Master.Finished finished, int firstIteration) throws IOException {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         double sft = sftAccuracy.getNow(Double.NaN);
         RunFiles f;
@@ -268,29 +312,32 @@ public final class RunHost {
         }
         if (finished == null || f == null) {
             // A node without the master: the run ended elsewhere.
-            return new RunResult(settings.run().outDir(), sft, Double.NaN, start.iteration(), start.iteration() - 1,
+            return new RunResult(settings.run().outDir(), sft, Double.NaN, firstIteration, firstIteration - 1,
                     finished == null ? PolicyVersion.INITIAL : finished.version(), List.of(), currentWeights(), elapsed);
         }
         if (resumeFrom.isEmpty()) {
             RunFiles.writeRunFiles(settings, sft);
         }
         List<IterationMetrics> history = f.plot(sft);
-        int last = history.isEmpty() ? start.iteration() - 1 : history.get(history.size() - 1).iteration();
-        return new RunResult(settings.run().outDir(), sft, RunFiles.finalAccuracy(history), start.iteration(), last,
+        int last = history.isEmpty() ? firstIteration - 1 : history.get(history.size() - 1).iteration();
+        return new RunResult(settings.run().outDir(), sft, RunFiles.finalAccuracy(history), firstIteration, last,
                 finished.version(), history, topology.has(RoleKeys.TRAINER) ? FlatWeights.export(
                 parts.policy().params(), finished.version()) : null, elapsed);
     }
 
-    /** The master's node ends a cluster run for every node; then this node's roles stop. Never throws. */
-    private void stopSystem() {
+    /**
+     * The master's node ends a cluster run for every node: after a success by asking each to leave, after a
+     * failure by telling each why first (each then exits non-zero); then this node's roles stop. Never throws.
+     */
+    private void stopSystem(Throwable failure) {
         try {
-            stopOrThrow();
+            stopOrThrow(failure);
         } catch (Exception e) {
             progress.accept("the node did not stop cleanly: " + e);
         }
     }
 
-    private void stopOrThrow() throws Exception {
+    private void stopOrThrow(Throwable failure) throws Exception {
         ActorSystem<?> s = system;
         if (s == null) {
             return;
@@ -306,7 +353,13 @@ public final class RunHost {
             return;
         }
         if (topology.cluster() && !cancelled) {
-            if (topology.has(RoleKeys.MASTER)) {
+            if (failure != null) {
+                if (topology.has(RoleKeys.MASTER)) {
+                    tellEveryNode(s, failure);
+                }
+                // Leaves the cluster and, with exit-jvm, exits with the run-failed code (not Pekko's 0).
+                CoordinatedShutdown.get(s).run(RunFailedReason.INSTANCE);
+            } else if (topology.has(RoleKeys.MASTER)) {
                 endCluster(s);
             } else if (!leaving.isDone()) {
                 s.terminate();
@@ -318,6 +371,40 @@ public final class RunHost {
         }
         s.terminate();
         s.getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
+    }
+
+    /** How long the master's node waits for the other nodes to take note of a failed run. */
+    private static final Duration NOTICE_WAIT = Duration.ofSeconds(5);
+
+    /** Tells every other node that the run failed and why, and waits (briefly) until each has taken note. */
+    private void tellEveryNode(ActorSystem<?> s, Throwable failure) {
+        String reason = "the run failed on the master's node " + s.address().hostPort() + ": "
+                + RoleWiring.oneLine(failure);
+        try {
+            Receptionist.Listing listing = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(
+                    s.receptionist(), r -> Receptionist.find(NodeLink.KEY, r), NOTICE_WAIT, s.scheduler())
+                    .toCompletableFuture().get(NOTICE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            List<CompletableFuture<RunFailed.Noted>> noted = new ArrayList<>();
+            for (ActorRef<RunFailed> node : listing.getServiceInstances(NodeLink.KEY)) {
+                // This node's own link is local (an address without host); it stops with this node.
+                if (node.path().address().hasGlobalScope() && !node.path().address().equals(s.address())) {
+                    noted.add(AskPattern.<RunFailed, RunFailed.Noted>ask(node, r -> new RunFailed(reason, r),
+                            NOTICE_WAIT, s.scheduler()).toCompletableFuture());
+                }
+            }
+            CompletableFuture.allOf(noted.toArray(CompletableFuture[]::new)).exceptionally(e -> null)
+                    .get(NOTICE_WAIT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            progress.accept("could not tell every node that the run failed: " + e.getMessage());
+        }
+    }
+
+    /** The reason of a shutdown after a failed run: Pekko exits with code 1 for it (see the system's config). */
+    static final class RunFailedReason implements CoordinatedShutdown.Reason {
+        static final RunFailedReason INSTANCE = new RunFailedReason();
+
+        private RunFailedReason() {
+        }
     }
 
     /** Asks every member of the cluster, this one last, to leave: the run is over and the nodes shut down. */

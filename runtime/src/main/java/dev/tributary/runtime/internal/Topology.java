@@ -50,16 +50,13 @@ final class Topology {
             throw new SettingsException(WeightSync.KEY, "\"shared\"", "broadcast or auto on a cluster node: shared "
                     + "parameters need the trainer and every rollout worker in one JVM");
         }
-        if (cluster && has(RoleKeys.MASTER) && !(has(RoleKeys.TRAINER) && has(RoleKeys.REPLAY))) {
-            // Until checkpoints are written across nodes, the master's node must hold the trainer and replay state.
-            String why = " when the master's node does not also run the trainer and the replay roles: checkpoints "
-                    + "are written only where the master, the trainer and the replay buffer share a node";
-            if (s.run().checkpointEvery() > 0) {
-                throw new SettingsException("tributary.run.checkpoint-every", s.run().checkpointEvery(), "0" + why);
-            }
-            if (s.run().resume()) {
-                throw new SettingsException("tributary.run.resume", true, "false" + why);
-            }
+        if (cluster && s.run().checkpointEvery() > 0 && (has(RoleKeys.MASTER) || has(RoleKeys.TRAINER)
+                || has(RoleKeys.REPLAY)) && s.config().getString("tributary.run.checkpoint-dir").isEmpty()
+                && s.config().getString("tributary.run.out-dir").isEmpty()) {
+            // Each node would default to <its own new runs/<date-time>>/checkpoints: the parts would never meet.
+            throw new SettingsException("tributary.run.checkpoint-dir", "\"\"", "a directory every node of the "
+                    + "cluster reaches (the same path on each; a shared volume across machines) when "
+                    + "tributary.run.checkpoint-every > 0, or tributary.run.checkpoint-every = 0");
         }
         if (!cluster && s.cluster().minRolloutWorkers() > s.rollout().workers()) {
             throw new SettingsException("tributary.cluster.min-rollout-workers", s.cluster().minRolloutWorkers(),

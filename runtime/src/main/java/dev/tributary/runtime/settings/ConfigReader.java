@@ -32,6 +32,10 @@ final class ConfigReader {
         return read(path, "true or false", () -> config.getBoolean(path));
     }
 
+    java.time.Duration getDuration(String path) {
+        return read(path, "a duration such as 90s or 5m", () -> config.getDuration(path));
+    }
+
     String getString(String path) {
         return read(path, "a string", () -> config.getString(path));
     }

@@ -9,13 +9,16 @@ import java.util.Objects;
  * {@code tributary.run}: the run's identity, length, output and checkpointing.
  *
  * @param iterations the last RL iteration (iterations are numbered from 1)
- * @param outDir     where the run writes; an empty {@code out-dir} setting means a new {@code runs/<timestamp>}
+ * @param outDir        where the run writes; an empty {@code out-dir} setting means a new {@code runs/<timestamp>}
+ * @param checkpointDir where every node writes and reads checkpoint parts: {@code <out-dir>/checkpoints} unless
+ *                      set (a volume every node of a cluster run mounts)
  */
 public record RunSettings(long seed, int iterations, Path outDir, int checkpointEvery, int keepCheckpoints,
-                          boolean resume) {
+                          boolean resume, Path checkpointDir) {
     public RunSettings {
         Check.positive("tributary.run.iterations", iterations);
         Objects.requireNonNull(outDir, "tributary.run.out-dir");
+        Objects.requireNonNull(checkpointDir, "tributary.run.checkpoint-dir");
         Check.nonNegative("tributary.run.checkpoint-every", checkpointEvery);
         Check.positive("tributary.run.keep-checkpoints", keepCheckpoints);
     }
@@ -33,7 +36,10 @@ public record RunSettings(long seed, int iterations, Path outDir, int checkpoint
         } else {
             out = r.getPath("tributary.run.out-dir");
         }
+        Path checkpoints = r.getString("tributary.run.checkpoint-dir").isEmpty() ? out.resolve("checkpoints")
+                : r.getPath("tributary.run.checkpoint-dir");
         return new RunSettings(r.getLong("tributary.run.seed"), r.getInt("tributary.run.iterations"), out,
-                r.getInt("tributary.run.checkpoint-every"), r.getInt("tributary.run.keep-checkpoints"), resume);
+                r.getInt("tributary.run.checkpoint-every"), r.getInt("tributary.run.keep-checkpoints"), resume,
+                checkpoints);
     }
 }

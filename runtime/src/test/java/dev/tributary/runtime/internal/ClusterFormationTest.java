@@ -113,7 +113,7 @@ final class ClusterFormationTest {
     void everyTributaryKeyOfEveryOverlay_isARuntimeSettingOfTheSameKind() {
         Config reference = ConfigFactory.defaultReference();
         for (String name : OVERLAYS) {
-            Config own = ConfigFactory.parseResources("cluster-config/" + name);
+            Config own = ConfigFactory.parseResources("cluster-config/" + name).resolve();
             if (!own.hasPath("tributary")) {
                 continue;
             }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import dev.tributary.runtime.settings.SettingsException;
 import dev.tributary.runtime.settings.TributarySettings;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -51,16 +52,27 @@ class TopologyTest {
     }
 
     @Test
-    void checkpointsAndResume_needTheMasterTrainerAndReplayOnOneNode() {
-        var e = refused(CLUSTER + "tributary.run.checkpoint-every = 5", Set.of("master", "replay", "reward"));
-        assertEquals("tributary.run.checkpoint-every", e.path());
-        assertTrue(e.getMessage().contains("checkpoints are written only where the master, the trainer and the "
-                + "replay buffer share a node"), e.getMessage());
-        e = refused(CLUSTER + "tributary.run { resume = true, out-dir = somewhere }", Set.of("master"));
-        assertEquals("tributary.run.resume", e.path());
-        // Nodes without the master do not checkpoint; the master's node with trainer and replay does.
+    void checkpointsAndResume_workWhereverTheRolesLive() {
+        // Each stateful role writes its own part into the shared checkpoint directory; no node needs them all.
+        for (Set<String> roles : List.of(Set.of("master"), Set.of("master", "replay", "reward"), Set.of("trainer"),
+                Set.of("rollout"), Set.of("master", "trainer", "replay"))) {
+            assertTrue(Topology.of(settings(CLUSTER + "tributary.run { checkpoint-every = 5, resume = true, "
+                    + "out-dir = runs/r, checkpoint-dir = /shared/r }"), roles).cluster(), roles.toString());
+        }
+    }
+
+    @Test
+    void checkpointsInACluster_needADirectoryEveryNodeNames() {
+        // Without out-dir and checkpoint-dir each node would pick its own new runs/<date-time>/checkpoints.
+        var e = refused(CLUSTER + "tributary.run.checkpoint-every = 5", Set.of("trainer"));
+        assertEquals("tributary.run.checkpoint-dir = \"\": expected a directory every node of the cluster reaches "
+                + "(the same path on each; a shared volume across machines) when tributary.run.checkpoint-every > 0, "
+                + "or tributary.run.checkpoint-every = 0", e.getMessage());
+        for (String set : List.of("tributary.run.checkpoint-dir = /shared/r", "tributary.run.out-dir = runs/r",
+                "tributary.run.checkpoint-every = 0")) {
+            Topology.of(settings(CLUSTER + set), Set.of("trainer"));
+        }
         Topology.of(settings(CLUSTER + "tributary.run.checkpoint-every = 5"), Set.of("rollout"));
-        Topology.of(settings(CLUSTER + "tributary.run.checkpoint-every = 5"), Set.of("master", "trainer", "replay"));
     }
 
     @Test

@@ -82,8 +82,9 @@ class StartValidationTest {
         TinyRuns.run(out, "tributary.run { iterations = 1, checkpoint-every = 1 }\ntributary.sft.steps = 0");
         assertEquals("tributary.run.out-dir = \"" + out + "\": expected a directory without an earlier run; continue "
                 + "that run with --resume, or choose another --out", refused(out, "").getMessage());
-        assertTrue(refused(out, "tributary.run { resume = true, seed = 6 }").getMessage()
-                .startsWith("tributary.run.seed = 6: expected the seed of the run being resumed (5)"));
+        String otherSeed = refused(out, "tributary.run { resume = true, seed = 6 }").getMessage();
+        assertTrue(otherSeed.startsWith("tributary.run.seed = 6: expected the seed of the run whose checkpoints are "
+                + "in ") && otherSeed.contains("(5)"), otherSeed);
         assertTrue(refused(out, "tributary.run { resume = true, iterations = 1 }").getMessage()
                 .contains("more than the 1 iterations the checkpoint already completed"));
         assertTrue(refused(out, "tributary.run.resume = true\ntributary.model.d-model = 64").getMessage()

@@ -16,7 +16,7 @@ import dev.tributary.model.weights.WeightLayout;
 import java.util.Optional;
 
 /**
- * Kryo encoding of a {@link Checkpoint}: every class registered explicitly, records through Kryo's
+ * Kryo encoding of a checkpoint's {@link Parts}: every class registered explicitly, records through Kryo's
  * {@link RecordSerializer} (so their validating constructors, FlatWeights' checksum check included, run on read).
  * Registration order is the format: append new classes at the end and bump {@link CheckpointFile#FORMAT}.
  */
@@ -44,7 +44,11 @@ final class CheckpointCodec {
         record(kryo, Segment.class);
         record(kryo, Trajectory.class);
         record(kryo, OptimizerState.class);
-        record(kryo, Checkpoint.class);
+        record(kryo, Parts.TrainerPart.class);
+        record(kryo, Parts.ReplayPart.class);
+        record(kryo, Parts.MasterPart.class);
+        record(kryo, Parts.Entry.class);
+        record(kryo, Parts.Manifest.class);
         return kryo;
     }
 
@@ -52,21 +56,22 @@ final class CheckpointCodec {
         kryo.register(type, new RecordSerializer<>(type));
     }
 
-    static byte[] encode(Checkpoint checkpoint) {
+    static byte[] encode(Record part) {
         // Grows as needed; weights, their reference and Adam's two moments dominate the size.
         try (Output out = new Output(1 << 20, -1)) {
-            kryo().writeObject(out, checkpoint);
+            kryo().writeObject(out, part);
             return out.toBytes();
         }
     }
 
-    static Checkpoint decode(byte[] payload) {
+    static <T extends Record> T decode(byte[] payload, Class<T> type) {
         try (Input in = new Input(payload)) {
-            Checkpoint c = kryo().readObject(in, Checkpoint.class);
+            T part = kryo().readObject(in, type);
             if (in.position() != payload.length) {
-                throw new IllegalStateException((payload.length - in.position()) + " bytes left after the checkpoint");
+                throw new IllegalStateException((payload.length - in.position()) + " bytes left after the "
+                        + type.getSimpleName());
             }
-            return c;
+            return part;
         }
     }
 }

@@ -15,7 +15,8 @@ import java.util.zip.CRC32C;
  */
 final class CheckpointFile {
     static final long MAGIC = 0x5452_4942_434B_5054L; // "TRIBCKPT"
-    static final int FORMAT = 1;
+    /** 2: one file per part and a manifest (1 was one file per checkpoint). */
+    static final int FORMAT = 2;
     static final int HEADER_BYTES = 8 + 4 + 4 + 8 + 8;
 
     private CheckpointFile() {
@@ -39,7 +40,8 @@ final class CheckpointFile {
         }
     }
 
-    static Checkpoint read(Path file) throws IOException {
+    /** The payload of {@code file}, its frame checked: magic, format, iteration, length and CRC32C. */
+    static byte[] payload(Path file, int expectedIteration) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new CheckpointException(file, "does not exist");
         }
@@ -69,18 +71,30 @@ final class CheckpointFile {
             throw new CheckpointException(file, String.format("is corrupt: payload checksum %08x, expected %08x",
                     crc.getValue(), expectedCrc));
         }
+        if (iteration != expectedIteration) {
+            throw new CheckpointException(file, "holds iteration " + iteration + " but lies in the directory of "
+                    + expectedIteration);
+        }
         byte[] payload = new byte[all.length - HEADER_BYTES];
         System.arraycopy(all, HEADER_BYTES, payload, 0, payload.length);
-        Checkpoint c;
+        return payload;
+    }
+
+    /** The CRC32C of a payload, as the frame records it. */
+    static long checksum(byte[] payload) {
+        CRC32C crc = new CRC32C();
+        crc.update(payload);
+        return crc.getValue();
+    }
+
+    /** Reads {@code file} and decodes its payload as a {@code type}; anything wrong is refused naming the file. */
+    static <T extends Record> T read(Path file, int iteration, Class<T> type) throws IOException {
+        byte[] payload = payload(file, iteration);
         try {
-            c = CheckpointCodec.decode(payload);
+            return CheckpointCodec.decode(payload, type);
         } catch (RuntimeException e) {
             throw new CheckpointException(file, "cannot be decoded: " + rootMessage(e), e);
         }
-        if (c.iteration() != iteration) {
-            throw new CheckpointException(file, "holds iteration " + c.iteration() + " but its header says " + iteration);
-        }
-        return c;
     }
 
     /** Kryo wraps a record constructor's refusal (a weights checksum, say); the innermost message says what failed. */

@@ -31,7 +31,7 @@ public final class RunFiles implements Consumer<IterationReport>, AutoCloseable 
     private static final String SFT_ACCURACY = "sft.held-out-accuracy";
 
     private final TributarySettings settings;
-    private final MetricsWriter writer;
+    private MetricsWriter writer;
     private final IntSupplier rolloutWorkers;
     private final Consumer<String> progress;
     private final List<IterationMetrics> metrics = new ArrayList<>();
@@ -130,8 +130,22 @@ public final class RunFiles implements Consumer<IterationReport>, AutoCloseable 
         synchronized (this) {
             metrics.add(m);
         }
-        writer.append(m);
+        MetricsWriter w;
+        synchronized (this) {
+            w = writer;
+        }
+        w.append(m);
         progress.accept(ProgressLine.format(m));
+    }
+
+    /**
+     * The run rewound to the checkpoint after {@code iteration} (a lost role was replaced): the rows of later
+     * iterations are dropped from both files and from this process's list, to be recorded again.
+     */
+    public synchronized void rewind(int iteration) throws IOException {
+        writer.close();
+        writer = MetricsWriter.resume(settings.run().outDir(), iteration);
+        metrics.removeIf(m -> m.iteration() > iteration);
     }
 
     /** The iterations recorded through this instance (this process's part of the run). */

@@ -94,7 +94,7 @@ class CheckpointStoreTest {
     void corruptPayload_isRefusedNamingTheFile(@TempDir Path out) throws IOException {
         CheckpointStore store = new CheckpointStore(out, 3);
         store.save(checkpoint(2));
-        Path file = out.resolve("checkpoints/iter-2/checkpoint.bin");
+        Path file = out.resolve("checkpoints/iter-2/trainer.bin");
         byte[] bytes = Files.readAllBytes(file);
         bytes[bytes.length / 2] ^= 0x10;
         Files.write(file, bytes);
@@ -109,7 +109,7 @@ class CheckpointStoreTest {
         CheckpointStore store = new CheckpointStore(out, 3);
         store.save(checkpoint(2));
         store.save(checkpoint(4));
-        Path file = out.resolve("checkpoints/iter-4/checkpoint.bin");
+        Path file = out.resolve("checkpoints/iter-4/trainer.bin");
         byte[] bytes = Files.readAllBytes(file);
         bytes[bytes.length / 2] ^= 0x10;
         Files.write(file, bytes);
@@ -119,7 +119,7 @@ class CheckpointStoreTest {
         assertTrue(lines.get(0).startsWith("checkpoint " + file + " is corrupt: payload checksum")
                 && lines.get(0).endsWith("; trying the one before") && !lines.get(0).contains("\n"), lines.get(0));
         // None intact: one exception naming the damaged ones.
-        Path older = out.resolve("checkpoints/iter-2/checkpoint.bin");
+        Path older = out.resolve("checkpoints/iter-2/trainer.bin");
         Files.write(older, new byte[] {1, 2, 3});
         CheckpointException e = assertThrows(CheckpointException.class, () -> store.newestIntact(lines::add));
         assertTrue(e.getMessage().endsWith("holds no intact checkpoint (damaged: iter-2)"), e.getMessage());
@@ -130,7 +130,7 @@ class CheckpointStoreTest {
     void truncatedFile_isRefusedNamingTheFile(@TempDir Path out) throws IOException {
         CheckpointStore store = new CheckpointStore(out, 3);
         store.save(checkpoint(2));
-        Path file = out.resolve("checkpoints/iter-2/checkpoint.bin");
+        Path file = out.resolve("checkpoints/iter-2/trainer.bin");
         byte[] bytes = Files.readAllBytes(file);
         Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 100));
         CheckpointException e = assertThrows(CheckpointException.class, () -> store.load(2));
@@ -141,19 +141,66 @@ class CheckpointStoreTest {
     }
 
     @Test
-    void tamperedWeightsWithAValidFrame_failTheWeightsChecksum(@TempDir Path out) throws IOException {
-        byte[] payload = CheckpointCodec.encode(checkpoint(3));
+    void tamperedWeightsWithAValidFrameAndManifest_failTheWeightsChecksum(@TempDir Path out) throws IOException {
+        CheckpointStore store = new CheckpointStore(out, 1);
+        Checkpoint c = checkpoint(3);
+        store.save(c);
+        byte[] payload = CheckpointCodec.encode(new Parts.TrainerPart(c.weights(), c.optimizer(), c.reference()));
         // 1234.5f is the first weight value, written as its IEEE bits (Kryo 5: little-endian).
         byte[] needle = ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(1234.5f).array();
         int at = indexOf(payload, needle);
         assertTrue(at >= 0, "weight value not found in the payload");
         payload[at] ^= 0x01;
-        Path file = out.resolve("checkpoints/iter-3/checkpoint.bin");
-        Files.createDirectories(file.getParent());
+        Path dir = out.resolve("checkpoints/iter-3");
+        Path file = dir.resolve("trainer.bin");
         Files.write(file, CheckpointFile.frame(3, payload));
-        CheckpointException e = assertThrows(CheckpointException.class, () -> new CheckpointStore(out, 1).load(3));
+        // A manifest that vouches for the tampered file: only the weights' own checksum is left to catch it.
+        Parts.Manifest m = CheckpointFile.read(dir.resolve("manifest.bin"), 3, Parts.Manifest.class);
+        List<Parts.Entry> entries = m.parts().stream().map(e -> e.part().equals("trainer")
+                ? new Parts.Entry("trainer", payload.length, CheckpointFile.checksum(payload)) : e).toList();
+        Files.write(dir.resolve("manifest.bin"), CheckpointFile.frame(3,
+                CheckpointCodec.encode(new Parts.Manifest(3, entries))));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> store.load(3));
         assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("are corrupt: checksum"),
                 e.getMessage());
+    }
+
+    @Test
+    void aPartRewrittenAfterTheCommit_doesNotMatchItsManifest(@TempDir Path out) throws IOException {
+        CheckpointStore store = new CheckpointStore(out, 1);
+        store.save(checkpoint(3));
+        Path file = out.resolve("checkpoints/iter-3/replay.bin");
+        Files.write(file, CheckpointFile.frame(3, CheckpointCodec.encode(new Parts.ReplayPart(List.of()))));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> store.load(3));
+        assertTrue(e.getMessage().contains(file + " does not match its manifest entry"), e.getMessage());
+    }
+
+    @Test
+    void aCheckpointWithoutManifest_isIncomplete_reportedAndSkipped(@TempDir Path out) throws IOException {
+        CheckpointStore store = new CheckpointStore(out, 3);
+        store.save(checkpoint(2));
+        store.save(checkpoint(4));
+        Files.delete(out.resolve("checkpoints/iter-4/manifest.bin"));
+        Files.writeString(out.resolve("checkpoints/latest"), "iter-2\n");
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        assertEquals(2, store.newestIntact(lines::add).orElseThrow().iteration());
+        assertEquals(List.of(2), store.iterations());
+        assertEquals(1, lines.size(), lines.toString());
+        assertTrue(lines.get(0).contains("iter-4 is incomplete (no manifest"), lines.get(0));
+    }
+
+    @Test
+    void theCommit_refusesAPartThatIsNotWhereItsWriterSaid(@TempDir Path out) throws IOException {
+        CheckpointStore writer = CheckpointStore.at(out.resolve("node-a"), 2);
+        CheckpointStore master = CheckpointStore.at(out.resolve("node-b"), 2);
+        Checkpoint c = checkpoint(1);
+        var written = writer.writeTrainer(1, new dev.tributary.actors.trainer.Trainer.Snapshot(c.weights(),
+                c.optimizer().moments(), c.optimizer().step()));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> master.commit(
+                new dev.tributary.actors.master.Checkpointer.RunState(1, c.weights().version(), Map.of()),
+                new long[] {5}, List.of(written)));
+        assertTrue(e.getMessage().contains("was reported written by the trainer role but is not there: is "
+                + "tributary.run.checkpoint-dir"), e.getMessage());
     }
 
     @Test
@@ -214,7 +261,8 @@ class CheckpointStoreTest {
         assertTrue(e.getMessage().contains("latest names 'yesterday'; expected iter-<N>"), e.getMessage());
         Files.writeString(out.resolve("checkpoints/latest"), "iter-9");
         e = assertThrows(CheckpointException.class, store::latestOrEmpty);
-        assertTrue(e.getMessage().endsWith("iter-9/checkpoint.bin does not exist"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("iter-9/manifest.bin does not exist: checkpoint iter-9 is incomplete"),
+                e.getMessage());
     }
 
     private static int indexOf(byte[] hay, byte[] needle) {
