@@ -51,9 +51,9 @@ final class RunCommand {
                         ? "" : resume));
                 return 130;
             }
-            err.println("tributary " + command + ": the run failed: " + cause);
-            for (Throwable c = cause.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
-                err.println("  caused by: " + c);
+            err.println("tributary " + command + ": the run failed: " + describe(cause));
+            if (debugging()) {
+                cause.printStackTrace(err);
             }
             if (master) {
                 err.println("  metrics so far are in " + run.outDir()
@@ -98,6 +98,17 @@ final class RunCommand {
                 Files.isDirectory(r.outDir().resolve("checkpoints")) ? ", checkpoints/" : "",
                 r.outDir()));
         return b.toString();
+    }
+
+    /** A failure in one line: its message, or its kind where it has none; the trace only when debugging. */
+    static String describe(Throwable t) {
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : oneLine(m);
+    }
+
+    /** {@code TRIBUTARY_LOG_LEVEL=DEBUG}: failures also print their stack traces. */
+    static boolean debugging() {
+        return "DEBUG".equalsIgnoreCase(System.getenv("TRIBUTARY_LOG_LEVEL"));
     }
 
     static String oneLine(String message) {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.ChildFailed;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -193,7 +194,9 @@ final class MasterRole {
     private Behavior<Command> running(Found found, Master.Start start) {
         var setup = new Master.Setup(parts.masterSettings(), parts.sampler(), found.roles(), plan.listener(),
                 checkpointer(), plan.stopRequested(), RolloutWork.KEY, parts.driver());
-        var master = ctx.spawn(Master.create(setup), "driver-" + ++generation);
+        // A lost role is an outcome this role handles (ChildFailed below), not a fault: no error log, no trace.
+        var master = ctx.spawn(Behaviors.supervise(Master.create(setup)).onFailure(Master.RoleLost.class,
+                SupervisorStrategy.stop().withLoggingEnabled(false)), "driver-" + ++generation);
         ctx.watch(master);
         master.tell(start);
         return runningWith(found, found.roles());

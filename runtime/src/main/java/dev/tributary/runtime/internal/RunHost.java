@@ -19,6 +19,7 @@ import dev.tributary.runtime.settings.TributarySettings;
 import dev.tributary.sandbox.Sandbox;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,6 +100,25 @@ public final class RunHost {
         this.resumeFrom = master && settings.run().resume() ? Optional.of(checkpointToResume()) : Optional.empty();
         this.trainerLoadsCheckpoint = topology.has(RoleKeys.TRAINER) && (resumeFrom.isPresent()
                 || (!master && settings.run().checkpointEvery() > 0 && checkpointOfThisRun().isPresent()));
+        if (settings.run().checkpointEvery() > 0 && (master || topology.has(RoleKeys.TRAINER)
+                || topology.has(RoleKeys.REPLAY))) {
+            refuseAnUnwritableStore();
+        }
+    }
+
+    /** A node that writes checkpoint parts finds out at start, not at the first checkpoint, that it cannot. */
+    private void refuseAnUnwritableStore() {
+        Path dir = store.directory();
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".write-check-", ".tmp");
+            Files.delete(probe);
+        } catch (IOException | SecurityException e) {
+            throw new SettingsException("tributary.run.checkpoint-dir", dir, "a directory this node can write its "
+                    + "checkpoint parts to, but " + (e instanceof java.nio.file.AccessDeniedException
+                    ? "access is denied" : e.getClass().getSimpleName() + " " + e.getMessage())
+                    + " (or set tributary.run.checkpoint-every = 0)", e);
+        }
     }
 
     private void refuseEarlierCheckpoints(String instead) {

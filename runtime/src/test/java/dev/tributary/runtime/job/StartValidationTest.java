@@ -90,4 +90,15 @@ class StartValidationTest {
         assertTrue(refused(out, "tributary.run.resume = true\ntributary.model.d-model = 64").getMessage()
                 .startsWith("tributary.model = "));
     }
+
+    @Test
+    void aCheckpointDirectoryThisNodeCannotWrite_isRefusedAtStart(@TempDir Path dir) throws Exception {
+        Path blocker = Files.writeString(dir.resolve("a-file"), "not a directory");
+        SettingsException e = (SettingsException) refused(dir.resolve("run"),
+                "tributary.run.checkpoint-dir = \"" + blocker.resolve("checkpoints") + "\"");
+        assertEquals("tributary.run.checkpoint-dir", e.path());
+        assertTrue(e.getMessage().startsWith("tributary.run.checkpoint-dir = " + blocker.resolve("checkpoints")
+                + ": expected a directory this node can write its checkpoint parts to, but "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(or set tributary.run.checkpoint-every = 0)"), e.getMessage());
+    }
 }
