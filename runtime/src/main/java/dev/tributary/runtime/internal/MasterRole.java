@@ -17,16 +17,20 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.ChildFailed;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * The master role of a node: finds the other roles through the Receptionist (the same way in one JVM and on a
@@ -250,14 +254,44 @@ final class MasterRole {
 
     private Behavior<Command> recovering(Found found, Master.RoleLost lost) {
         if (found.ready(minWorkers)) {
-            return rewind(found);
+            if (alone(found.trainer())) {
+                return rewind(found);
+            }
+            timers.startSingleTimer(new Recheck(), RECHECK);
         }
         return Behaviors.receive(Command.class)
                 .onMessage(Listed.class, l -> recovering(found.with(l.listing()), lost))
+                .onMessage(Recheck.class, r -> recovering(found, lost))
                 .onMessage(GaveUp.class, g -> fail(lost.getMessage() + " and no trainer came back within "
                         + parts.settings().cluster().recoveryTimeout().toSeconds()
                         + " s (tributary.cluster.recovery-timeout); the run ends"))
                 .build();
+    }
+
+    private record Recheck() implements Command {
+    }
+
+    private static final Duration RECHECK = Duration.ofMillis(250);
+
+    /**
+     * True when the node of {@code trainer} is Up and is the only member at its address. A replacement started
+     * on the lost node's host and port (the same command again) may register before the lost incarnation is
+     * removed from the cluster; that removal ends every watch of the address, the new trainer's too.
+     */
+    private boolean alone(ActorRef<?> trainer) {
+        Address at = trainer.path().address();
+        if (!parts.topology().cluster() || !at.hasGlobalScope()) {
+            return true;
+        }
+        int members = 0;
+        boolean up = false;
+        for (Member m : Cluster.get(ctx.getSystem()).state().getMembers()) {
+            if (m.address().equals(at)) {
+                members++;
+                up = m.status() == MemberStatus.up();
+            }
+        }
+        return members == 1 && up;
     }
 
     private Behavior<Command> rewind(Found found) {

@@ -67,15 +67,15 @@ class KilledTrainerJvmTest {
             """;
 
     private Process trainerJvm(Path config, int seed, Path log) throws Exception {
-        return nodeJvm("trainer", config, seed, log);
+        return nodeJvm("trainer", 0, config, seed, log);
     }
 
-    private Process nodeJvm(String roles, Path config, int seed, Path log) throws Exception {
+    private Process nodeJvm(String roles, int port, Path config, int seed, Path log) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-Dorg.bytedeco.javacpp.maxbytes=2G",
                 "--add-modules", "jdk.incubator.vector",
                 "-cp", System.getProperty("java.class.path"), TributaryCliMain.CLASS, "node", "--roles", roles,
-                "--port", "0", "--seed-nodes", "127.0.0.1:" + seed, "--config", config.toString());
+                "--port", String.valueOf(port), "--seed-nodes", "127.0.0.1:" + seed, "--config", config.toString());
         pb.environment().put("OMP_NUM_THREADS", "1");
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         Process p = pb.start();
@@ -128,13 +128,16 @@ class KilledTrainerJvmTest {
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
         local = ClusterNodes.node(settings(dir, seed, "tributary.cluster.recovery-timeout = 2m", conf),
                 Set.of("master", "replay", "reward", "rollout"), lines);
-        Process first = trainerJvm(conf, seed, dir.resolve("trainer-1.log"));
+        // The replacement is started with the same command, so on the same port: a new incarnation of the lost
+        // member's address, which the master must not take before the lost one is removed from the cluster.
+        int trainerPort = ClusterNodes.freePort();
+        Process first = nodeJvm("trainer", trainerPort, conf, seed, dir.resolve("trainer-1.log"));
         awaitLine(lines, l -> l.startsWith("iter   3"), first, dir.resolve("trainer-1.log"));
         first.destroyForcibly(); // SIGKILL: no leaving, no goodbye
         first.waitFor(30, TimeUnit.SECONDS);
         awaitLine(lines, l -> l.contains("waiting up to 120 s for a trainer"), null, null);
 
-        Process second = trainerJvm(conf, seed, dir.resolve("trainer-2.log"));
+        Process second = nodeJvm("trainer", trainerPort, conf, seed, dir.resolve("trainer-2.log"));
         RunResult r = ClusterNodes.result(local, 4, lines);
         String log = String.join("\n", lines);
         assertEquals(new PolicyVersion(5), r.version(), log);
@@ -163,7 +166,7 @@ class KilledTrainerJvmTest {
         local = ClusterNodes.node(settings(dir, seed, "tributary.cluster.recovery-timeout = 3s", conf),
                 Set.of("master", "replay", "reward"), lines);
         Process trainer = trainerJvm(conf, seed, dir.resolve("trainer.log"));
-        Process rollout = nodeJvm("rollout", conf, seed, dir.resolve("rollout.log"));
+        Process rollout = nodeJvm("rollout", 0, conf, seed, dir.resolve("rollout.log"));
         awaitLine(lines, l -> l.startsWith("iter   2"), trainer, dir.resolve("trainer.log"));
         trainer.destroyForcibly();
         long killed = System.nanoTime();
