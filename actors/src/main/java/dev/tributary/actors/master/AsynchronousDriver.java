@@ -79,7 +79,7 @@ final class AsynchronousDriver implements Driver {
             if (now.drained()) {
                 // The run has moved on to the step after the last report; the checkpoint is that report's.
                 Flow drained = now;
-                return k.checkpoint(run.atIteration(run.iteration() - 1),
+                return k.checkpoint(run.atIteration(run.iteration() - 1).withRound(now.nextRound()),
                         r -> step(r.atIteration(r.iteration() + 1), drained.checkpointed()));
             }
             return receive(run, now);
@@ -143,7 +143,8 @@ final class AsynchronousDriver implements Driver {
             Run reported = k.report(run, f.report(run, heldOutAccuracy, k.now()));
             if (k.endsAfter(reported)) {
                 // Rounds still out are abandoned: their samples would only be trained by a later run.
-                return k.checkpointsAfter(reported, true) ? k.checkpoint(reported, k::finish) : k.finish(reported);
+                return k.checkpointsAfter(reported, true) ? k.checkpoint(reported.withRound(f.nextRound()), k::finish)
+                        : k.finish(reported);
             }
             // A due checkpoint is written once nothing is out, so the replay buffer's contents are the whole state.
             return step(reported.next(), f.reported(k.now(), f.draining() || k.checkpointsAfter(reported, false)));

@@ -59,7 +59,8 @@ final class CheckpointStep {
     private Behavior<Master.Command> commit(Run run, List<PartReply.Written> parts,
                                             Function<Run, Behavior<Master.Command>> then) {
         Checkpointer checkpointer = kernel.setup().checkpointer();
-        var state = new Checkpointer.RunState(run.iteration(), run.version(), kernel.setup().sampler().statistics());
+        var state = new Checkpointer.RunState(run.iteration(), run.version(), kernel.setup().sampler().statistics(),
+                run.nextRoundAfterCheckpoint());
         Executor blocking = kernel.context().getSystem().dispatchers().lookup(DispatcherSelector.blocking());
         kernel.context().pipeToSelf(CompletableFuture.runAsync(() -> {
             try {

@@ -24,9 +24,21 @@ public interface Checkpointer {
 
     /**
      * The master's part: where the run stands after {@code iteration} ({@code version} is the trainer's) and the
-     * sampler's statistics. Random streams are derived from the run seed, the iteration and trajectory ids, so they
-     * need no saved state.
+     * sampler's statistics, and the first rollout round to send after it ({@code iteration + 1}, or later where
+     * the asynchronous driver had sent rounds ahead). Random streams are derived from the run seed, the round and
+     * trajectory ids, so they need no saved state.
      */
-    record RunState(int iteration, PolicyVersion version, Map<String, double[]> samplerStats) {
+    record RunState(int iteration, PolicyVersion version, Map<String, double[]> samplerStats, int nextRound) {
+        public RunState {
+            if (nextRound <= iteration) {
+                throw new IllegalArgumentException("the next round " + nextRound + " must come after iteration "
+                        + iteration);
+            }
+        }
+
+        /** Rounds are iterations: the next round is the next iteration. */
+        public RunState(int iteration, PolicyVersion version, Map<String, double[]> samplerStats) {
+            this(iteration, version, samplerStats, iteration + 1);
+        }
     }
 }

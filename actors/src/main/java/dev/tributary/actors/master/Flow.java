@@ -9,7 +9,7 @@ import java.util.List;
  * Where the asynchronous driver's two flows stand: rounds sent and done, whether the trainer is busy, and what the
  * training step under way gathers for its report. Times are {@code System.nanoTime()} readings.
  *
- * @param startRound         the first round of this process (the start iteration)
+ * @param startRound         the first round of this process (the start iteration, or the checkpoint's next round)
  * @param nextRound          the round to send next
  * @param steps              training steps done by this process
  * @param asking             a round's unfinished trajectories have been asked for and the round is not out yet
@@ -29,7 +29,8 @@ record Flow(int startRound, int nextRound, int steps, boolean asking, int inFlig
     }
 
     static Flow start(Run run, long now) {
-        return new Flow(run.iteration(), run.iteration(), 0, false, 0, 0, false, false, RolloutStats.EMPTY,
+        int first = Math.max(run.iteration(), run.round());
+        return new Flow(first, first, 0, false, 0, 0, false, false, RolloutStats.EMPTY,
                 RolloutStats.EMPTY, now, now, 0, Double.NaN, List.of(), Staleness.NONE);
     }
 

@@ -42,11 +42,23 @@ public final class Master {
      * its checkpoint part itself). {@code rewound}: the run continues from a checkpoint (a resume, or a recovery
      * after a lost role), so every worker loads {@code version} first, whatever it holds; otherwise the run is
      * fresh and, with checkpoints on, the warm-up's result is checkpointed as iteration 0 before iteration 1.
+     * {@code firstRound} is the first rollout round to send: the start iteration, or later where the checkpoint
+     * says that the asynchronous driver had sent rounds ahead of it.
      */
     public record Start(int iteration, PolicyVersion version, List<Trajectory> restoredReplay, boolean rewound,
-                        ActorRef<Finished> replyTo) implements Command {
+                        ActorRef<Finished> replyTo, int firstRound) implements Command {
         public Start {
             restoredReplay = List.copyOf(restoredReplay);
+            if (firstRound < iteration) {
+                throw new IllegalArgumentException("first round " + firstRound + " before start iteration "
+                        + iteration);
+            }
+        }
+
+        /** Rounds are iterations. */
+        public Start(int iteration, PolicyVersion version, List<Trajectory> restoredReplay, boolean rewound,
+                     ActorRef<Finished> replyTo) {
+            this(iteration, version, restoredReplay, rewound, replyTo, iteration);
         }
     }
 

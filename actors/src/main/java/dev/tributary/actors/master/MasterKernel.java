@@ -86,7 +86,7 @@ public final class MasterKernel {
                     + settings().iterations());
         }
         var started = new MasterKernel(ctx, setup, dispatcher, s.replyTo(), null);
-        Run run = Run.start(s.iteration(), s.version(), workers);
+        Run run = Run.start(s.iteration(), s.version(), workers).withRound(s.firstRound());
         if (s.rewound()) {
             // From a checkpoint: the workers may hold any version (the initial one, or a later one of the run that
             // was abandoned), so each loads the checkpoint's first.
@@ -184,6 +184,8 @@ public final class MasterKernel {
             // Without the buffer nothing can be stored, without the reward actor nothing scored: nothing drains.
             throw lost;
         }
+        // A batch still waiting for weights only the lost trainer had would never end: its worker answers it now.
+        run.workers().forEach(w -> w.tell(RolloutWorker.Abandon.INSTANCE));
         dispatcher.tell(new Dispatcher.Drain(adapter(Dispatcher.Drained.class, d -> new DrainedOut())));
         return draining(run, lost);
     }

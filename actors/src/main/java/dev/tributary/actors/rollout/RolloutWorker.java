@@ -4,7 +4,10 @@ import dev.tributary.actors.device.DeviceArbiter;
 import dev.tributary.model.PolicyVersion;
 import dev.tributary.model.weights.FlatWeights;
 import dev.tributary.streams.serialization.RemoteMessage;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -25,8 +28,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * the sink as they finish), has the engine free its KV cache, gives the device back and reports.
  */
 public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command> {
-    public sealed interface Command extends RemoteMessage permits Rollout, LoadWeights, DeviceReply, EngineReply,
-            GotWeights {
+    public sealed interface Command extends RemoteMessage permits Rollout, LoadWeights, Abandon, DeviceReply,
+            EngineReply, GotWeights {
     }
 
     /** Run {@code jobs} with the weights of {@code version}; answer {@link Done} when every job has emitted. */
@@ -39,6 +42,13 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
      */
     public record LoadWeights(PolicyVersion version, FlatWeights weights, ActorRef<Loaded> replyTo) implements Command {
     }
+
+    /**
+     * The run is rewinding (its trainer was lost): a batch that has not begun to generate, because its weights or
+     * the device are still awaited, is answered at once as done with nothing emitted (its weights may never come);
+     * a batch that is generating runs to its end. Either way the master can wait for every batch that is out.
+     */
+    public enum Abandon implements Command { INSTANCE }
 
     private record DeviceReply(DeviceArbiter.Reply reply) implements Command {
     }
@@ -75,6 +85,11 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private final WeightSource weightSource;
     private final Consumer<PolicyVersion> onLoaded;
     private Rollout current;
+    /** The engine is generating {@link #current}. */
+    private boolean generating;
+    /** The weight fetch {@link #current} waits for, if any; fetches of abandoned batches, whose results are dropped. */
+    private LoadWeights batchFetch;
+    private final Set<LoadWeights> abandonedFetches = Collections.newSetFromMap(new IdentityHashMap<>());
     private PolicyVersion version = PolicyVersion.INITIAL;
     private RolloutStats stats;
     private long releaseStart;
@@ -114,6 +129,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         return newReceiveBuilder()
                 .onMessage(Rollout.class, this::onRollout)
                 .onMessage(LoadWeights.class, this::onLoadWeights)
+                .onMessage(Abandon.class, a -> onAbandon())
                 .onMessage(DeviceReply.class, this::onDevice)
                 .onMessage(EngineReply.class, this::onEngine)
                 .onMessage(GotWeights.class, this::onGotWeights)
@@ -139,7 +155,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             }
             // A worker that joined after the run started, or missed a sync, catches up before it runs the batch.
             current = r;
-            fetchAndLoad(r.version(), getContext().getSystem().ignoreRef());
+            batchFetch = fetchAndLoad(r.version(), getContext().getSystem().ignoreRef());
             return this;
         }
         // A batch for an older version than the one held (asynchronous rollout) runs with the newer weights; every
@@ -157,7 +173,27 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         if (d.reply() instanceof DeviceArbiter.Refused refused) {
             throw new IllegalStateException("rollout worker " + name + ": " + refused.reason());
         }
+        if (current == null) {
+            // Granted after its batch was abandoned: give the device back unused.
+            arbiter.tell(new DeviceArbiter.Release(name, 0));
+            return this;
+        }
+        generating = true;
         engine.tell(new EngineRunner.Run(current.jobs(), version, engineAdapter));
+        return this;
+    }
+
+    private Behavior<Command> onAbandon() {
+        if (current != null && !generating) {
+            getContext().getLog().info("rollout worker {} abandons a batch for {} that has not begun", name,
+                    current.version());
+            current.replyTo().tell(new Done(name, RolloutStats.EMPTY, getContext().getSelf()));
+            current = null;
+            if (batchFetch != null) {
+                abandonedFetches.add(batchFetch);
+                batchFetch = null;
+            }
+        }
         return this;
     }
 
@@ -170,6 +206,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             arbiter.tell(new DeviceArbiter.Release(name, (System.nanoTime() - releaseStart) / 1e6));
             current.replyTo().tell(new Done(name, stats, getContext().getSelf()));
             current = null;
+            generating = false;
         } else if (e.reply() instanceof EngineRunner.Loaded l) {
             version = l.version();
             onLoaded.accept(version);
@@ -194,12 +231,22 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         return this;
     }
 
-    private void fetchAndLoad(PolicyVersion v, ActorRef<Loaded> replyTo) {
+    private LoadWeights fetchAndLoad(PolicyVersion v, ActorRef<Loaded> replyTo) {
         LoadWeights request = new LoadWeights(v, null, replyTo);
         getContext().pipeToSelf(weightSource.fetch(v), (w, e) -> new GotWeights(request, w, e));
+        return request;
     }
 
     private Behavior<Command> onGotWeights(GotWeights g) {
+        if (abandonedFetches.remove(g.request())) {
+            // Fetched for a batch that was abandoned: nothing waits for these weights, and the run has rewound.
+            getContext().getLog().info("rollout worker {}: weights {} of an abandoned batch are dropped{}", name,
+                    g.request().version(), g.failure() == null ? "" : " (" + g.failure().getMessage() + ")");
+            return this;
+        }
+        if (g.request() == batchFetch) {
+            batchFetch = null;
+        }
         if (g.failure() != null) {
             throw new IllegalStateException("rollout worker " + name + " could not get the weights of "
                     + g.request().version() + ": " + g.failure().getMessage(), g.failure());

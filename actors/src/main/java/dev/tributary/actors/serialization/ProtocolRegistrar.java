@@ -99,5 +99,6 @@ public final class ProtocolRegistrar implements KryoRegistrar {
         r.add(346, ReplayBuffer.LoadPart.class);
         r.add(347, RunFailed.class);
         r.add(348, RunFailed.Noted.class);
+        r.add(349, RolloutWorker.Abandon.class);
     }
 }

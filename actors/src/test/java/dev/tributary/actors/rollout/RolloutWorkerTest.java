@@ -31,6 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
@@ -366,6 +368,31 @@ class RolloutWorkerTest {
         w1.importInto(policy.params());
         double d = maxAbsDiff(t.segments().get(0).logProbs(), teacherForced(policy, t), 0);
         assertTrue(d <= 1e-4, "generated with the fetched weights; max abs difference " + d);
+    }
+
+    @Test
+    void abandon_answersABatchStillWaitingForItsWeights_andTheFetchThatFailsLaterIsDropped() {
+        Policy policy = Policy.create(CONFIG);
+        Collector sink = new Collector();
+        var never = new CompletableFuture<FlatWeights>();
+        FlatWeights w1 = perturbed(FlatWeights.export(policy.params(), V0), V1, 11);
+        List<CompletableFuture<FlatWeights>> fetches = new CopyOnWriteArrayList<>(List.of(never,
+                CompletableFuture.completedFuture(w1)));
+        RolloutWorker.WeightSource source = v -> fetches.remove(0);
+        var worker = kit.spawn(RolloutWorker.create("w-lost-trainer", EngineRunner.factory(
+                new InferenceEngine(Params.initialise(CONFIG), 1), plain(1), sink), arbiter(), source, v -> { }));
+        TestProbe<RolloutWorker.Done> done = kit.createTestProbe();
+        Prompt prompt = TASK.prompt(4, 3, '+', 1);
+        // The batch's weights were published by a trainer that is gone: the fetch never completes.
+        worker.tell(new RolloutWorker.Rollout(List.of(new RolloutJob(Trajectory.start("i2-q0/0", prompt), 6, 3, false)),
+                V1, done.ref()));
+        done.expectNoMessage(Duration.ofMillis(200));
+        worker.tell(RolloutWorker.Abandon.INSTANCE);
+        assertEquals(RolloutStats.EMPTY, done.receiveMessage().stats(), "answered at once, nothing emitted");
+        never.completeExceptionally(new IllegalStateException("no offer from the publisher"));
+        // The worker is alive and takes the run's next batch, whose weights come.
+        rollout(worker, List.of(new RolloutJob(Trajectory.start("i3-q0/0", prompt), 6, 3, false)), V1);
+        assertEquals("i3-q0/0", sink.only().id(), "the abandoned batch emitted nothing");
     }
 
     @Test

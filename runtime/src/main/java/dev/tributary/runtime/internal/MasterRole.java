@@ -170,7 +170,7 @@ final class MasterRole {
         found.trainer().tell(new Trainer.LoadPart(c, replyTo));
         found.replay().tell(new ReplayBuffer.LoadPart(c, replyTo));
         var start = new Master.Start(c + 1, checkpoint.weights().version(), List.of(), true,
-                ctx.messageAdapter(Master.Finished.class, Ended::new));
+                ctx.messageAdapter(Master.Finished.class, Ended::new), checkpoint.nextRound());
         return loading(found, start, Set.of(Trainer.PART, ReplayBuffer.PART));
     }
 

@@ -18,12 +18,19 @@ import java.util.Optional;
  * @param samplerStats per-key sampler statistics (e.g. a prompt's successes and attempts)
  * @param randomState  the seeds or states of the run's random streams
  * @param reference    the previous iteration's weights the loss regularises towards, where kept
+ * @param nextRound    the first rollout round to send after it: {@code iteration + 1}, or later where the
+ *                     asynchronous driver had sent rounds ahead (their ids must not be sent again)
  */
 public record Checkpoint(int iteration, FlatWeights weights, OptimizerState optimizer, List<Trajectory> replay,
-                         Map<String, double[]> samplerStats, long[] randomState, Optional<FlatWeights> reference) {
+                         Map<String, double[]> samplerStats, long[] randomState, Optional<FlatWeights> reference,
+                         int nextRound) {
     public Checkpoint {
         if (iteration < 0) {
             throw new IllegalArgumentException("checkpoint iteration " + iteration + " must be >= 0");
+        }
+        if (nextRound <= iteration) {
+            throw new IllegalArgumentException("the next round " + nextRound + " of checkpoint " + iteration
+                    + " must come after it");
         }
         Objects.requireNonNull(weights, "weights of checkpoint " + iteration);
         Objects.requireNonNull(optimizer, "optimizer state of checkpoint " + iteration);
@@ -35,6 +42,12 @@ public record Checkpoint(int iteration, FlatWeights weights, OptimizerState opti
             throw new IllegalArgumentException("reference weights " + reference.get() + " of checkpoint " + iteration
                     + " have a different layout from the weights " + weights);
         }
+    }
+
+    /** A checkpoint whose rounds are its iterations. */
+    public Checkpoint(int iteration, FlatWeights weights, OptimizerState optimizer, List<Trajectory> replay,
+                      Map<String, double[]> samplerStats, long[] randomState, Optional<FlatWeights> reference) {
+        this(iteration, weights, optimizer, replay, samplerStats, randomState, reference, iteration + 1);
     }
 
     private static Map<String, double[]> deepCopy(Map<String, double[]> m) {
@@ -58,7 +71,8 @@ public record Checkpoint(int iteration, FlatWeights weights, OptimizerState opti
 
     @Override
     public boolean equals(Object o) {
-        if (!(o instanceof Checkpoint c) || iteration != c.iteration || !weights.equals(c.weights)
+        if (!(o instanceof Checkpoint c) || iteration != c.iteration || nextRound != c.nextRound
+                || !weights.equals(c.weights)
                 || !optimizer.equals(c.optimizer) || !replay.equals(c.replay) || !Arrays.equals(randomState, c.randomState)
                 || !reference.equals(c.reference) || !samplerStats.keySet().equals(c.samplerStats.keySet())) {
             return false;

@@ -145,7 +145,7 @@ public final class CheckpointStore implements CheckpointParts {
             entries.add(new Parts.Entry(w.part(), w.bytes(), w.checksum()));
         }
         byte[] master = CheckpointCodec.encode(new Parts.MasterPart(state.version(), state.samplerStats(),
-                randomState));
+                randomState, state.nextRound()));
         place(dir, Parts.file(Parts.MASTER), CheckpointFile.frame(iteration, master));
         entries.add(new Parts.Entry(Parts.MASTER, master.length, CheckpointFile.checksum(master)));
         removeTemporaries(dir);
@@ -165,7 +165,8 @@ public final class CheckpointStore implements CheckpointParts {
         List<PartReply.Written> parts = List.of(
                 writePart(i, Parts.TRAINER, new Parts.TrainerPart(c.weights(), c.optimizer(), c.reference())),
                 writePart(i, Parts.REPLAY, new Parts.ReplayPart(c.replay())));
-        return commit(new Checkpointer.RunState(i, c.weights().version(), c.samplerStats()), c.randomState(), parts);
+        return commit(new Checkpointer.RunState(i, c.weights().version(), c.samplerStats(), c.nextRound()),
+                c.randomState(), parts);
     }
 
     // ---- reading
@@ -249,7 +250,7 @@ public final class CheckpointStore implements CheckpointParts {
         }
         try {
             return new Checkpoint(iteration, t.weights(), t.optimizer(), r.trajectories(), m.samplerStats(),
-                    m.randomState(), t.reference());
+                    m.randomState(), t.reference(), m.nextRound());
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(root.resolve("iter-" + iteration), "is inconsistent: " + e.getMessage());
         }

@@ -43,7 +43,7 @@ final class Parts {
     }
 
     /** The master's part: where the run stands, the sampler's statistics and the run's random state (its seed). */
-    record MasterPart(PolicyVersion version, Map<String, double[]> samplerStats, long[] randomState) {
+    record MasterPart(PolicyVersion version, Map<String, double[]> samplerStats, long[] randomState, int nextRound) {
         MasterPart {
             samplerStats = Map.copyOf(samplerStats);
             randomState = randomState.clone();
