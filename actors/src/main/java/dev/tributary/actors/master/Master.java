@@ -29,7 +29,7 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * receives is a role's reply, adapted into an {@link Internal} message of the kernel or the driver.
  */
 public final class Master {
-    public sealed interface Command extends RemoteMessage permits Start, Internal {
+    public sealed interface Command extends RemoteMessage permits Start, Workers, Internal {
     }
 
     /** Replies of the roles adapted for the kernel and the drivers of this package; outsiders cannot send them. */
@@ -59,6 +59,17 @@ public final class Master {
         public Start(int iteration, PolicyVersion version, List<Trajectory> restoredReplay, boolean rewound,
                      ActorRef<Finished> replyTo) {
             this(iteration, version, restoredReplay, rewound, replyTo, iteration);
+        }
+    }
+
+    /**
+     * The rollout workers registered now. One that was not there at the start (its node joined later, or was
+     * started again) becomes part of the run: watched, synced with the others, and asked to abandon what it waits
+     * for when the run rewinds. Workers that are gone are noticed by their termination, not by this list.
+     */
+    public record Workers(List<ActorRef<RolloutWorker.Command>> all) implements Command {
+        public Workers {
+            all = List.copyOf(all);
         }
     }
 

@@ -51,14 +51,17 @@ public final class MasterKernel {
     private final ActorRef<Master.Finished> finishTo;
     /** Where the driver begins, after start and resume; null before. */
     private final Run first;
+    /** Workers seen to terminate: a registration list that still names one does not bring it back. */
+    private final Set<ActorRef<?>> goneWorkers;
 
     private MasterKernel(ActorContext<Master.Command> ctx, Master.Setup setup, ActorRef<Dispatcher.Command> dispatcher,
-                         ActorRef<Master.Finished> finishTo, Run first) {
+                         ActorRef<Master.Finished> finishTo, Run first, Set<ActorRef<?>> goneWorkers) {
         this.ctx = ctx;
         this.setup = setup;
         this.dispatcher = dispatcher;
         this.finishTo = finishTo;
         this.first = first;
+        this.goneWorkers = goneWorkers;
     }
 
     /** Spawns the dispatcher, watches every role, and waits for {@link Master.Start}. */
@@ -69,13 +72,14 @@ public final class MasterKernel {
         Master.Roles roles = setup.roles();
         roles.workers().forEach(ctx::watch);
         List.of(roles.replay(), roles.reward(), roles.trainer()).forEach(ctx::watch);
-        var kernel = new MasterKernel(ctx, setup, dispatcher, null, null);
+        var kernel = new MasterKernel(ctx, setup, dispatcher, null, null, new HashSet<>());
         return kernel.awaitStart(Run.start(1, PolicyVersion.INITIAL, roles.workers()));
     }
 
     private Behavior<Master.Command> awaitStart(Run before) {
         return Behaviors.receive(Master.Command.class)
                 .onMessage(Master.Start.class, s -> start(s, before.workers()))
+                .onMessage(Master.Workers.class, w -> awaitStart(joined(before, w)))
                 .onSignal(Terminated.class, t -> awaitStart(lost(before, t.getRef())))
                 .build();
     }
@@ -85,7 +89,7 @@ public final class MasterKernel {
             throw new IllegalArgumentException("start iteration " + s.iteration() + " must be in 1.."
                     + settings().iterations());
         }
-        var started = new MasterKernel(ctx, setup, dispatcher, s.replyTo(), null);
+        var started = new MasterKernel(ctx, setup, dispatcher, s.replyTo(), null, goneWorkers);
         Run run = Run.start(s.iteration(), s.version(), workers).withRound(s.firstRound());
         if (s.rewound()) {
             // From a checkpoint: the workers may hold any version (the initial one, or a later one of the run that
@@ -111,7 +115,7 @@ public final class MasterKernel {
     }
 
     private Behavior<Master.Command> drive(Run run) {
-        return setup.driver().behavior(new MasterKernel(ctx, setup, dispatcher, finishTo, run));
+        return setup.driver().behavior(new MasterKernel(ctx, setup, dispatcher, finishTo, run, goneWorkers));
     }
 
     // ---- What drivers use.
@@ -159,6 +163,10 @@ public final class MasterKernel {
                     throw new IllegalStateException("the master was started twice (again at iteration "
                             + s.iteration() + ", while in iteration " + run.iteration() + ")");
                 })
+                .onMessage(Master.Workers.class, w -> {
+                    Run with = joined(run, w);
+                    return with == run ? Behaviors.same() : afterLoss.apply(with);
+                })
                 .onSignal(Terminated.class, t -> {
                     String role = statefulRole(t.getRef());
                     return role != null ? drainThenStop(run, role, t.getRef()) : afterLoss.apply(lost(run, t.getRef()));
@@ -198,6 +206,13 @@ public final class MasterKernel {
                 .onMessage(DrainedOut.class, d -> {
                     throw lost;
                 })
+                .onMessage(Master.Workers.class, w -> {
+                    Run with = joined(run, w);
+                    // A worker that joins while the run drains may already hold a batch waiting for lost weights.
+                    with.workers().stream().filter(x -> !run.workers().contains(x))
+                            .forEach(x -> x.tell(RolloutWorker.Abandon.INSTANCE));
+                    return with == run ? Behaviors.same() : draining(with, lost);
+                })
                 .onSignal(Terminated.class, t -> {
                     String role = statefulRole(t.getRef());
                     if ("replay".equals(role)) {
@@ -207,6 +222,19 @@ public final class MasterKernel {
                 })
                 .onAnyMessage(m -> Behaviors.same())
                 .build();
+    }
+
+    /** {@code run} with every worker of {@code w} it did not have, each watched; the same run when none is new. */
+    private Run joined(Run run, Master.Workers w) {
+        Run with = run;
+        for (ActorRef<RolloutWorker.Command> x : w.all()) {
+            if (!with.workers().contains(x) && !goneWorkers.contains(x)) {
+                ctx.watch(x);
+                ctx.getLog().info("rollout worker {} joined the run in iteration {}", x.path(), run.iteration());
+                with = with.withWorker(x);
+            }
+        }
+        return with;
     }
 
     /**
@@ -226,6 +254,7 @@ public final class MasterKernel {
         if (gone == null) {
             return run;
         }
+        goneWorkers.add(gone);
         Run left = run.withoutWorker(gone);
         if (left.workers().isEmpty()) {
             throw new IllegalStateException("rollout worker " + gone.path() + " is gone and no rollout worker is left");

@@ -56,6 +56,12 @@ public record Run(int iteration, PolicyVersion version, List<ActorRef<RolloutWor
         return new Run(iteration, v, workers, expectedReceived, handoffMillisSoFar, reports, round);
     }
 
+    public Run withWorker(ActorRef<RolloutWorker.Command> joined) {
+        List<ActorRef<RolloutWorker.Command>> all = new ArrayList<>(workers);
+        all.add(joined);
+        return new Run(iteration, version, all, expectedReceived, handoffMillisSoFar, reports, round);
+    }
+
     public Run withoutWorker(ActorRef<RolloutWorker.Command> lost) {
         List<ActorRef<RolloutWorker.Command>> left = new ArrayList<>(workers);
         left.remove(lost);

@@ -87,8 +87,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private Rollout current;
     /** The engine is generating {@link #current}. */
     private boolean generating;
-    /** The weight fetch {@link #current} waits for, if any; fetches of abandoned batches, whose results are dropped. */
-    private LoadWeights batchFetch;
+    /** Weight fetches under way (a failed one is tried again), and those whose results are dropped (abandoned). */
+    private final Set<LoadWeights> fetching = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Set<LoadWeights> abandonedFetches = Collections.newSetFromMap(new IdentityHashMap<>());
     private PolicyVersion version = PolicyVersion.INITIAL;
     private RolloutStats stats;
@@ -155,7 +155,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             }
             // A worker that joined after the run started, or missed a sync, catches up before it runs the batch.
             current = r;
-            batchFetch = fetchAndLoad(r.version(), getContext().getSystem().ignoreRef());
+            fetchAndLoad(r.version(), getContext().getSystem().ignoreRef());
             return this;
         }
         // A batch for an older version than the one held (asynchronous rollout) runs with the newer weights; every
@@ -189,11 +189,10 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
                     current.version());
             current.replyTo().tell(new Done(name, RolloutStats.EMPTY, getContext().getSelf()));
             current = null;
-            if (batchFetch != null) {
-                abandonedFetches.add(batchFetch);
-                batchFetch = null;
-            }
         }
+        // The weights being fetched may have been published only by the lost trainer: none is waited for any more.
+        abandonedFetches.addAll(fetching);
+        fetching.clear();
         return this;
     }
 
@@ -231,10 +230,14 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         return this;
     }
 
-    private LoadWeights fetchAndLoad(PolicyVersion v, ActorRef<Loaded> replyTo) {
+    private void fetchAndLoad(PolicyVersion v, ActorRef<Loaded> replyTo) {
         LoadWeights request = new LoadWeights(v, null, replyTo);
-        getContext().pipeToSelf(weightSource.fetch(v), (w, e) -> new GotWeights(request, w, e));
-        return request;
+        fetching.add(request);
+        fetch(request);
+    }
+
+    private void fetch(LoadWeights request) {
+        getContext().pipeToSelf(weightSource.fetch(request.version()), (w, e) -> new GotWeights(request, w, e));
     }
 
     private Behavior<Command> onGotWeights(GotWeights g) {
@@ -244,13 +247,15 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
                     g.request().version(), g.failure() == null ? "" : " (" + g.failure().getMessage() + ")");
             return this;
         }
-        if (g.request() == batchFetch) {
-            batchFetch = null;
-        }
         if (g.failure() != null) {
-            throw new IllegalStateException("rollout worker " + name + " could not get the weights of "
-                    + g.request().version() + ": " + g.failure().getMessage(), g.failure());
+            // The fetch has tried several times already. The publisher may be gone (the trainer's node lost: the
+            // master then abandons what waits for it) or slow; the worker stays, says so, and tries again.
+            getContext().getLog().warn("rollout worker {} could not get the weights of {}: {}; trying again", name,
+                    g.request().version(), g.failure().getMessage());
+            fetch(g.request());
+            return this;
         }
+        fetching.remove(g.request());
         // A publisher holds only its newest version: a worker catching up may get a newer one than it asked for.
         if (g.weights().version().compareTo(g.request().version()) < 0) {
             throw new IllegalStateException("rollout worker " + name + " asked for " + g.request().version()

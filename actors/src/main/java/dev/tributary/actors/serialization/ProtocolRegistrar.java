@@ -100,5 +100,6 @@ public final class ProtocolRegistrar implements KryoRegistrar {
         r.add(347, RunFailed.class);
         r.add(348, RunFailed.Noted.class);
         r.add(349, RolloutWorker.Abandon.class);
+        r.add(350, Master.Workers.class);
     }
 }

@@ -218,4 +218,27 @@ class SynchronousDriverTest {
         assertEquals(1, rig.reports.receiveMessage().iteration(), "only the live worker's load was awaited");
         assertEquals(2, rig.rollOut(v1).afterReceived(), "iteration 2's batch ran on the live worker");
     }
+
+    @Test
+    void aWorkerThatJoinsMidRun_isSyncedWithTheOthers() {
+        Rig rig = new Rig(1, 0, settings());
+        checkpoint(rig, 0);
+        var take = rig.rollOut(PolicyVersion.INITIAL);
+        // A rollout node joins while iteration 1 collects its groups: its worker is listed with the first one.
+        ActorRef<RolloutWorker.Command> late = kit.spawn(forwarding("late worker"), "late-worker");
+        rig.master.tell(new Master.Workers(List.of(rig.workers.get(0), late)));
+        take.replyTo().tell(new ReplayBuffer.Groups(List.of()));
+        expect("reward", RewardActor.ShapeGroups.class).replyTo().tell(new RewardActor.Shaped(List.of()));
+        PolicyVersion v1 = PolicyVersion.INITIAL.next();
+        expect("trainer", Trainer.Train.class).replyTo().tell(new Trainer.Trained(v1, 0.5, 0, 1, 0.01));
+        List<String> loaded = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Asked a = log.receiveMessage();
+            var load = assertInstanceOf(RolloutWorker.LoadWeights.class, a.message(), "asked " + a);
+            assertEquals(v1, load.version());
+            loaded.add(a.role());
+        }
+        assertEquals(List.of("late worker", "worker"), loaded.stream().sorted().toList(),
+                "the worker that joined loads the new version with the first");
+    }
 }

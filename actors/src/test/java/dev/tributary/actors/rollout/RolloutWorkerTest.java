@@ -396,6 +396,22 @@ class RolloutWorkerTest {
     }
 
     @Test
+    void aFailedWeightFetch_isTriedAgain_andTheWorkerStays() {
+        Policy policy = Policy.create(CONFIG);
+        FlatWeights w1 = perturbed(FlatWeights.export(policy.params(), V0), V1, 11);
+        List<CompletableFuture<FlatWeights>> fetches = new CopyOnWriteArrayList<>(List.of(
+                CompletableFuture.failedFuture(new IllegalStateException("no offer from the publisher")),
+                CompletableFuture.completedFuture(w1)));
+        var worker = kit.spawn(RolloutWorker.create("w-retry", EngineRunner.factory(
+                new InferenceEngine(Params.initialise(CONFIG), 1), plain(1), new Collector()), arbiter(),
+                v -> fetches.remove(0), v -> { }));
+        TestProbe<RolloutWorker.Loaded> loaded = kit.createTestProbe();
+        worker.tell(new RolloutWorker.LoadWeights(V1, null, loaded.ref()));
+        assertEquals(V1, loaded.receiveMessage().version(), "loaded on the second try");
+        assertTrue(fetches.isEmpty());
+    }
+
+    @Test
     void rolloutForTheWrongVersion_failsTheWorker_namingBothVersions() {
         var worker = worker("w-stale", Params.initialise(CONFIG), plain(1), new Collector());
         TestProbe<RolloutWorker.Done> done = kit.createTestProbe();

@@ -67,6 +67,7 @@ final class ProtocolSamples {
 
         put(s, new Master.Start(2, v, List.of(unfinished), true, ref(kit)),
                 new Master.Finished(v, List.of(report, report)),
+                new Master.Workers(List.of(ref(kit), ref(kit))),
                 new Master.Roles(List.of(ref(kit), ref(kit)), ref(kit), ref(kit), ref(kit), List.of(ref(kit), ref(kit))));
 
         put(s, new RolloutWorker.Rollout(List.of(new RolloutJob(unfinished, 16, 42L, true)), v, ref(kit)),

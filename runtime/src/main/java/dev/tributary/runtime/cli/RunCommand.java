@@ -4,6 +4,7 @@ import dev.tributary.runtime.RunResult;
 import dev.tributary.runtime.RunSpec;
 import dev.tributary.runtime.Tributary;
 import dev.tributary.runtime.TributaryRun;
+import dev.tributary.runtime.internal.metrics.CheckpointCosts;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.util.Locale;
@@ -97,6 +98,12 @@ final class RunCommand {
                 r.version(), r.elapsed().toMillis() / 1000.0,
                 Files.isDirectory(r.outDir().resolve("checkpoints")) ? ", checkpoints/" : "",
                 r.outDir()));
+        try {
+            double rl = r.metrics().stream().mapToDouble(m -> m.seconds()).sum();
+            CheckpointCosts.summary(r.outDir(), rl).ifPresent(line -> b.append(line).append(System.lineSeparator()));
+        } catch (java.io.IOException e) {
+            b.append("checkpoint costs unreadable: ").append(e.getMessage()).append(System.lineSeparator());
+        }
         return b.toString();
     }
 

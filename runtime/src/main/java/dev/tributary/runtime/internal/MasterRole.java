@@ -203,7 +203,7 @@ final class MasterRole {
                 SupervisorStrategy.stop().withLoggingEnabled(false)), "driver-" + ++generation);
         ctx.watch(master);
         master.tell(start);
-        return runningWith(found, found.roles());
+        return runningWith(found, found.roles(), master);
     }
 
     private Checkpointer checkpointer() {
@@ -211,16 +211,34 @@ final class MasterRole {
             return Checkpointer.NONE;
         }
         long[] seed = {parts.settings().run().seed()};
-        return (state, written) -> plan.store().commit(state, seed, written);
+        return (state, written) -> {
+            long start = System.nanoTime();
+            plan.store().commit(state, seed, written);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            List<PartReply.Written> all = new java.util.ArrayList<>(written);
+            all.add(new PartReply.Written(RoleKeys.MASTER, state.iteration(),
+                    plan.store().masterBytes(state.iteration()), 0, seconds));
+            plan.checkpointed().accept(all);
+        };
     }
 
-    private Behavior<Command> runningWith(Found found, Master.Roles roles) {
+    private Behavior<Command> runningWith(Found found, Master.Roles roles, ActorRef<Master.Command> master) {
         return Behaviors.receive(Command.class)
                 .onMessage(Ended.class, e -> {
                     plan.done().complete(e.finished());
                     return Behaviors.stopped();
                 })
-                .onMessage(Listed.class, l -> runningWith(found.with(l.listing()), roles))
+                .onMessage(Listed.class, l -> {
+                    Found now = found.with(l.listing());
+                    if (l.listing().isForKey(RoleKeys.ROLLOUT_KEY)) {
+                        offerWorkers(now, master);
+                    }
+                    return runningWith(now, roles, master);
+                })
+                .onMessage(RecheckWorkers.class, r -> {
+                    offerWorkers(found, master);
+                    return Behaviors.same();
+                })
                 .onSignal(ChildFailed.class, f -> {
                     if (f.getCause() instanceof Master.RoleLost lost) {
                         return lost(found, roles, lost);
@@ -254,7 +272,7 @@ final class MasterRole {
 
     private Behavior<Command> recovering(Found found, Master.RoleLost lost) {
         if (found.ready(minWorkers)) {
-            if (alone(found.trainer())) {
+            if (settled(found.trainer())) {
                 return rewind(found);
             }
             timers.startSingleTimer(new Recheck(), RECHECK);
@@ -271,15 +289,30 @@ final class MasterRole {
     private record Recheck() implements Command {
     }
 
+    private record RecheckWorkers() implements Command {
+    }
+
+    /**
+     * Workers of a node that joined (or came back) become part of the run, once their node is settled in the
+     * cluster; those that are not yet are offered again shortly.
+     */
+    private void offerWorkers(Found found, ActorRef<Master.Command> master) {
+        List<ActorRef<RolloutWorker.Command>> settled = found.workers().stream().filter(this::settled).toList();
+        master.tell(new Master.Workers(settled));
+        if (settled.size() < found.workers().size()) {
+            timers.startSingleTimer(new RecheckWorkers(), RECHECK);
+        }
+    }
+
     private static final Duration RECHECK = Duration.ofMillis(250);
 
     /**
-     * True when the node of {@code trainer} is Up and is the only member at its address. A replacement started
-     * on the lost node's host and port (the same command again) may register before the lost incarnation is
-     * removed from the cluster; that removal ends every watch of the address, the new trainer's too.
+     * True when the node of {@code role} is Up and is the only member at its address. A replacement started on the
+     * lost node's host and port (the same command again) may register before the lost incarnation is removed from
+     * the cluster; that removal ends every watch of the address, the new incarnation's too.
      */
-    private boolean alone(ActorRef<?> trainer) {
-        Address at = trainer.path().address();
+    private boolean settled(ActorRef<?> role) {
+        Address at = role.path().address();
         if (!parts.topology().cluster() || !at.hasGlobalScope()) {
             return true;
         }

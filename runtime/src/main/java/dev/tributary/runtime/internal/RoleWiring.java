@@ -1,6 +1,7 @@
 package dev.tributary.runtime.internal;
 
 import dev.tributary.actors.checkpoint.CheckpointParts;
+import dev.tributary.actors.checkpoint.PartReply;
 import dev.tributary.actors.device.DeviceArbiter;
 import dev.tributary.actors.master.IterationReport;
 import dev.tributary.actors.master.Master;
@@ -11,6 +12,7 @@ import dev.tributary.model.PolicyVersion;
 import dev.tributary.model.train.Evaluator;
 import dev.tributary.model.weights.FlatWeights;
 import dev.tributary.runtime.internal.checkpoint.CheckpointStore;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,12 +56,14 @@ final class RoleWiring {
      *                       elsewhere
      * @param rewound        the master's node: the run rewinds to the checkpoint after this iteration
      * @param progress       lines a person reads (a lost node, a wait for its replacement)
+     * @param checkpointed   the master's node: each committed checkpoint's parts as their writers reported them
+     *                       (bytes, write seconds), the master's own commit last
      */
     record Plan(RunParts parts, int resumeFrom, CheckpointStore store, Consumer<IterationReport> listener,
                 BooleanSupplier stopRequested, Evaluator.Result sftMeasured, CompletableFuture<Double> sftAccuracy,
                 AtomicInteger rolloutWorkers, Map<PolicyVersion, Long> syncs,
                 CompletableFuture<Master.Finished> done, Consumer<Throwable> failure, IntConsumer rewound,
-                Consumer<String> progress) {
+                Consumer<String> progress, Consumer<List<PartReply.Written>> checkpointed) {
     }
 
     static Behavior<Void> create(Plan plan) {

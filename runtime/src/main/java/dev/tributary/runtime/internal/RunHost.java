@@ -2,6 +2,7 @@ package dev.tributary.runtime.internal;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.tributary.actors.checkpoint.PartReply;
 import dev.tributary.actors.master.IterationReport;
 import dev.tributary.actors.master.Master;
 import dev.tributary.actors.master.RunFailed;
@@ -13,6 +14,7 @@ import dev.tributary.runtime.RunResult;
 import dev.tributary.runtime.internal.checkpoint.Checkpoint;
 import dev.tributary.runtime.internal.checkpoint.CheckpointStore;
 import dev.tributary.runtime.metrics.IterationMetrics;
+import dev.tributary.runtime.internal.metrics.CheckpointCosts;
 import dev.tributary.runtime.internal.metrics.RunFiles;
 import dev.tributary.runtime.settings.SettingsException;
 import dev.tributary.runtime.settings.TributarySettings;
@@ -222,7 +224,7 @@ public final class RunHost {
         int first = resumeFrom.map(c -> c.iteration() + 1).orElse(1);
         var plan = new RoleWiring.Plan(parts, resumeFrom.map(Checkpoint::iteration).orElse(-1),
                 settings.run().checkpointEvery() > 0 ? store : null, this::record, () -> stopAfterIteration, measured,
-                sftAccuracy, rolloutWorkers, syncs, done, this::fail, this::rewound, progress);
+                sftAccuracy, rolloutWorkers, syncs, done, this::fail, this::rewound, progress, this::checkpointed);
         startSystem(callerSystem, plan);
         Throwable failure = null;
         try {
@@ -295,6 +297,16 @@ public final class RunHost {
                     throw new UncheckedIOException("cannot rewind the metrics files in " + settings.run().outDir(), e);
                 }
             }
+        }
+    }
+
+    /** The master's node: what a committed checkpoint cost, per part, into the out-dir's checkpoints.csv. */
+    private void checkpointed(List<PartReply.Written> parts) {
+        try {
+            CheckpointCosts.append(settings.run().outDir(), parts);
+        } catch (IOException e) {
+            progress.accept("could not record the checkpoint's cost in " + settings.run().outDir() + ": "
+                    + e.getMessage());
         }
     }
 

@@ -13,7 +13,9 @@ public record ClusterSettings(int minRolloutWorkers, Duration recoveryTimeout) {
     public ClusterSettings {
         Check.positive("tributary.cluster.min-rollout-workers", minRolloutWorkers);
         if (recoveryTimeout.isZero() || recoveryTimeout.isNegative()) {
-            throw new SettingsException("tributary.cluster.recovery-timeout", recoveryTimeout,
+            // Duration prints as PT-5S; the setting was written as -5s.
+            throw new SettingsException("tributary.cluster.recovery-timeout",
+                    recoveryTimeout.toString().substring(2).toLowerCase(java.util.Locale.ROOT),
                     "a positive duration (e.g. 2m): how long to wait for a replacement of a lost node");
         }
     }

@@ -99,6 +99,12 @@ class TributarySettingsTest {
                 "tributary.trainer.loss = \"\"", "tributary.trainer.loss = \"\": expected a non-blank name without "
                         + "spaces (a registered name or a fully qualified class name)");
         cases.forEach((hocon, message) -> assertEquals(message, refused(hocon).getMessage(), hocon));
+        assertEquals("tributary.cluster.recovery-timeout = 0s: expected a positive duration (e.g. 2m): how long to "
+                + "wait for a replacement of a lost node", refused("tributary.cluster.recovery-timeout = 0s")
+                .getMessage());
+        assertEquals("tributary.cluster.recovery-timeout = -5s: expected a positive duration (e.g. 2m): how long to "
+                + "wait for a replacement of a lost node", refused("tributary.cluster.recovery-timeout = -5s")
+                .getMessage());
     }
 
     @Test

@@ -159,6 +159,12 @@ public final class CheckpointStore implements CheckpointParts {
         return dir;
     }
 
+    /** The bytes the master's commit of {@code iteration} wrote: its own part and the manifest. */
+    public long masterBytes(int iteration) throws IOException {
+        Path dir = root.resolve("iter-" + iteration);
+        return Files.size(dir.resolve(Parts.file(Parts.MASTER))) + Files.size(dir.resolve(Parts.file(Parts.MANIFEST)));
+    }
+
     /** Saves {@code c} whole (every part, then the commit) as the latest checkpoint; returns its directory. */
     public synchronized Path save(Checkpoint c) throws IOException {
         int i = c.iteration();
