@@ -7,6 +7,11 @@ import java.util.List;
 final class BareLauncher implements Launcher {
 
     @Override
+    public int ownTasks() {
+        return 0; // the program runs as the launched process itself
+    }
+
+    @Override
     public IsolationTier tier() {
         return IsolationTier.NONE;
     }

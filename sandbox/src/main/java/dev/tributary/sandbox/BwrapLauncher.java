@@ -32,6 +32,11 @@ final class BwrapLauncher implements Launcher {
     }
 
     @Override
+    public int ownTasks() {
+        return 2; // the outer monitor and the inner init
+    }
+
+    @Override
     public IsolationTier tier() {
         return IsolationTier.BUBBLEWRAP;
     }

@@ -9,6 +9,12 @@ interface Launcher {
 
     IsolationTier tier();
 
+    /**
+     * The launcher's own processes in the run's cgroup (bwrap's outer monitor and inner init; unshare's parent),
+     * added to a program's task cap so that the program itself gets the processes its limits give it.
+     */
+    int ownTasks();
+
     /** The command whose inner part is the sandbox; see {@link #prefix} for what runs first. */
     List<String> command(RunSpec spec);
 

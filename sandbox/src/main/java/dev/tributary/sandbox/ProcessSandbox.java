@@ -54,6 +54,11 @@ final class ProcessSandbox implements Sandbox {
         return launcher.tier();
     }
 
+    /** The launcher's own processes, which share a run's task cap with the program's. */
+    int launcherTasks() {
+        return launcher.ownTasks();
+    }
+
     @Override
     public String describe() {
         return description;

@@ -25,8 +25,6 @@ final class Programs {
     private static final Pattern PUBLIC_CLASS =
             Pattern.compile("public\\s+(?:final\\s+|abstract\\s+)*class\\s+([A-Za-z_$][A-Za-z0-9_$]*)");
     private static final int FAILED_COMPILES_KEPT = 256;
-    // bwrap's two processes (outer monitor, inner init) share the run's task budget
-    private static final int LAUNCHER_TASKS = 2;
 
     /** The command to run, where the code is, and the cgroup budget. */
     record Prepared(Path codeDir, List<String> argv, long memoryBytes, int tasks) {
@@ -61,7 +59,7 @@ final class Programs {
                 Path code = codeDir(runDir);
                 writeReadable(code.resolve("main.py"), request.source());
                 return new Outcome(new Prepared(code, List.of(settings.python().toString(), "-I", RunSpec.CODE + "/main.py"),
-                        l.memoryBytes(), l.processes() + LAUNCHER_TASKS), null);
+                        l.memoryBytes(), l.processes() + sandbox.launcherTasks()), null);
             }
             case JAVA: {
                 String mainClass = mainClass(request.source());
@@ -75,7 +73,7 @@ final class Programs {
                         "-cp", RunSpec.CODE, mainClass);
                 return new Outcome(new Prepared(compiled.prepared().codeDir(), argv,
                         l.memoryBytes() + settings.jvmOverheadBytes(),
-                        l.processes() + settings.jvmTasks() + LAUNCHER_TASKS), null);
+                        l.processes() + settings.jvmTasks() + sandbox.launcherTasks()), null);
             }
             default:
                 throw new IllegalArgumentException("language " + request.language() + " has no runner");

@@ -111,7 +111,7 @@ final class TierDetector {
             Files.createDirectories(code);
             Limits l = Limits.defaults().withWallTime(Duration.ofSeconds(10));
             ExecutionResult r = sandbox.run(runDir, code, null, List.of("/bin/sh", "-c", PROBE), "", l,
-                    l.memoryBytes(), l.processes() + 2);
+                    l.memoryBytes(), l.processes() + sandbox.launcherTasks());
             if (r.ok() && r.stdout().contains("isolated")) {
                 return "";
             }

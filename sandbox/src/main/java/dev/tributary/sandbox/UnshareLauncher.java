@@ -45,6 +45,11 @@ final class UnshareLauncher implements Launcher {
     }
 
     @Override
+    public int ownTasks() {
+        return 1; // unshare's parent, which forks the namespace's init (the program, after exec)
+    }
+
+    @Override
     public IsolationTier tier() {
         return IsolationTier.UNSHARE;
     }
