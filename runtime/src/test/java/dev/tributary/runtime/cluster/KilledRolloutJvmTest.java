@@ -20,12 +20,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Two rollout nodes in their own JVMs, started with {@code tributary node}; one is killed with SIGKILL in the
- * middle of the run. The failure detector marks it unreachable, the split brain resolver downs it, work pulling
+ * middle of the run, under each driver. The failure detector marks it unreachable, the split brain resolver downs it, work pulling
  * re-sends its unconfirmed batches, the run completes, and the trainer sees every trajectory exactly once.
  */
 class KilledRolloutJvmTest {
@@ -63,14 +64,17 @@ class KilledRolloutJvmTest {
         return p;
     }
 
-    @Test
-    void aRolloutJvmKilledMidRun_isDowned_itsJobsRerun_andEveryTrajectoryTrainedOnce(@TempDir Path dir)
+    @ParameterizedTest
+    @ValueSource(strings = {"synchronous", "asynchronous"})
+    void aRolloutJvmKilledMidRun_isDowned_itsJobsRerun_andEveryTrajectoryTrainedOnce(String driver, @TempDir Path dir)
             throws Exception {
+        // The asynchronous driver needs room for the rounds it sends ahead (it refuses a smaller buffer).
+        String cluster = CLUSTER + "tributary.master.driver = " + driver + "\ntributary.replay.capacity = 512\n";
         int seed = ClusterNodes.freePort();
         TributarySettings base = ClusterNodes.settings(dir, 0, seed);
         // Every node gets the same settings: the file the forked nodes read holds what this node runs with.
         Path conf = dir.resolve("node.conf");
-        Files.writeString(conf, ConfigFactory.parseString(CLUSTER).withFallback(base.config().withOnlyPath("tributary"))
+        Files.writeString(conf, ConfigFactory.parseString(cluster).withFallback(base.config().withOnlyPath("tributary"))
                 .withFallback(ConfigFactory.parseString("pekko.actor.provider = cluster\n"
                         + "pekko.remote.artery.canonical.hostname = \"127.0.0.1\"\npekko.cluster.jmx.enabled = off\n"
                         + "pekko.coordinated-shutdown.exit-jvm = off"))
@@ -78,7 +82,7 @@ class KilledRolloutJvmTest {
         List<TrajectoryBatch> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
         Plugins spy = TinyRuns.recordingBatches(batches);
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        TributarySettings settings = TributarySettings.load(ConfigFactory.parseString(CLUSTER + "\n"
+        TributarySettings settings = TributarySettings.load(ConfigFactory.parseString(cluster + "\n"
                 + TinyRuns.RECORDING_STEP + "\npekko.remote.artery.canonical.port = " + seed).withFallback(base.config()));
         local = ClusterNodes.node(settings, Set.of("master", "replay", "reward", "trainer"), lines, spy);
         Process doomed = rolloutJvm(conf, seed, dir.resolve("rollout-a.log"));
