@@ -63,7 +63,8 @@ public interface RolloutBehavior {
     /** The engine worker: one inference engine on {@code backend} per worker, over the node's policy parameters. */
     static RolloutBehavior engine(EngineBackend backend) {
         return w -> RolloutWorker.create(w.name(), EngineRunner.factory(new InferenceEngine(w.policy().params(),
-                w.settings().slots(), backend), w.settings(), w.sink()), w.arbiter(), w.weights(), w.onLoaded());
+                w.settings().slots(), backend), w.settings(), w.sink()), w.arbiter(), w.weights(), w.onLoaded(),
+                w.sink());
     }
 
     static Registry<Context, RolloutBehavior> registry() {

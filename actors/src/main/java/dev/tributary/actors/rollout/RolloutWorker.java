@@ -28,8 +28,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * the sink as they finish), has the engine free its KV cache, gives the device back and reports.
  */
 public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command> {
-    public sealed interface Command extends RemoteMessage permits Rollout, LoadWeights, Abandon, DeviceReply,
-            EngineReply, GotWeights {
+    public sealed interface Command extends RemoteMessage permits Rollout, LoadWeights, Abandon, Quiesce, DeviceReply,
+            EngineReply, GotWeights, Flushed {
     }
 
     /** Run {@code jobs} with the weights of {@code version}; answer {@link Done} when every job has emitted. */
@@ -49,6 +49,22 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
      * a batch that is generating runs to its end. Either way the master can wait for every batch that is out.
      */
     public enum Abandon implements Command { INSTANCE }
+
+    /**
+     * A master taking over a run whose master was lost: abandon as {@link Abandon} does, let a generating batch end,
+     * then answer {@link Quiet} once everything this worker emitted is stored downstream, so that nothing of the lost
+     * master's work reaches the replay buffer after it has loaded a checkpoint.
+     */
+    public record Quiesce(ActorRef<Quiet> replyTo) implements Command {
+    }
+
+    /** Nothing of this worker's earlier work is in flight any more. */
+    public record Quiet(String worker, ActorRef<Command> from) implements RemoteMessage {
+    }
+
+    private record Flushed(ActorRef<Quiet> replyTo, Throwable failure)
+            implements Command, NoSerializationVerificationNeeded {
+    }
 
     private record DeviceReply(DeviceArbiter.Reply reply) implements Command {
     }
@@ -90,6 +106,9 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     /** Weight fetches under way (a failed one is tried again), and those whose results are dropped (abandoned). */
     private final Set<LoadWeights> fetching = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Set<LoadWeights> abandonedFetches = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final TrajectorySink sink;
+    /** Who asked for {@link Quiet} while a batch was generating; answered once it ends. */
+    private final List<ActorRef<Quiet>> quiesced = new java.util.ArrayList<>();
     private PolicyVersion version = PolicyVersion.INITIAL;
     private RolloutStats stats;
     private long releaseStart;
@@ -103,13 +122,21 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     public static Behavior<Command> create(String name, EngineRunner.Factory engineFactory,
                                            ActorRef<DeviceArbiter.Command> arbiter, WeightSource weights,
                                            Consumer<PolicyVersion> onLoaded) {
-        return Behaviors.setup(ctx -> new RolloutWorker(ctx, name, engineFactory, arbiter, weights, onLoaded));
+        return create(name, engineFactory, arbiter, weights, onLoaded, trajectory -> { });
+    }
+
+    /** @param sink where the engine's trajectories go, flushed before a {@link Quiet} answer */
+    public static Behavior<Command> create(String name, EngineRunner.Factory engineFactory,
+                                           ActorRef<DeviceArbiter.Command> arbiter, WeightSource weights,
+                                           Consumer<PolicyVersion> onLoaded, TrajectorySink sink) {
+        return Behaviors.setup(ctx -> new RolloutWorker(ctx, name, engineFactory, arbiter, weights, onLoaded, sink));
     }
 
     private RolloutWorker(ActorContext<Command> ctx, String name, EngineRunner.Factory factory,
                           ActorRef<DeviceArbiter.Command> arbiter, WeightSource weightSource,
-                          Consumer<PolicyVersion> onLoaded) {
+                          Consumer<PolicyVersion> onLoaded, TrajectorySink sink) {
         super(ctx);
+        this.sink = sink;
         this.weightSource = weightSource;
         this.onLoaded = onLoaded;
         this.name = name;
@@ -130,6 +157,23 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
                 .onMessage(Rollout.class, this::onRollout)
                 .onMessage(LoadWeights.class, this::onLoadWeights)
                 .onMessage(Abandon.class, a -> onAbandon())
+                .onMessage(Quiesce.class, q -> {
+                    onAbandon();
+                    if (current == null) {
+                        flushThenAnswer(q.replyTo());
+                    } else {
+                        quiesced.add(q.replyTo());
+                    }
+                    return this;
+                })
+                .onMessage(Flushed.class, f -> {
+                    if (f.failure() != null) {
+                        getContext().getLog().warn("rollout worker {}: its trajectories may not all be stored: {}",
+                                name, f.failure().getMessage());
+                    }
+                    f.replyTo().tell(new Quiet(name, getContext().getSelf()));
+                    return this;
+                })
                 .onMessage(DeviceReply.class, this::onDevice)
                 .onMessage(EngineReply.class, this::onEngine)
                 .onMessage(GotWeights.class, this::onGotWeights)
@@ -183,6 +227,10 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         return this;
     }
 
+    private void flushThenAnswer(ActorRef<Quiet> replyTo) {
+        getContext().pipeToSelf(sink.flush(), (ok, e) -> new Flushed(replyTo, e));
+    }
+
     private Behavior<Command> onAbandon() {
         if (current != null && !generating) {
             getContext().getLog().info("rollout worker {} abandons a batch for {} that has not begun", name,
@@ -206,6 +254,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             current.replyTo().tell(new Done(name, stats, getContext().getSelf()));
             current = null;
             generating = false;
+            quiesced.forEach(this::flushThenAnswer);
+            quiesced.clear();
         } else if (e.reply() instanceof EngineRunner.Loaded l) {
             version = l.version();
             onLoaded.accept(version);

@@ -101,5 +101,7 @@ public final class ProtocolRegistrar implements KryoRegistrar {
         r.add(348, RunFailed.Noted.class);
         r.add(349, RolloutWorker.Abandon.class);
         r.add(350, Master.Workers.class);
+        r.add(351, RolloutWorker.Quiesce.class);
+        r.add(352, RolloutWorker.Quiet.class);
     }
 }

@@ -75,6 +75,8 @@ final class ProtocolSamples {
                 new RolloutWorker.Done("worker-1", stats, ref(kit)),
                 new RolloutWorker.Loaded("worker-1", v, ref(kit)),
                 RolloutWorker.Abandon.INSTANCE,
+                new RolloutWorker.Quiesce(ref(kit)),
+                new RolloutWorker.Quiet("worker-1", ref(kit)),
                 new RolloutJob(Trajectory.start("g/1", prompt), 8, -7L, false),
                 new RolloutWork.Batch("i2-b1", List.of(new RolloutJob(unfinished, 16, 42L, true)), v, ref(kit)),
                 new RolloutWork.BatchDone("i2-b1", new RolloutWorker.Done("worker-1", stats, ref(kit))));

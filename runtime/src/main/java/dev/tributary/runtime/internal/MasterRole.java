@@ -149,9 +149,86 @@ final class MasterRole {
                     if (!now.ready(minWorkers)) {
                         return waiting(now);
                     }
-                    return plan.resumeFrom() >= 0 ? restoring(now, plan.resumeFrom())
-                            : running(now, new Master.Start(1, PolicyVersion.INITIAL, List.of(), false,
+                    if (plan.resumeFrom() >= 0) {
+                        return restoring(now, plan.resumeFrom());
+                    }
+                    int taken = takenOver();
+                    if (taken >= parts.settings().run().iterations()) {
+                        // The master that ran the run finished it before its node left: nothing is left to run.
+                        plan.progress().accept("the run's last checkpoint (after iteration " + taken + ") ends it; "
+                                + "this node has nothing to take over");
+                        return Behaviors.ignore();
+                    }
+                    if (taken >= 0) {
+                        return quiescing(now, taken);
+                    }
+                    return running(now, new Master.Start(1, PolicyVersion.INITIAL, List.of(), false,
                             ctx.messageAdapter(Master.Finished.class, Ended::new)));
+                })
+                .build();
+    }
+
+    /**
+     * The newest complete checkpoint when this master starts in a run that already has checkpoints: it took over
+     * from a master that was lost (a fresh run refuses a checkpoint directory that holds any); -1 otherwise.
+     */
+    private int takenOver() {
+        if (plan.store() == null || !parts.topology().cluster()) {
+            return -1;
+        }
+        try {
+            return plan.store().newestIntact(plan.progress()).map(Checkpoint::iteration).orElse(-1);
+        } catch (IOException e) {
+            plan.progress().accept("the checkpoints in " + plan.store().directory() + " cannot be read ("
+                    + e.getMessage() + "); the run starts afresh");
+            return -1;
+        }
+    }
+
+    private record GotQuiet(RolloutWorker.Quiet quiet) implements Command {
+    }
+
+    private record QuiesceTimedOut() implements Command {
+    }
+
+    /**
+     * Taking over from a lost master: every worker abandons what it waits for and finishes what it generates, and
+     * answers once its output is stored, so that none of the lost master's work reaches the replay buffer after it
+     * loads the checkpoint; then the run rewinds to checkpoint {@code c}.
+     */
+    private Behavior<Command> quiescing(Found found, int c) {
+        plan.progress().accept("this node takes over the run (its master was lost); it continues from the "
+                + "checkpoint after iteration " + c + " once the " + found.workers().size()
+                + " rollout workers are quiet");
+        ActorRef<RolloutWorker.Quiet> replyTo = ctx.messageAdapter(RolloutWorker.Quiet.class, GotQuiet::new);
+        found.workers().forEach(w -> w.tell(new RolloutWorker.Quiesce(replyTo)));
+        timers.startSingleTimer(new QuiesceTimedOut(), parts.settings().cluster().recoveryTimeout());
+        return awaitingQuiet(found, c, Set.copyOf(found.workers()));
+    }
+
+    private Behavior<Command> awaitingQuiet(Found found, int c, Set<ActorRef<RolloutWorker.Command>> waiting) {
+        if (waiting.isEmpty()) {
+            timers.cancel(new QuiesceTimedOut());
+            plan.rewound().accept(c);
+            return restoring(found, c);
+        }
+        return Behaviors.receive(Command.class)
+                .onMessage(GotQuiet.class, q -> {
+                    Set<ActorRef<RolloutWorker.Command>> left = new HashSet<>(waiting);
+                    left.remove(q.quiet().from());
+                    return awaitingQuiet(found, c, Set.copyOf(left));
+                })
+                .onMessage(Listed.class, l -> {
+                    Found now = found.with(l.listing());
+                    Set<ActorRef<RolloutWorker.Command>> left = new HashSet<>(waiting);
+                    left.retainAll(now.workers()); // a worker that is gone has nothing in flight
+                    return awaitingQuiet(now, c, Set.copyOf(left));
+                })
+                .onMessage(QuiesceTimedOut.class, t -> {
+                    plan.progress().accept("rollout workers " + waiting + " did not answer within "
+                            + parts.settings().cluster().recoveryTimeout().toSeconds() + " s; the run continues "
+                            + "without waiting for them");
+                    return awaitingQuiet(found, c, Set.of());
                 })
                 .build();
     }

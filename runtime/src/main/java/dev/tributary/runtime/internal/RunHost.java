@@ -78,6 +78,9 @@ public final class RunHost {
     private volatile ActorRef<Void> guardian;
     private boolean ownSystem;
     private RunFiles files;
+    /** Metrics rows kept when the files open: all, or those up to the checkpoint a taken-over run rewound to. */
+    private int keptThrough = Integer.MAX_VALUE;
+    private boolean filesClosed;
     private Sandbox sandbox;
     private Thread thread;
 
@@ -268,9 +271,12 @@ public final class RunHost {
         }
     }
 
-    /** The master's node: the run's end. Other nodes: the end of their actor system (the cluster was left). */
+    /**
+     * The run's end on the node whose master ran it to the end; on every other node of a cluster (a standby master
+     * too), the end of its actor system (the cluster was left).
+     */
     private Master.Finished awaitEnd() throws Exception {
-        CompletableFuture<?> end = topology.has(RoleKeys.MASTER) ? done
+        CompletableFuture<?> end = !topology.cluster() ? done
                 : CompletableFuture.anyOf(done, leaving, system.getWhenTerminated().toCompletableFuture());
         try {
             end.get();
@@ -290,6 +296,7 @@ public final class RunHost {
     /** The master's node: the run rewinds to the checkpoint after {@code iteration}; later metrics rows go. */
     private void rewound(int iteration) {
         synchronized (this) {
+            keptThrough = iteration;
             if (files != null) {
                 try {
                     files.rewind(iteration);
@@ -310,24 +317,26 @@ public final class RunHost {
         }
     }
 
-    /** One iteration, on the master's node: the run's files are opened with the first. */
-    private void record(IterationReport r) {
-        RunFiles f;
-        synchronized (this) {
-            if (files == null) {
-                try {
-                    if (resumeFrom.isEmpty()) {
-                        RunFiles.writeRunFiles(settings, sftAccuracy.getNow(Double.NaN));
-                    }
-                    files = RunFiles.open(settings, resumeFrom.map(Checkpoint::iteration).orElse(Integer.MAX_VALUE),
-                            this::workers, progress);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot write the run's files into " + settings.run().outDir(), e);
-                }
-            }
-            f = files;
+    /**
+     * One iteration, on the master's node: the run's files are opened with the first. A report that comes after
+     * this node's part of the run ended (a master that is handing over as its node leaves) is not recorded here.
+     */
+    private synchronized void record(IterationReport r) {
+        if (filesClosed) {
+            return;
         }
-        f.accept(r);
+        if (files == null) {
+            try {
+                if (resumeFrom.isEmpty()) {
+                    RunFiles.writeRunFiles(settings, sftAccuracy.getNow(Double.NaN));
+                }
+                files = RunFiles.open(settings, resumeFrom.map(Checkpoint::iteration).orElse(keptThrough),
+                        this::workers, progress);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the run's files into " + settings.run().outDir(), e);
+            }
+        }
+        files.accept(r);
     }
 
     private int workers() {
@@ -391,7 +400,8 @@ public final class RunHost {
                 }
                 // Leaves the cluster and, with exit-jvm, exits with the run-failed code (not Pekko's 0).
                 CoordinatedShutdown.get(s).run(RunFailedReason.INSTANCE);
-            } else if (topology.has(RoleKeys.MASTER)) {
+            } else if (done.isDone() && !done.isCompletedExceptionally()) {
+                // This node's master ran the run to its end (a standby master that never ran leaves with the rest).
                 endCluster(s);
             } else if (!leaving.isDone()) {
                 s.terminate();
@@ -451,6 +461,7 @@ public final class RunHost {
     }
 
     private synchronized void closeQuietly() {
+        filesClosed = true;
         if (sandbox != null) {
             sandbox.close();
         }

@@ -1,5 +1,8 @@
 package dev.tributary.runtime.cluster;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
 import dev.tributary.runtime.Plugins;
 import dev.tributary.runtime.RunSpec;
 import dev.tributary.runtime.Tributary;
@@ -9,6 +12,7 @@ import dev.tributary.runtime.settings.TributarySettings;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,6 +86,32 @@ public final class ClusterNodes {
                 tributary.cluster.min-rollout-workers = 4
                 tributary.run.checkpoint-every = 0
                 """.formatted(port, seedPort));
+    }
+
+    /**
+     * Starts {@code tributary node --roles <roles>} in a JVM of its own, on this JVM's classpath, joining through
+     * the seed node on 127.0.0.1 with the settings of {@code config}; its output goes to {@code log}.
+     */
+    public static Process forkNode(String roles, int port, int seedPort, Path config, Path log) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-Dorg.bytedeco.javacpp.maxbytes=2G",
+                "--add-modules", "jdk.incubator.vector",
+                "-cp", System.getProperty("java.class.path"), TributaryCliMain.CLASS, "node", "--roles", roles,
+                "--port", String.valueOf(port), "--seed-nodes", "127.0.0.1:" + seedPort, "--config",
+                config.toString());
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        return pb.start();
+    }
+
+    /** Writes the settings file of forked nodes: {@code tributary}'s settings on a loopback cluster. */
+    public static void writeForkedConfig(Path file, Config tributary) throws IOException {
+        Files.writeString(file, tributary.withOnlyPath("tributary")
+                .withFallback(ConfigFactory.parseString("pekko.actor.provider = cluster\n"
+                        + "pekko.remote.artery.canonical.hostname = \"127.0.0.1\"\npekko.cluster.jmx.enabled = off\n"
+                        + "pekko.coordinated-shutdown.exit-jvm = off"))
+                .withFallback(tributary.withOnlyPath("pekko.cluster"))
+                .root().render(ConfigRenderOptions.concise()));
     }
 
     /** The run's result within {@code minutes}; on a timeout, fails with the progress lines seen so far. */

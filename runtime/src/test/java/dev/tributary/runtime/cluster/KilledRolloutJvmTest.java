@@ -52,14 +52,7 @@ class KilledRolloutJvmTest {
             """;
 
     private Process rolloutJvm(Path config, int seed, Path log) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-Dorg.bytedeco.javacpp.maxbytes=2G",
-                "--add-modules", "jdk.incubator.vector",
-                "-cp", System.getProperty("java.class.path"), TributaryCliMain.CLASS, "node", "--roles", "rollout",
-                "--port", "0", "--seed-nodes", "127.0.0.1:" + seed, "--config", config.toString());
-        pb.environment().put("OMP_NUM_THREADS", "1");
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        Process p = pb.start();
+        Process p = ClusterNodes.forkNode("rollout", 0, seed, config, log);
         processes.add(p);
         return p;
     }
@@ -74,11 +67,7 @@ class KilledRolloutJvmTest {
         TributarySettings base = ClusterNodes.settings(dir, 0, seed);
         // Every node gets the same settings: the file the forked nodes read holds what this node runs with.
         Path conf = dir.resolve("node.conf");
-        Files.writeString(conf, ConfigFactory.parseString(cluster).withFallback(base.config().withOnlyPath("tributary"))
-                .withFallback(ConfigFactory.parseString("pekko.actor.provider = cluster\n"
-                        + "pekko.remote.artery.canonical.hostname = \"127.0.0.1\"\npekko.cluster.jmx.enabled = off\n"
-                        + "pekko.coordinated-shutdown.exit-jvm = off"))
-                .root().render(com.typesafe.config.ConfigRenderOptions.concise()));
+        ClusterNodes.writeForkedConfig(conf, ConfigFactory.parseString(cluster).withFallback(base.config()));
         List<TrajectoryBatch> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
         Plugins spy = TinyRuns.recordingBatches(batches);
         List<String> lines = Collections.synchronizedList(new ArrayList<>());

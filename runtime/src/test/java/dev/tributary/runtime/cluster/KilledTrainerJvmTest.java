@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigRenderOptions;
 import dev.tributary.model.PolicyVersion;
 import dev.tributary.runtime.RunResult;
 import dev.tributary.runtime.RunSpec;
@@ -71,14 +70,7 @@ class KilledTrainerJvmTest {
     }
 
     private Process nodeJvm(String roles, int port, Path config, int seed, Path log) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-Dorg.bytedeco.javacpp.maxbytes=2G",
-                "--add-modules", "jdk.incubator.vector",
-                "-cp", System.getProperty("java.class.path"), TributaryCliMain.CLASS, "node", "--roles", roles,
-                "--port", String.valueOf(port), "--seed-nodes", "127.0.0.1:" + seed, "--config", config.toString());
-        pb.environment().put("OMP_NUM_THREADS", "1");
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        Process p = pb.start();
+        Process p = ClusterNodes.forkNode(roles, port, seed, config, log);
         processes.add(p);
         return p;
     }
@@ -87,12 +79,7 @@ class KilledTrainerJvmTest {
     private static TributarySettings settings(Path dir, int seed, String extra, Path forkedConf) throws Exception {
         TributarySettings base = ClusterNodes.settings(dir.resolve("run"), 0, seed);
         String run = CLUSTER + extra + "\ntributary.run.checkpoint-dir = \"" + dir.resolve("checkpoints") + "\"\n";
-        Files.writeString(forkedConf, ConfigFactory.parseString(run)
-                .withFallback(base.config().withOnlyPath("tributary"))
-                .withFallback(ConfigFactory.parseString("pekko.actor.provider = cluster\n"
-                        + "pekko.remote.artery.canonical.hostname = \"127.0.0.1\"\npekko.cluster.jmx.enabled = off\n"
-                        + "pekko.coordinated-shutdown.exit-jvm = off"))
-                .root().render(ConfigRenderOptions.concise()));
+        ClusterNodes.writeForkedConfig(forkedConf, ConfigFactory.parseString(run).withFallback(base.config()));
         return TributarySettings.load(ConfigFactory.parseString(run + "\npekko.remote.artery.canonical.port = " + seed)
                 .withFallback(base.config()));
     }
