@@ -233,8 +233,6 @@ public final class LoadTest implements AutoCloseable {
                     seed-nodes = ["pekko://tributary@127.0.0.1:%d"]
                     seed-node-timeout = 1s
                     jmx.enabled = off
-                    # Two cores carrying every node: a busy moment must not make a node unreachable.
-                    failure-detector.acceptable-heartbeat-pause = 10s
                   }
                 }
                 """.formatted(port)));
