@@ -23,8 +23,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * The executor child of a synthetic worker, on the blocking dispatcher as the engine child of the built-in worker
- * is: it runs a batch on the clock of its {@link RolloutPlan} (a timer to the next finishing job, each finished job
+ * The executor child of a synthetic worker, on a dispatcher for blocking work as the built-in worker's engine child
+ * is ({@link SyntheticRollout#DISPATCHER}): it runs a batch on the clock of its {@link RolloutPlan} (a timer to the next finishing job, each finished job
  * emitted into the worker's sink at once), loads weights into the node's policy, and stops on {@link Stop}. A job
  * that draws a failure crashes the engine at its finishing time: after the restart time the whole batch runs again
  * from its seeds, so what was emitted before the crash is emitted again and must be dropped by the replay buffer.

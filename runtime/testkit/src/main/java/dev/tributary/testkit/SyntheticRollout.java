@@ -10,10 +10,15 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * The synthetic rollout behaviour: a worker speaking {@link RolloutWorker}'s protocol, shaped as the built-in one
- * (a middle manager over an executor child on the blocking dispatcher), whose child is a {@link SyntheticEngine}
- * instead of an inference engine. The worker fails if its engine fails, and stops if its engine stops.
+ * (a middle manager over an executor child), whose child is a {@link SyntheticEngine} instead of an inference
+ * engine. The worker fails if its engine fails, and stops if its engine stops. The engines run on a dispatcher of
+ * their own ({@value #DISPATCHER}), not on the blocking one the built-in engine shares with reward scoring: with
+ * more workers on the reward's node than that dispatcher's 16 threads, workers blocked on a full segment stream
+ * would starve the scoring that drains it.
  */
 final class SyntheticRollout implements RolloutBehavior {
+    static final String DISPATCHER = "tributary.testkit.engine-dispatcher";
+
     private final LoadProfile profile;
     private final Ledger ledger;
     private final Workers workers;
@@ -28,7 +33,7 @@ final class SyntheticRollout implements RolloutBehavior {
     public Behavior<RolloutWorker.Command> create(Worker worker) {
         return Behaviors.setup(ctx -> {
             var engine = ctx.spawn(SyntheticEngine.create(worker, ctx.getSelf(), profile, ledger), "engine",
-                    DispatcherSelector.blocking());
+                    DispatcherSelector.fromConfig(DISPATCHER));
             ctx.watch(engine);
             workers.add(ctx.getSystem(), engine);
             return Behaviors.receive(RolloutWorker.Command.class)
