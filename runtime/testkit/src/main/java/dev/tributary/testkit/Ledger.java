@@ -29,6 +29,10 @@ final class Ledger {
     private final LongAdder trainSteps = new LongAdder();
     private final AtomicLong weightsBytes = new AtomicLong();
     private volatile Consumer<String> onFinished = id -> { };
+    private final LongAdder stores = new LongAdder();
+    private final java.util.concurrent.atomic.AtomicBoolean anyStarted = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile Runnable onFirstStart = () -> { };
+    private volatile java.util.function.LongConsumer onStored = n -> { };
 
     /** Where a trajectory of one prompt group has been, sample by sample. */
     private static final class Group {
@@ -50,8 +54,20 @@ final class Ledger {
         onFinished = listener;
     }
 
+    /**
+     * {@code first} runs when the first job starts; {@code stored} gets the count of the store's arrivals after each
+     * (the harness reads the live heap at both moments of the first iteration).
+     */
+    void onProgress(Runnable first, java.util.function.LongConsumer stored) {
+        onFirstStart = first;
+        onStored = stored;
+    }
+
     /** A job for {@code id} was run (fresh or resumed). */
     void started(String id) {
+        if (!anyStarted.get() && anyStarted.compareAndSet(false, true)) {
+            onFirstStart.run();
+        }
         Group g = group(id);
         synchronized (g) {
             g.started.set(sample(id));
@@ -98,6 +114,8 @@ final class Ledger {
                 g.stored[s] = t.segments().size();
             }
         }
+        stores.increment();
+        onStored.accept(stores.sum());
     }
 
     /** The store let go of {@code ts} by design (not trained, not lost). */

@@ -29,8 +29,9 @@ import java.util.Objects;
  * @param duration           above zero: the run ends after the first iteration that ends this long after its start
  * @param seed               seed of every synthetic draw and of the run
  * @param faults             faults injected while the run goes on
- * @param settings           {@code tributary.*} settings layered over those the kit derives from this profile
- *                           (e.g. {@code tributary.rollout.batches-per-worker = 4}); empty by default
+ * @param settings           settings layered over those the kit derives from this profile: {@code tributary.*}
+ *                           (e.g. {@code tributary.rollout.batches-per-worker = 4}) and {@code pekko.*} for every
+ *                           node's ActorSystem (e.g. {@code pekko.loglevel = ERROR}); empty by default
  */
 public record LoadProfile(int workers, int systems, int slots, int promptsPerIteration, int samplesPerPrompt,
                           int iterations, Duration duration, int tokenBudget, int maxResponseTokens, long seed,
@@ -382,7 +383,10 @@ public record LoadProfile(int workers, int systems, int slots, int promptsPerIte
             return this;
         }
 
-        /** {@code tributary.*} HOCON layered over the settings the kit derives, e.g. {@code "tributary.rollout.batches-per-worker = 4"}. */
+        /**
+         * HOCON layered over the settings the kit derives: {@code tributary.*} (e.g.
+         * {@code "tributary.rollout.batches-per-worker = 4"}) and {@code pekko.*} for every node's ActorSystem.
+         */
         public Builder settings(String hocon) {
             settings = ConfigFactory.parseString(hocon).withFallback(settings);
             return this;

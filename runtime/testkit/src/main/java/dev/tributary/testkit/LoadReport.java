@@ -54,11 +54,17 @@ public record LoadReport(String shape, List<IterationMetrics> iterations, Throug
     /**
      * @param runtimeCpuMicrosPerTrajectory the process's CPU time per trained trajectory, less the synthetic roles'
      *                                      own (it is the runtime's: actors, streams, serialization, GC)
-     * @param retainedBytesPerTrajectory    the retained heap's peak above the baseline, per trajectory of an
-     *                                      iteration (all of which are in flight at once)
+     * @param collections                   garbage collections during the run
+     * @param liveFixedBytes                the live heap when the first job started: the nodes, nothing in flight
+     *                                      (-1 when not measured)
+     * @param liveInFlightBytes             the live heap once the replay buffer had received an iteration's
+     *                                      trajectories, all of which were then in flight (-1 when not measured)
+     * @param liveBytesPerTrajectory        their difference per trajectory of an iteration; NaN when not measured
+     *                                      (a run of one iteration: the two full collections would be timed)
      */
     public record Resources(double runtimeCpuMicrosPerTrajectory, long heapPeakBytes, long retainedPeakBytes,
-                            long baselineBytes, double retainedBytesPerTrajectory) {
+                            long baselineBytes, long collections, long liveFixedBytes, long liveInFlightBytes,
+                            double liveBytesPerTrajectory) {
     }
 
     /**
@@ -140,8 +146,10 @@ public record LoadReport(String shape, List<IterationMetrics> iterations, Throug
                 resources.runtimeCpuMicrosPerTrajectory())));
         rows.add(row("heap peak / retained peak", mb(resources.heapPeakBytes()) + " / "
                 + mb(resources.retainedPeakBytes()) + " (baseline " + mb(resources.baselineBytes()) + ")"));
-        rows.add(row("retained heap per trajectory", String.format(Locale.ROOT, "%.2f KB",
-                resources.retainedBytesPerTrajectory() / 1024)));
+        rows.add(row("live heap per in-flight trajectory", Double.isNaN(resources.liveBytesPerTrajectory())
+                ? "- (not measured in a run of one iteration)" : String.format(Locale.ROOT, "%.2f KB (%s with "
+                + "nothing in flight, %s with an iteration's trajectories)", resources.liveBytesPerTrajectory() / 1024,
+                mb(resources.liveFixedBytes()), mb(resources.liveInFlightBytes()))));
         rows.add(row("weights", mb(weightSync.weightsBytes()) + ", " + weightSync.mode()));
         rows.add(row("weight sync (mean / max)", sec(weightSync.meanSeconds()) + " / " + sec(weightSync.maxSeconds())
                 + (weightSync.checked() > 0 ? ", " + weightSync.mismatches() + " of " + weightSync.checked()

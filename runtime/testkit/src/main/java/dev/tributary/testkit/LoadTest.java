@@ -98,6 +98,8 @@ public final class LoadTest implements AutoCloseable {
     private ResourceMeter meter;
     private long startNanos;
     private volatile TributaryRun head;
+    private volatile long liveFixed = -1;
+    private volatile long liveInFlight = -1;
     private int delivered;
     private boolean closed;
 
@@ -207,6 +209,15 @@ public final class LoadTest implements AutoCloseable {
         if (!profile.faults().isEmpty()) {
             ledger.onFinished(trigger(profile.faults()));
         }
+        if (profile.iterations() > 1) {
+            // Two full collections in iteration 1, which the rates leave out: nodes only, then an iteration in flight.
+            long inFlight = profile.trajectoriesPerIteration();
+            ledger.onProgress(() -> liveFixed = ResourceMeter.liveHeapBytes(), stored -> {
+                if (stored == inFlight) {
+                    liveInFlight = ResourceMeter.liveHeapBytes();
+                }
+            });
+        }
         meter = new ResourceMeter();
         startNanos = System.nanoTime();
         startNodes(plugins);
@@ -259,8 +270,11 @@ public final class LoadTest implements AutoCloseable {
 
     private Node node(String name, Set<String> roles, int nodeWorkers, Config pekko, Plugins plugins) {
         boolean first = nodes.isEmpty();
-        Config settings = pekko.withFallback(SyntheticRoles.settings(profile, outDir, Math.max(1, nodeWorkers),
-                profile.workers()));
+        // A profile's own pekko.* settings (a log level, a dispatcher's size) win over the harness's.
+        Config own = profile.settings().hasPath("pekko") ? profile.settings().withOnlyPath("pekko")
+                : ConfigFactory.empty();
+        Config settings = own.withFallback(pekko).withFallback(SyntheticRoles.settings(profile, outDir,
+                Math.max(1, nodeWorkers), profile.workers()));
         Consumer<String> lines = first ? this::headProgress : line -> progress.accept(name + ": " + line);
         TributaryRun run = Tributary.start(RunSpec.of(TributarySettings.load(settings)).withRoles(roles)
                 .withPlugins(plugins).withProgress(lines));
@@ -439,9 +453,11 @@ public final class LoadTest implements AutoCloseable {
                 new long[] {meter.processCpuNanos(), ledger.syntheticCpuNanos()});
         long[] begin = from == 2 ? marks.getOrDefault(all.get(0).iteration(), end) : new long[] {meter.startCpuNanos(), 0};
         double cpuMicros = ((end[0] - begin[0]) - (end[1] - begin[1])) / 1e3;
+        long fixed = liveFixed;
+        long inFlight = liveInFlight;
         var resources = new LoadReport.Resources(trained > 0 ? cpuMicros / trained : 0, meter.peakUsedBytes(),
-                meter.peakRetainedBytes(), meter.baselineRetainedBytes(), (double) Math.max(0,
-                meter.peakRetainedBytes() - meter.baselineRetainedBytes()) / profile.trajectoriesPerIteration());
+                meter.peakRetainedBytes(), meter.baselineRetainedBytes(), meter.collections(), fixed, inFlight,
+                fixed < 0 || inFlight < 0 ? Double.NaN : (double) (inFlight - fixed) / profile.trajectoriesPerIteration());
         CountingStore s = store.get();
         var exactlyOnce = ledger.account(s == null ? List.of() : s.contents());
         var synthetic = ledger.synthetic();

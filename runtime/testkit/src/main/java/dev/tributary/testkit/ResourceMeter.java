@@ -41,12 +41,14 @@ final class ResourceMeter implements AutoCloseable {
         return t;
     });
     private final long baselineRetained;
+    private final long startCollections;
     private final long startCpu;
 
     /** Collects once for the baseline, then starts measuring. */
     ResourceMeter() {
         System.gc();
         this.baselineRetained = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        this.startCollections = collectionCount();
         NotificationListener onGc = this::afterGc;
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (gc instanceof NotificationEmitter emitter) {
@@ -78,6 +80,22 @@ final class ResourceMeter implements AutoCloseable {
             }
         }
         peakRetained.accumulateAndGet(retained, Math::max);
+    }
+
+    /** Garbage collections since the start, the baseline's excluded. */
+    long collections() {
+        return collectionCount() - startCollections;
+    }
+
+    private static long collectionCount() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(GarbageCollectorMXBean::getCollectionCount).filter(c -> c > 0).sum();
+    }
+
+    /** The live heap: used bytes right after a full collection (asked for; a JVM may decline it). */
+    static long liveHeapBytes() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     long processCpuNanos() {

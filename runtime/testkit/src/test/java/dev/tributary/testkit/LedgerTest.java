@@ -28,7 +28,7 @@ class LedgerTest {
     private static LoadReport report(LoadReport.ExactlyOnce x) {
         return new LoadReport("test", List.of(new IterationMetrics(1, 0, Double.NaN, 2, 10, 0, 0, 0, 1, 0, 0, 0, 2, 0,
                 Double.NaN, 1, 0, 0, 0, 0)), new LoadReport.Throughput(2, 4, 1),
-                new LoadReport.Phases(1, 0.5, 0.2, 0.1, 0.2), new LoadReport.Resources(10, 1 << 20, 1 << 20, 0, 1),
+                new LoadReport.Phases(1, 0.5, 0.2, 0.1, 0.2), new LoadReport.Resources(10, 1 << 20, 1 << 20, 0, 1, 1 << 20, 1 << 21, 512),
                 new LoadReport.WeightSync(4, 0, 0, "shared", 0, 0), x,
                 new LoadReport.Synthetic(2, 4, 0, 0, 0, 1, 4, 0), List.of());
     }

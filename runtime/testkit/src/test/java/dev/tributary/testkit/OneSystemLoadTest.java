@@ -36,6 +36,7 @@ class OneSystemLoadTest {
         try (LoadTest load = LoadTest.start(testKit, profile)) {
             IterationMetrics first = load.iterations().awaitIteration(1, MINUTE);
             assertEquals(1, first.iteration());
+            assertEquals(2, load.iterations().next(MINUTE).iteration());
             assertEquals(4, load.iterations().awaitIteration(4, MINUTE).iteration());
             LoadReport r = load.awaitReport(MINUTE);
             r.assertNoLoss();
@@ -53,6 +54,8 @@ class OneSystemLoadTest {
             assertEquals(x.copiesEmitted(), x.copiesDropped(), "the replay buffer dropped every copy");
             assertTrue(r.synthetic().hangs() > 0 && r.synthetic().rewardFailures() > 0);
             assertEquals("shared parameters (one JVM: nothing copied)", r.weightSync().mode());
+            assertTrue(r.resources().liveFixedBytes() > 0 && r.resources().liveInFlightBytes() > 0,
+                    "the live heap was read in the first iteration");
             assertTrue(r.table().contains("lost / duplicated                        | 0 / 0"), r.table());
         }
         assertTrue(systems.get(0).getWhenTerminated().toCompletableFuture().isDone(), "the run's system is gone");
@@ -70,6 +73,9 @@ class OneSystemLoadTest {
             assertEquals("the load test's run ended before iteration 2: it reached its last iteration ([1] recorded)",
                     e.getMessage());
             assertEquals(1, load.iterations().awaitIteration(1, MINUTE).iteration(), "a passed one is still there");
+            assertEquals("fault down-node: expected a load test over systems >= 3; in one ActorSystem the run cannot "
+                    + "lose a worker and go on", assertThrows(IllegalStateException.class,
+                    () -> load.inject(Fault.DOWN_NODE)).getMessage());
         }
     }
 }
