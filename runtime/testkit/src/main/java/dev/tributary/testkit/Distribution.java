@@ -82,7 +82,7 @@ public sealed interface Distribution permits Distribution.Constant, Distribution
 
         @Override
         public double sample(SplittableRandom random) {
-            return -mean * Math.log(1 - random.nextDouble());
+            return mean * random.nextExponential();
         }
 
         @Override
@@ -100,7 +100,7 @@ public sealed interface Distribution permits Distribution.Constant, Distribution
 
         @Override
         public double sample(SplittableRandom random) {
-            return median * Math.exp(sigma * gaussian(random));
+            return median * Math.exp(sigma * random.nextGaussian());
         }
 
         @Override
@@ -187,12 +187,6 @@ public sealed interface Distribution permits Distribution.Constant, Distribution
         if (!(v > 0) || Double.isInfinite(v)) {
             throw new IllegalArgumentException(what + " " + fmt(v) + ": expected a finite number > 0");
         }
-    }
-
-    private static double gaussian(SplittableRandom rng) {
-        double u1 = rng.nextDouble(Double.MIN_NORMAL, 1.0);
-        double u2 = rng.nextDouble();
-        return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
     }
 
     private static String fmt(double v) {
