@@ -97,6 +97,19 @@ final class AsynchronousDriver implements Driver {
                     r -> receive(r, f));
         }
 
+        /** After the last step: rounds out are stored, none is trained, then the last checkpoint ends the run. */
+        Behavior<Master.Command> ending(Run run, Flow f) {
+            if (!f.asking() && f.inFlight() == 0) {
+                return k.checkpoint(run.withRound(f.nextRound()), k::finish);
+            }
+            return k.phase(run, Behaviors.receive(Master.Command.class)
+                    // Unfinished trajectories taken for a round go out as that round, so that they are stored again.
+                    .onMessage(GotUnfinished.class, u -> ending(k.dispatch(run, f.nextRound(),
+                            k.jobs(f.nextRound(), u.u().trajectories())), f.dispatched()))
+                    .onMessage(MasterKernel.RoundDone.class, r -> ending(run, f.roundDone(r.stats()))),
+                    r -> ending(r, f));
+        }
+
         Behavior<Master.Command> dispatch(Run run, Flow f, List<Trajectory> unfinished) {
             List<RolloutJob> jobs = k.jobs(f.nextRound(), unfinished);
             return step(k.dispatch(run, f.nextRound(), jobs), f.dispatched());
@@ -142,8 +155,9 @@ final class AsynchronousDriver implements Driver {
         Behavior<Master.Command> report(Run run, Flow f, double heldOutAccuracy) {
             Run reported = k.report(run, f.report(run, heldOutAccuracy, k.now()));
             if (k.endsAfter(reported)) {
-                // Rounds still out are abandoned: their samples would only be trained by a later run.
-                return k.checkpointsAfter(reported, true) ? k.checkpoint(reported.withRound(f.nextRound()), k::finish)
+                // The last checkpoint waits for the rounds out (nothing more is trained), so that a later run
+                // resumed from it has every trajectory; without checkpoints, rounds still out are abandoned.
+                return k.checkpointsAfter(reported, true) ? ending(reported, f.reported(k.now(), true))
                         : k.finish(reported);
             }
             // A due checkpoint is written once nothing is out, so the replay buffer's contents are the whole state.

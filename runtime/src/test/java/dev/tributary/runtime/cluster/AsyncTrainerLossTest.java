@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The asynchronous driver loses its trainer's node mid-run (its actor system ends) and a replacement joins: the run
  * rewinds to the newest checkpoint and completes. Along the run that the final weights come from (the first
  * trainer's steps up to the checkpoint, then the replacement's), no trajectory is trained twice, and every
- * trajectory the replay buffer held at the checkpoint is trained or still held at the end.
+ * trajectory the replay buffer held at the checkpoint is trained or still held at the end. Stale groups are masked,
+ * not dropped (dropping one that is too old is the driver's policy, whether or not the run rewound).
  */
 class AsyncTrainerLossTest {
     private final List<TributaryRun> nodes = new ArrayList<>();
@@ -45,7 +46,8 @@ class AsyncTrainerLossTest {
     }
 
     private static final String RUN = """
-            tributary.master { driver = asynchronous, asynchronous.max-staleness = 2 }
+            tributary.master { driver = asynchronous, asynchronous { max-staleness = 2, on-stale = mask } }
+            tributary.replay.max-segment-age = 2
             tributary.run { iterations = 8, checkpoint-every = 1, keep-checkpoints = 20 }
             tributary.replay.capacity = 512
             tributary.cluster { min-rollout-workers = 2, recovery-timeout = 1m }
