@@ -38,7 +38,9 @@ public final class MasterKernel {
     public record RoundDone(int iteration, RolloutStats stats) implements Master.Internal {
     }
 
-    private record GotDeviceStats(double totalMillis) implements Master.Internal {
+    /** An arbiter's figures; {@code answered} false when it did not answer in time (its node is gone). */
+    private record GotDeviceStats(ActorRef<DeviceArbiter.Command> arbiter, double totalMillis, boolean answered)
+            implements Master.Internal {
     }
 
     /** How long the master waits for a device arbiter's figures before counting it as gone. */
@@ -53,15 +55,19 @@ public final class MasterKernel {
     private final Run first;
     /** Workers seen to terminate: a registration list that still names one does not bring it back. */
     private final Set<ActorRef<?>> goneWorkers;
+    /** Device arbiters that did not answer once (their node is gone); shared by every kernel of this master. */
+    private final Set<ActorRef<?>> goneArbiters;
 
     private MasterKernel(ActorContext<Master.Command> ctx, Master.Setup setup, ActorRef<Dispatcher.Command> dispatcher,
-                         ActorRef<Master.Finished> finishTo, Run first, Set<ActorRef<?>> goneWorkers) {
+                         ActorRef<Master.Finished> finishTo, Run first, Set<ActorRef<?>> goneWorkers,
+                         Set<ActorRef<?>> goneArbiters) {
         this.ctx = ctx;
         this.setup = setup;
         this.dispatcher = dispatcher;
         this.finishTo = finishTo;
         this.first = first;
         this.goneWorkers = goneWorkers;
+        this.goneArbiters = goneArbiters;
     }
 
     /** Spawns the dispatcher, watches every role, and waits for {@link Master.Start}. */
@@ -72,7 +78,7 @@ public final class MasterKernel {
         Master.Roles roles = setup.roles();
         roles.workers().forEach(ctx::watch);
         List.of(roles.replay(), roles.reward(), roles.trainer()).forEach(ctx::watch);
-        var kernel = new MasterKernel(ctx, setup, dispatcher, null, null, new HashSet<>());
+        var kernel = new MasterKernel(ctx, setup, dispatcher, null, null, new HashSet<>(), new HashSet<>());
         return kernel.awaitStart(Run.start(1, PolicyVersion.INITIAL, roles.workers()));
     }
 
@@ -89,7 +95,7 @@ public final class MasterKernel {
             throw new IllegalArgumentException("start iteration " + s.iteration() + " must be in 1.."
                     + settings().iterations());
         }
-        var started = new MasterKernel(ctx, setup, dispatcher, s.replyTo(), null, goneWorkers);
+        var started = new MasterKernel(ctx, setup, dispatcher, s.replyTo(), null, goneWorkers, goneArbiters);
         Run run = Run.start(s.iteration(), s.version(), workers).withRound(s.firstRound());
         if (s.rewound()) {
             // From a checkpoint: the workers may hold any version (the initial one, or a later one of the run that
@@ -115,7 +121,8 @@ public final class MasterKernel {
     }
 
     private Behavior<Master.Command> drive(Run run) {
-        return setup.driver().behavior(new MasterKernel(ctx, setup, dispatcher, finishTo, run, goneWorkers));
+        return setup.driver().behavior(new MasterKernel(ctx, setup, dispatcher, finishTo, run, goneWorkers,
+                goneArbiters));
     }
 
     // ---- What drivers use.
@@ -340,10 +347,12 @@ public final class MasterKernel {
      * not answer within {@link #STATS_TIMEOUT} (its node is gone) counts as none.
      */
     public Behavior<Master.Command> handoff(Run run, BiFunction<Run, Double, Behavior<Master.Command>> then) {
-        var arbiters = roles().arbiters();
+        // An arbiter that once did not answer is not asked again: every later iteration would wait for it.
+        var arbiters = roles().arbiters().stream().filter(a -> !goneArbiters.contains(a)).toList();
         for (var arbiter : arbiters) {
             ctx.ask(DeviceArbiter.Stats.class, arbiter, STATS_TIMEOUT, DeviceArbiter.GetStats::new,
-                    (stats, failure) -> new GotDeviceStats(stats != null ? stats.totalHandoffMillis() : 0));
+                    (stats, failure) -> new GotDeviceStats(arbiter, stats != null ? stats.totalHandoffMillis() : 0,
+                            stats != null));
         }
         return awaitStats(run, arbiters.size(), 0.0, then);
     }
@@ -354,8 +363,14 @@ public final class MasterKernel {
             // A lost arbiter's share leaves the sum: the difference is never taken below nothing.
             return then.apply(run.withHandoffMillisSoFar(total), Math.max(0, total - run.handoffMillisSoFar()));
         }
-        return phase(run, Behaviors.receive(Master.Command.class).onMessage(GotDeviceStats.class,
-                s -> awaitStats(run, left - 1, total + s.totalMillis(), then)),
+        return phase(run, Behaviors.receive(Master.Command.class).onMessage(GotDeviceStats.class, s -> {
+                    if (!s.answered()) {
+                        goneArbiters.add(s.arbiter());
+                        ctx.getLog().warn("device arbiter {} did not answer within {} s; it is not asked again",
+                                s.arbiter().path(), STATS_TIMEOUT.toSeconds());
+                    }
+                    return awaitStats(run, left - 1, total + s.totalMillis(), then);
+                }),
                 r -> awaitStats(r, left, total, then));
     }
 

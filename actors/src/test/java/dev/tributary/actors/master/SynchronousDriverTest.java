@@ -20,6 +20,7 @@ import dev.tributary.model.Prompt;
 import dev.tributary.model.task.ArithmeticTask;
 import dev.tributary.model.token.Tokenizer;
 import dev.tributary.model.train.Evaluator;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -240,5 +241,34 @@ class SynchronousDriverTest {
         }
         assertEquals(List.of("late worker", "worker"), loaded.stream().sorted().toList(),
                 "the worker that joined loads the new version with the first");
+    }
+
+    @Test
+    void anArbiterThatDoesNotAnswer_isWaitedForOnce_thenNotAskedAgain() {
+        Rig rig = new Rig(1, 2, settings());
+        checkpoint(rig, 0);
+        PolicyVersion v = PolicyVersion.INITIAL;
+        for (int iteration = 1; iteration <= 2; iteration++) {
+            var take = rig.rollOut(v);
+            take.replyTo().tell(new ReplayBuffer.Groups(List.of()));
+            expect("reward", RewardActor.ShapeGroups.class).replyTo().tell(new RewardActor.Shaped(List.of()));
+            v = v.next();
+            expect("trainer", Trainer.Train.class).replyTo().tell(new Trainer.Trained(v, 0.5, 0, 1, 0.01));
+            var load = expect("worker", RolloutWorker.LoadWeights.class);
+            load.replyTo().tell(new RolloutWorker.Loaded("w", v, rig.workers.get(0)));
+            if (iteration == 1) {
+                // Both are asked; one answers, the other (its node gone) never does.
+                expect("arbiter", DeviceArbiter.GetStats.class).replyTo().tell(new DeviceArbiter.Stats(1, 4.0, 1, 0));
+                expect("arbiter", DeviceArbiter.GetStats.class);
+            } else {
+                var only = expect("arbiter", DeviceArbiter.GetStats.class);
+                only.replyTo().tell(new DeviceArbiter.Stats(1, 6.0, 1, 0));
+            }
+            if (iteration == 2) {
+                expect("trainer", Trainer.Evaluate.class).replyTo().tell(new Evaluator.Result(0.5, 3.0, 1));
+            }
+            assertEquals(iteration, rig.reports.receiveMessage(Duration.ofSeconds(10)).iteration());
+        }
+        assertEquals(2, checkpoint(rig, 2).iteration(), "the run ends without asking the silent arbiter again");
     }
 }
