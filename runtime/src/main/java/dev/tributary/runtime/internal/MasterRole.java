@@ -152,7 +152,14 @@ final class MasterRole {
                     if (plan.resumeFrom() >= 0) {
                         return restoring(now, plan.resumeFrom());
                     }
-                    int taken = takenOver();
+                    int taken;
+                    try {
+                        taken = takenOver();
+                    } catch (IOException e) {
+                        // Checkpoints exist but none reads back: never restart such a run from scratch silently.
+                        return fail("the run's checkpoints in " + plan.store().directory() + " cannot be used: "
+                                + e.getMessage());
+                    }
                     if (taken >= parts.settings().run().iterations()) {
                         // The master that ran the run finished it before its node left: nothing is left to run.
                         plan.progress().accept("the run's last checkpoint (after iteration " + taken + ") ends it; "
@@ -172,17 +179,11 @@ final class MasterRole {
      * The newest complete checkpoint when this master starts in a run that already has checkpoints: it took over
      * from a master that was lost (a fresh run refuses a checkpoint directory that holds any); -1 otherwise.
      */
-    private int takenOver() {
+    private int takenOver() throws IOException {
         if (plan.store() == null || !parts.topology().cluster()) {
             return -1;
         }
-        try {
-            return plan.store().newestIntact(plan.progress()).map(Checkpoint::iteration).orElse(-1);
-        } catch (IOException e) {
-            plan.progress().accept("the checkpoints in " + plan.store().directory() + " cannot be read ("
-                    + e.getMessage() + "); the run starts afresh");
-            return -1;
-        }
+        return plan.store().newestIntact(plan.progress()).map(Checkpoint::iteration).orElse(-1);
     }
 
     private record GotQuiet(RolloutWorker.Quiet quiet) implements Command {
@@ -225,7 +226,8 @@ final class MasterRole {
                     return awaitingQuiet(now, c, Set.copyOf(left));
                 })
                 .onMessage(QuiesceTimedOut.class, t -> {
-                    plan.progress().accept("rollout workers " + waiting + " did not answer within "
+                    plan.progress().accept("rollout workers " + waiting.stream().map(w -> w.path().toString())
+                            .sorted().toList() + " did not answer within "
                             + parts.settings().cluster().recoveryTimeout().toSeconds() + " s; the run continues "
                             + "without waiting for them");
                     return awaitingQuiet(found, c, Set.of());

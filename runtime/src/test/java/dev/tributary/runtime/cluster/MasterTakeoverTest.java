@@ -62,6 +62,20 @@ class MasterTakeoverTest {
         assertTrue(HeldTrainerStep.steps.get() >= 4, "the run did not reach its fourth training step");
     }
 
+    private static void awaitThreeMembersUp(TributaryRun node) throws InterruptedException {
+        var cluster = org.apache.pekko.cluster.typed.Cluster.get(ClusterNodes.systemOf(node));
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            long up = java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+                    .filter(m -> m.status() == org.apache.pekko.cluster.MemberStatus.up()).count();
+            if (up >= 3) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the standby's node did not see three members up within 2 minutes");
+    }
+
     private static void awaitLine(List<String> lines, String text) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (lines.stream().noneMatch(l -> l.contains(text)) && System.nanoTime() < deadline) {
@@ -126,6 +140,8 @@ class MasterTakeoverTest {
                     .withFallback(settings(dir, "c", 0, seed).config())), Set.of("replay", "reward", "rollout",
                     "trainer"), lines));
             awaitHeld();
+            // The standby must be a member before the master dies, or nothing can take over.
+            awaitThreeMembersUp(standby);
             assertTrue(master.isAlive(), "the master's JVM died by itself: "
                     + java.nio.file.Files.readString(dir.resolve("master.log")));
             master.destroyForcibly(); // SIGKILL, in the middle of the run
