@@ -11,9 +11,8 @@ import dev.tributary.runtime.internal.checkpoint.CheckpointStore;
 import dev.tributary.runtime.internal.metrics.MetricsWriter;
 import dev.tributary.runtime.metrics.IterationMetrics;
 import dev.tributary.runtime.settings.TributarySettings;
+import dev.tributary.testkit.Loopback;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,7 +62,7 @@ public final class ChaosSoak {
         this.iterations = iterations;
         this.killEverySeconds = killEverySeconds;
         this.random = new Random(seed);
-        this.ports = freePorts(4);
+        this.ports = Loopback.freePorts(4);
     }
 
     public static void main(String[] args) throws Exception {
@@ -274,19 +273,5 @@ public final class ChaosSoak {
         pb.environment().put("OMP_NUM_THREADS", "1");
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         nodes.put(name, new Node(name, roles, port, log, pb.start()));
-    }
-
-    private static int[] freePorts(int n) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
-            }
-            return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
-        } finally {
-            for (ServerSocket s : sockets) {
-                s.close();
-            }
-        }
     }
 }
