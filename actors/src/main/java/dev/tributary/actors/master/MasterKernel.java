@@ -194,11 +194,12 @@ public final class MasterKernel {
      */
     private Behavior<Master.Command> drainThenStop(Run run, String role, ActorRef<?> gone) {
         Master.RoleLost lost = new Master.RoleLost(role, gone.path().address().toString(), run.iteration());
-        ctx.getLog().warn("{}; draining the rollouts that are out before stopping", lost.getMessage());
         if (!role.equals("trainer")) {
             // Without the buffer nothing can be stored, without the reward actor nothing scored: nothing drains.
+            ctx.getLog().warn("{}; the master stops", lost.getMessage());
             throw lost;
         }
+        ctx.getLog().warn("{}; draining the rollouts that are out before stopping", lost.getMessage());
         // A batch still waiting for weights only the lost trainer had would never end: its worker answers it now.
         run.workers().forEach(w -> w.tell(RolloutWorker.Abandon.INSTANCE));
         dispatcher.tell(new Dispatcher.Drain(adapter(Dispatcher.Drained.class, d -> new DrainedOut())));

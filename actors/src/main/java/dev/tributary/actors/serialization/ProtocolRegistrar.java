@@ -12,6 +12,7 @@ import dev.tributary.actors.rollout.RolloutJob;
 import dev.tributary.actors.rollout.RolloutStats;
 import dev.tributary.actors.rollout.RolloutWork;
 import dev.tributary.actors.rollout.RolloutWorker;
+import dev.tributary.actors.stream.SegmentRoute;
 import dev.tributary.actors.stream.SegmentStream;
 import dev.tributary.actors.trainer.Trainer;
 import dev.tributary.streams.serialization.KryoRegistrar;
@@ -103,5 +104,7 @@ public final class ProtocolRegistrar implements KryoRegistrar {
         r.add(350, Master.Workers.class);
         r.add(351, RolloutWorker.Quiesce.class);
         r.add(352, RolloutWorker.Quiet.class);
+        r.add(353, SegmentRoute.Route.class);
+        r.add(354, SegmentRoute.Routed.class);
     }
 }

@@ -140,6 +140,11 @@ public final class SegmentPipeline implements TrajectorySink, AutoCloseable {
         }
     }
 
+    /** True once the stream failed (a partner node went away): nothing emitted any more reaches the buffer. */
+    public boolean broken() {
+        return failure != null;
+    }
+
     @Override
     public void close() {
         queue.complete();

@@ -4,6 +4,7 @@ import dev.tributary.actors.device.DeviceArbiter;
 import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.reward.RewardActor;
 import dev.tributary.actors.rollout.RolloutWorker;
+import dev.tributary.actors.stream.SegmentRoute;
 import dev.tributary.actors.trainer.Trainer;
 import java.util.Set;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
@@ -25,6 +26,9 @@ public final class RoleKeys {
             ServiceKey.create(ReplayBuffer.Command.class, "tributary-replay");
     public static final ServiceKey<Trainer.Command> TRAINER_KEY =
             ServiceKey.create(Trainer.Command.class, "tributary-trainer");
+    /** Every rollout node's router: the master tells it which reward actor and replay buffer to stream to. */
+    public static final ServiceKey<SegmentRoute.Command> ROUTE_KEY =
+            ServiceKey.create(SegmentRoute.Command.class, "tributary-route");
     /** Every node with a rollout or trainer role has a device arbiter; the master sums their hand-off times. */
     public static final ServiceKey<DeviceArbiter.Command> ARBITER_KEY =
             ServiceKey.create(DeviceArbiter.Command.class, "tributary-device");

@@ -6,7 +6,10 @@ import dev.tributary.actors.reward.RewardActor;
 import dev.tributary.actors.rollout.RolloutBehavior;
 import dev.tributary.actors.rollout.RolloutWork;
 import dev.tributary.actors.rollout.RolloutWorker;
+import dev.tributary.actors.rollout.TrajectorySink;
 import dev.tributary.actors.stream.SegmentPipeline;
+import dev.tributary.actors.stream.SegmentRoute;
+import dev.tributary.model.Trajectory;
 import dev.tributary.model.PolicyVersion;
 import dev.tributary.model.policy.Params;
 import dev.tributary.model.policy.Policy;
@@ -15,6 +18,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -23,14 +28,21 @@ import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The rollout role of a node: once a reward actor and a replay buffer are registered, one segment stream to them
- * and {@code tributary.rollout.workers} workers of the chosen behaviour, each with a work-pulling consumer beside
+ * The rollout role of a node: once the master routes it to a reward actor and a replay buffer, one segment stream to
+ * them and {@code tributary.rollout.workers} workers of the chosen behaviour, each with a work-pulling consumer beside
  * it. A worker registers (and starts pulling) once it holds the run's current weights: at once when it shares the
  * trainer's parameters, after one fetch otherwise. A worker that fails fails the role, naming it.
+ *
+ * <p>The master routes the node again when the active reward actor or replay buffer was replaced (its node was
+ * lost): the stream to them is then replaced by one to the new pair, before the master sends work again. While the
+ * stream is broken, what the node's workers emit is dropped (it belongs to iterations the run rewinds over).
  */
 final class RolloutRole {
+    private static final Logger LOG = LoggerFactory.getLogger(RolloutRole.class);
     /** Elements buffered in the segment stream's queue, per engine slot. */
     private static final int STREAM_BUFFER_PER_SLOT = 2;
     /** Trajectories scored at once by the reward stage of each stream. */
@@ -41,7 +53,7 @@ final class RolloutRole {
     sealed interface Command {
     }
 
-    private record Listed(Receptionist.Listing listing) implements Command {
+    private record Routing(SegmentRoute.Route route) implements Command {
     }
 
     private record Initial(FlatWeights weights, Throwable failure) implements Command {
@@ -50,45 +62,56 @@ final class RolloutRole {
     private record WorkerLoaded(RolloutWorker.Loaded loaded) implements Command {
     }
 
-    private RolloutRole() {
+    private final ActorContext<Command> ctx;
+    private final RunParts parts;
+    private final ActorRef<DeviceArbiter.Command> arbiter;
+    private final Map<PolicyVersion, Long> syncs;
+    private final ActorRef<SegmentRoute.Command> router;
+    private final String node;
+    /** Where the node's trajectories go; set by the master's first route. */
+    private RoutedSink sink;
+
+    private RolloutRole(ActorContext<Command> ctx, RunParts parts, ActorRef<DeviceArbiter.Command> arbiter,
+                        Map<PolicyVersion, Long> syncs) {
+        this.ctx = ctx;
+        this.parts = parts;
+        this.arbiter = arbiter;
+        this.syncs = syncs;
+        this.node = ctx.getSystem().address().hostPort();
+        ActorRef<Command> self = ctx.getSelf();
+        this.router = ctx.spawn(Behaviors.receive(SegmentRoute.Command.class)
+                .onMessage(SegmentRoute.Route.class, r -> {
+                    self.tell(new Routing(r));
+                    return Behaviors.same();
+                }).build(), "router");
+        ctx.getSystem().receptionist().tell(Receptionist.register(RoleKeys.ROUTE_KEY, router));
     }
 
     static Behavior<Command> create(RunParts parts, ActorRef<DeviceArbiter.Command> arbiter,
                                     Map<PolicyVersion, Long> syncs) {
-        return Behaviors.setup(ctx -> {
-            ActorRef<Receptionist.Listing> listings = ctx.messageAdapter(Receptionist.Listing.class, Listed::new);
-            ctx.getSystem().receptionist().tell(Receptionist.subscribe(RoleKeys.REWARD_KEY, listings));
-            ctx.getSystem().receptionist().tell(Receptionist.subscribe(RoleKeys.REPLAY_KEY, listings));
-            return finding(parts, arbiter, syncs, null, null);
-        });
+        return Behaviors.setup(ctx -> new RolloutRole(ctx, parts, arbiter, syncs).unrouted());
     }
 
-    private static Behavior<Command> finding(RunParts parts, ActorRef<DeviceArbiter.Command> arbiter,
-                                             Map<PolicyVersion, Long> syncs, ActorRef<RewardActor.Command> reward,
-                                             ActorRef<ReplayBuffer.Command> replay) {
+    /** Before the master's first route: no stream, no workers. */
+    private Behavior<Command> unrouted() {
         return Behaviors.receive(Command.class)
-                .onMessage(Listed.class, m -> {
-                    var l = m.listing();
-                    var rw = l.isForKey(RoleKeys.REWARD_KEY)
-                            ? l.getServiceInstances(RoleKeys.REWARD_KEY).stream().findFirst().orElse(null) : reward;
-                    var rp = l.isForKey(RoleKeys.REPLAY_KEY)
-                            ? l.getServiceInstances(RoleKeys.REPLAY_KEY).stream().findFirst().orElse(null) : replay;
-                    if (rw == null || rp == null) {
-                        return finding(parts, arbiter, syncs, rw, rp);
-                    }
-                    return Behaviors.setup(ctx -> startWorkers(ctx, parts, arbiter, syncs, rw, rp));
+                .onMessage(Routing.class, r -> {
+                    var route = r.route();
+                    sink = new RoutedSink(node, pipeline(route), route);
+                    route.replyTo().tell(new SegmentRoute.Routed(node, router));
+                    return startWorkers();
                 })
                 .build();
     }
 
-    private static Behavior<Command> startWorkers(ActorContext<Command> ctx, RunParts parts,
-                                                  ActorRef<DeviceArbiter.Command> arbiter,
-                                                  Map<PolicyVersion, Long> syncs,
-                                                  ActorRef<RewardActor.Command> reward,
-                                                  ActorRef<ReplayBuffer.Command> replay) {
+    private SegmentPipeline pipeline(SegmentRoute.Route route) {
         var s = parts.settings().rollout();
-        var pipeline = new SegmentPipeline(ctx.getSystem(), reward, replay, STREAM_BUFFER_PER_SLOT * s.slots(),
+        return new SegmentPipeline(ctx.getSystem(), route.reward(), route.replay(), STREAM_BUFFER_PER_SLOT * s.slots(),
                 REWARD_PARALLELISM, s.workers(), SCORE_TIMEOUT);
+    }
+
+    private Behavior<Command> startWorkers() {
+        var s = parts.settings().rollout();
         boolean shared = parts.weightSync().sharesParameters();
         // Without shared parameters this node generates with a copy of its own, loaded from the weight sync.
         Policy policy = shared || !parts.topology().has(RoleKeys.TRAINER) ? parts.policy()
@@ -99,15 +122,14 @@ final class RolloutRole {
         Consumer<PolicyVersion> onLoaded = shared ? v -> { }
                 : v -> syncs.computeIfAbsent(v, x -> FlatWeights.export(policy.params(), x).checksum());
         RolloutBehavior behavior = parts.rolloutBehavior();
-        String node = ctx.getSystem().address().hostPort();
         List<ActorRef<RolloutWorker.Command>> workers = new ArrayList<>();
         for (int w = 0; w < s.workers(); w++) {
             workers.add(ctx.spawn(behavior.create(new RolloutBehavior.Worker(node + "/rollout-" + w, parts.task(),
-                    policy, parts.rolloutSettings(), pipeline, arbiter, source, onLoaded)), "rollout-" + w));
+                    policy, parts.rolloutSettings(), sink, arbiter, source, onLoaded)), "rollout-" + w));
             ctx.watch(workers.get(w));
         }
         if (source == null) {
-            workers.forEach(w -> offer(ctx, workers, w, pipeline));
+            workers.forEach(w -> offer(workers, w));
         } else {
             // The trainer's current weights (after SFT, or the checkpoint's), whatever version they carry.
             ctx.pipeToSelf(source.fetch(PolicyVersion.INITIAL), Initial::new);
@@ -128,27 +150,95 @@ final class RolloutRole {
                 .onMessage(WorkerLoaded.class, l -> {
                     // A worker is offered only once it holds the weights, so no batch can overtake its load.
                     if (workers.contains(l.loaded().from())) {
-                        offer(ctx, workers, l.loaded().from(), pipeline);
+                        offer(workers, l.loaded().from());
                     }
                     return Behaviors.same();
                 })
-                .onMessage(Listed.class, l -> Behaviors.same())
+                .onMessage(Routing.class, r -> {
+                    var route = r.route();
+                    if (!sink.goesTo(route)) {
+                        sink.replace(pipeline(route), route);
+                        ctx.getLog().info("rollout node {} streams to reward {} and replay {} from now on", node,
+                                route.reward().path(), route.replay().path());
+                    }
+                    route.replyTo().tell(new SegmentRoute.Routed(node, router));
+                    return Behaviors.same();
+                })
                 .onSignal(ChildFailed.class, f -> {
                     throw new IllegalStateException("rollout worker " + f.getRef().path().name() + " failed: "
                             + f.getCause().getMessage(), f.getCause());
                 })
                 .onSignal(PostStop.class, p -> {
-                    pipeline.close();
+                    sink.close();
                     return Behaviors.same();
                 })
                 .build();
     }
 
     /** Offers one of the node's {@code workers} to the master and starts pulling work for it. */
-    private static void offer(ActorContext<Command> ctx, List<ActorRef<RolloutWorker.Command>> workers,
-                              ActorRef<RolloutWorker.Command> worker, SegmentPipeline pipeline) {
+    private void offer(List<ActorRef<RolloutWorker.Command>> workers, ActorRef<RolloutWorker.Command> worker) {
         ctx.getSystem().receptionist().tell(Receptionist.register(RoleKeys.ROLLOUT_KEY, worker));
-        ctx.spawn(RolloutWork.consumer(worker, pipeline, RolloutWork.KEY), "rollout-" + workers.indexOf(worker)
+        ctx.spawn(RolloutWork.consumer(worker, sink, RolloutWork.KEY), "rollout-" + workers.indexOf(worker)
                 + "-work");
+    }
+
+    /**
+     * The node's trajectory sink: the segment stream to the reward actor and replay buffer the master routed the
+     * node to, replaced when it routes the node again. A trajectory emitted into a broken stream is dropped (its
+     * iteration is rewound over; the first drop of each stream is logged), so a worker outlives the loss of the
+     * buffer's node instead of failing its node.
+     */
+    static final class RoutedSink implements TrajectorySink, AutoCloseable {
+        private record Current(SegmentPipeline pipeline, ActorRef<RewardActor.Command> reward,
+                               ActorRef<ReplayBuffer.Command> replay, AtomicLong dropped) {
+        }
+
+        private final String node;
+        private volatile Current current;
+
+        RoutedSink(String node, SegmentPipeline pipeline, SegmentRoute.Route route) {
+            this.node = node;
+            this.current = new Current(pipeline, route.reward(), route.replay(), new AtomicLong());
+        }
+
+        /** True when the stream goes to {@code route}'s pair and is not broken. */
+        boolean goesTo(SegmentRoute.Route route) {
+            Current c = current;
+            return c.reward().equals(route.reward()) && c.replay().equals(route.replay()) && !c.pipeline().broken();
+        }
+
+        /** From now on trajectories go into {@code pipeline} (to {@code route}'s pair); the old stream is closed. */
+        void replace(SegmentPipeline pipeline, SegmentRoute.Route route) {
+            Current old = current;
+            current = new Current(pipeline, route.reward(), route.replay(), new AtomicLong());
+            old.pipeline().close();
+        }
+
+        @Override
+        public void emit(Trajectory trajectory) throws InterruptedException {
+            Current c = current;
+            try {
+                c.pipeline().emit(trajectory);
+            } catch (IllegalStateException e) {
+                if (!c.pipeline().broken()) {
+                    throw e;
+                }
+                if (c.dropped().getAndIncrement() == 0) {
+                    LOG.warn("rollout node {}: the segment stream to replay {} is broken; trajectories are dropped "
+                            + "until the master routes this node again (the run rewinds over them)", node,
+                            c.replay().path());
+                }
+            }
+        }
+
+        @Override
+        public CompletionStage<Void> flush() {
+            return current.pipeline().flush();
+        }
+
+        @Override
+        public void close() {
+            current.pipeline().close();
+        }
     }
 }

@@ -1,0 +1,229 @@
+package dev.tributary.runtime.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.tributary.model.PolicyVersion;
+import dev.tributary.runtime.RunResult;
+import dev.tributary.runtime.TributaryRun;
+import dev.tributary.runtime.internal.checkpoint.CheckpointStore;
+import dev.tributary.runtime.job.TinyRuns;
+import dev.tributary.runtime.metrics.IterationMetrics;
+import dev.tributary.runtime.settings.TributarySettings;
+import dev.tributary.runtime.internal.RoleKeys;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.StreamSupport;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The issue's five-node run: two nodes carry the master, replay and reward roles (one active instance of each, the
+ * other a standby), one the trainer, two rollout. One node's JVM is killed with SIGKILL while the trainer holds its
+ * fourth step: the node of the active replay buffer and reward actor (whose master is a standby), or the node of
+ * the active master (whose replay buffer and reward actor are standbys). Either way the run recovers on the other
+ * node and ends with the weights, bit for bit, of the run that lost nothing.
+ *
+ * <p>Which of two replay buffers is active is the first by node address, so the test gives the node that is not
+ * the seed (and so not the oldest, where the master runs) the lower port.
+ */
+class FiveNodeRecoveryTest {
+    private static final String RUN = """
+            tributary.run { iterations = 6, checkpoint-every = 1 }
+            tributary.cluster.recovery-timeout = 2m
+            tributary.trainer.step = dev.tributary.runtime.cluster.HeldTrainerStep
+            pekko.cluster {
+              downing-provider-class = "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"
+              split-brain-resolver { active-strategy = keep-majority, stable-after = 3s }
+              failure-detector { heartbeat-interval = 500ms, acceptable-heartbeat-pause = 2s }
+            }
+            """;
+    private static final String STATEFUL = "master,replay,reward";
+
+    private final List<TributaryRun> nodes = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+    private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+
+    @BeforeEach
+    @AfterEach
+    void holdNothing() {
+        HeldTrainerStep.noHold();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        processes.forEach(Process::destroyForcibly);
+        ClusterNodes.stopAll(nodes);
+    }
+
+    private static TributarySettings settings(Path dir, String node, int port, int seed) {
+        return TributarySettings.load(ConfigFactory.parseString(RUN + "tributary.cluster.min-rollout-workers = 4\n"
+                + "tributary.run.checkpoint-dir = \""
+                + dir.resolve("checkpoints") + "\"").withFallback(ClusterNodes.settings(dir.resolve(node), port, seed)
+                .config()));
+    }
+
+    private TributaryRun node(TributarySettings settings, String roles) {
+        TributaryRun n = ClusterNodes.node(settings, Set.of(roles.split(",")), lines);
+        nodes.add(n);
+        return n;
+    }
+
+    private Process fork(Path dir, String name, String roles, int port, int seed) throws Exception {
+        Path conf = dir.resolve(name + ".conf");
+        ClusterNodes.writeForkedConfig(conf, settings(dir, name, port, seed).config());
+        Process p = ClusterNodes.forkNode(roles, port, seed, conf, dir.resolve(name + ".log"));
+        processes.add(p);
+        return p;
+    }
+
+    /** The trainer, two rollout nodes (in this JVM), then waits for the trainer to hold its fourth step. */
+    private void startTheRest(Path dir, int seed) throws Exception {
+        node(settings(dir, "trainer", 0, seed), "trainer");
+        node(settings(dir, "rollout-1", 0, seed), "rollout");
+        node(settings(dir, "rollout-2", 0, seed), "rollout");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (HeldTrainerStep.steps.get() < 4 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(HeldTrainerStep.steps.get() >= 4, "the run did not reach its fourth training step:\n"
+                + String.join("\n", lines));
+    }
+
+    private static void awaitMembersUp(TributaryRun node, int count) throws InterruptedException {
+        var cluster = Cluster.get(ClusterNodes.systemOf(node));
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            if (StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+                    .filter(m -> m.status() == MemberStatus.up()).count() >= count) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError(count + " members were not up within 2 minutes");
+    }
+
+    /** Waits until {@code node} sees {@code count} replay buffers listed. */
+    private static void awaitListed(TributaryRun node, int count) throws Exception {
+        var system = ClusterNodes.systemOf(node);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            Receptionist.Listing l = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
+                    r -> Receptionist.find(RoleKeys.REPLAY_KEY, r), Duration.ofSeconds(5), system.scheduler())
+                    .toCompletableFuture().get();
+            if (l.getServiceInstances(RoleKeys.REPLAY_KEY).size() >= count) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(count + " replay buffers were not listed within 2 minutes");
+    }
+
+    private void awaitLine(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            synchronized (lines) {
+                if (lines.stream().anyMatch(l -> l.contains(text))) {
+                    return;
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no line with '" + text + "' within 2 minutes:\n" + String.join("\n", lines));
+    }
+
+    private static void kill(Process p, String log) throws Exception {
+        assertTrue(p.isAlive(), "the forked node died by itself:\n" + log);
+        p.destroyForcibly(); // SIGKILL, in the middle of iteration 4
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    }
+
+    /** The lower of two free ports for the standby node, so that its replay buffer and reward actor are active. */
+    private static int[] seedAndOther() throws Exception {
+        int[] ports = ClusterNodes.freePorts(2);
+        Arrays.sort(ports);
+        return new int[] {ports[1], ports[0]};
+    }
+
+    private void assertSameAsWhole(Path dir, RunResult whole, RunResult r) {
+        String log = String.join("\n", lines);
+        assertEquals(new PolicyVersion(6), r.version(), log);
+        assertEquals(whole.weights().checksum(), assertDoesNotThrowLoad(dir), "weights after the run differ from "
+                + "those of the run that lost nothing:\n" + log);
+        // A master that took over reports the iterations it ran.
+        var rewards = whole.metrics().stream().map(IterationMetrics::meanReward).toList();
+        assertEquals(rewards.subList(rewards.size() - r.metrics().size(), rewards.size()),
+                r.metrics().stream().map(IterationMetrics::meanReward).toList(), log);
+    }
+
+    private static long assertDoesNotThrowLoad(Path dir) {
+        try {
+            return CheckpointStore.at(dir.resolve("checkpoints"), 3).load(6).weights().checksum();
+        } catch (java.io.IOException e) {
+            throw new AssertionError("the run's last checkpoint cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    @Test
+    void theActiveReplayNodeIsKilled_theRunMovesToTheStandbyReplayAndEndsAsTheWholeRun(@TempDir Path dir)
+            throws Exception {
+        RunResult whole = TinyRuns.run(dir.resolve("whole"), RUN);
+        HeldTrainerStep.holdAt(4);
+        int[] ports = seedAndOther();
+        int seed = ports[0];
+        TributaryRun master = node(settings(dir, "a", seed, seed), STATEFUL);
+        ClusterNodes.systemOf(master); // the oldest node with the master role: the master runs here
+        Process standby = fork(dir, "b", STATEFUL, ports[1], seed);
+        awaitListed(master, 2); // the run starts with the replay buffer that is first by address: the standby's
+        startTheRest(dir, seed);
+        awaitMembersUp(master, 5);
+
+        kill(standby, Files.readString(dir.resolve("b.log")));
+        awaitLine("s for a re"); // a replay buffer or a reward actor, whichever the master saw go first
+        HeldTrainerStep.release.countDown();
+
+        RunResult r = ClusterNodes.result(master, 4, lines);
+        String log = String.join("\n", lines);
+        assertTrue(log.matches("(?s).*role (replay|reward) at pekko://tributary@127\\.0\\.0\\.1:" + ports[1]
+                + " is gone in iteration 4.*"), "the standby's node did not hold the active roles:\n" + log);
+        assertTrue(log.contains("is back at pekko://tributary@127.0.0.1:" + seed + "; the run rewinds to the "
+                + "checkpoint after iteration 3"), log);
+        assertSameAsWhole(dir, whole, r);
+    }
+
+    @Test
+    void theActiveMastersNodeIsKilled_theStandbyTakesOverWithItsOwnReplayAndEndsAsTheWholeRun(@TempDir Path dir)
+            throws Exception {
+        RunResult whole = TinyRuns.run(dir.resolve("whole"), RUN);
+        HeldTrainerStep.holdAt(4);
+        int[] ports = seedAndOther();
+        int seed = ports[0];
+        // The forked node is the seed and the oldest: the master runs there; the replay buffer in use is the other's.
+        Process first = fork(dir, "a", STATEFUL, seed, seed);
+        TributaryRun standby = node(settings(dir, "b", ports[1], seed), STATEFUL);
+        awaitListed(standby, 2);
+        startTheRest(dir, seed);
+        awaitMembersUp(standby, 5);
+
+        kill(first, Files.readString(dir.resolve("a.log")));
+        awaitLine("this node takes over the run");
+        HeldTrainerStep.release.countDown();
+
+        RunResult r = ClusterNodes.result(standby, 4, lines);
+        assertSameAsWhole(dir, whole, r);
+    }
+}
