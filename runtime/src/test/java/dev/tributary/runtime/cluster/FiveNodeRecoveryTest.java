@@ -226,4 +226,31 @@ class FiveNodeRecoveryTest {
         RunResult r = ClusterNodes.result(standby, 4, lines);
         assertSameAsWhole(dir, whole, r);
     }
+
+    @Test
+    void theTrainersJvmIsKilled_andStartedAgainByHand_theRunRewindsAndEndsAsTheWholeRun(@TempDir Path dir)
+            throws Exception {
+        RunResult whole = TinyRuns.run(dir.resolve("whole"), RUN);
+        int[] ports = ClusterNodes.freePorts(2);
+        int seed = ports[0];
+        TributaryRun master = node(settings(dir, "a", seed, seed), STATEFUL);
+        ClusterNodes.systemOf(master);
+        node(settings(dir, "b", 0, seed), STATEFUL);
+        Process trainer = fork(dir, "trainer", "trainer", ports[1], seed);
+        node(settings(dir, "rollout-1", 0, seed), "rollout");
+        node(settings(dir, "rollout-2", 0, seed), "rollout");
+        awaitLine("iter   3");
+        kill(trainer, Files.readString(dir.resolve("trainer.log")));
+        awaitLine("waiting up to 120 s for a trainer");
+        // The same command again: the same port, a new incarnation of the lost member's address.
+        Process again = ClusterNodes.forkNode("trainer", ports[1], seed, dir.resolve("trainer.conf"),
+                dir.resolve("trainer-2.log"));
+        processes.add(again);
+
+        RunResult r = ClusterNodes.result(master, 4, lines);
+        String log = String.join("\n", lines);
+        assertTrue(log.matches("(?s).*a trainer is back at pekko://tributary@127\\.0\\.0\\.1:" + ports[1]
+                + "; the run rewinds to the checkpoint after iteration [23]\\b.*"), log);
+        assertSameAsWhole(dir, whole, r);
+    }
 }
