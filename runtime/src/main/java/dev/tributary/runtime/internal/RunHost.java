@@ -97,11 +97,11 @@ public final class RunHost {
         boolean master = topology.has(RoleKeys.MASTER);
         String elsewhere = topology.cluster() ? "choose another tributary.run.out-dir (--set tributary.run.out-dir=<dir>)"
                 : "continue that run with --resume, or choose another --out";
-        if (master && !settings.run().resume()) {
+        this.parts = new RunParts(settings, plugins, topology, this::sandbox);
+        if (master && !settings.run().resume() && !joinsARunInProgress()) {
             RunFiles.refuseAnEarlierRun(settings.run().outDir(), elsewhere);
             refuseEarlierCheckpoints(elsewhere);
         }
-        this.parts = new RunParts(settings, plugins, topology, this::sandbox);
         this.resumeFrom = master && settings.run().resume() ? Optional.of(checkpointToResume()) : Optional.empty();
         this.trainerLoadsCheckpoint = topology.has(RoleKeys.TRAINER) && (resumeFrom.isPresent()
                 || (!master && settings.run().checkpointEvery() > 0 && checkpointOfThisRun().isPresent()));
@@ -109,6 +109,26 @@ public final class RunHost {
                 || topology.has(RoleKeys.REPLAY))) {
             refuseAnUnwritableStore();
         }
+    }
+
+    /**
+     * A master node of a cluster started where its run's checkpoints are (same seed and model shape), while the run
+     * is not finished: a restarted master pod, or a standby started later. It joins the run and takes it over from
+     * the newest checkpoint if the run's master is lost (or is already gone). Checkpoints of another run are
+     * refused, naming what differs.
+     */
+    private boolean joinsARunInProgress() {
+        if (!topology.cluster() || settings.run().checkpointEvery() <= 0) {
+            return false;
+        }
+        Optional<Checkpoint> c = checkpointOfThisRun();
+        if (c.isEmpty() || c.get().iteration() >= settings.run().iterations()) {
+            return false;
+        }
+        progress.accept(store.directory() + " holds this run's checkpoints (the newest after iteration "
+                + c.get().iteration() + "): this master node joins the run in progress, and takes it over if its "
+                + "master is lost");
+        return true;
     }
 
     /** A node that writes checkpoint parts finds out at start, not at the first checkpoint, that it cannot. */
