@@ -78,7 +78,8 @@ public final class Plugins {
     public static final Kind<MasterSettings, Driver> DRIVER = new Kind<>(() -> new Registry<>(
             "tributary.master.driver", Driver.class, MasterSettings.class)
             .register("synchronous", (c, ctx) -> Driver.SYNCHRONOUS)
-            .register("asynchronous", (c, ctx) -> Driver.asynchronous(maxStaleness(c), dropsStale(c))));
+            .register("asynchronous", (c, ctx) -> Driver.asynchronous(maxStaleness(c), dropsStale(c),
+                    !weightSwap(c).equals("batch"))));
     /** Each rollout worker's behaviour ({@code engine}). */
     public static final Kind<RolloutBehavior.Context, RolloutBehavior> ROLLOUT_BEHAVIOR =
             new Kind<>(RolloutBehavior::registry);
@@ -128,6 +129,16 @@ public final class Plugins {
             throw new IllegalArgumentException(ASYNC + "on-stale = \"" + policy + "\": expected drop or mask");
         }
         return policy.equals("drop");
+    }
+
+    /** {@code recompute}, {@code keep} or {@code batch}: when and how rollout workers switch versions. */
+    public static String weightSwap(Config c) {
+        String swap = c.hasPath("weight-swap") ? c.getString("weight-swap") : "recompute";
+        if (!List.of("recompute", "keep", "batch").contains(swap)) {
+            throw new IllegalArgumentException(ASYNC + "weight-swap = \"" + swap + "\": expected recompute, keep or "
+                    + "batch");
+        }
+        return swap;
     }
 
     private final Map<Kind<?, ?>, Registry<?, ?>> registries;

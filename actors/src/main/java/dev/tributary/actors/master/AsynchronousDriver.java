@@ -2,6 +2,7 @@ package dev.tributary.actors.master;
 
 import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.reward.RewardActor;
+import dev.tributary.actors.rollout.RolloutWorker;
 import dev.tributary.actors.rollout.RolloutJob;
 import dev.tributary.actors.trainer.Trainer;
 import dev.tributary.model.Trajectory;
@@ -15,7 +16,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * Asynchronous RL: rollout never waits for training. Rounds of jobs (the unfinished trajectories, then k samples of
  * the next prompts) go out at the trainer's newest version while earlier rounds are trained on; the trainer takes
- * every complete group as soon as a round is stored, and workers switch to a new version between batches. Two
+ * every complete group as soon as a round is stored, and tells every worker of each new version, which it fetches in
+ * the background and switches to between two decode steps (in-flight updates; or between batches). Two
  * flows run side by side, each a short chain of messages:
  * <pre>
  * dispatch: [admitted?] TakeUnfinished → jobs → Dispatch(round)            (again while admitted)
@@ -37,13 +39,15 @@ final class AsynchronousDriver implements Driver {
 
     private final int maxStaleness;
     private final StalePolicy onStale;
+    private final boolean inFlight;
 
-    AsynchronousDriver(int maxStaleness, StalePolicy onStale) {
+    AsynchronousDriver(int maxStaleness, StalePolicy onStale, boolean inFlight) {
         if (maxStaleness < 0) {
             throw new IllegalArgumentException("max staleness " + maxStaleness + " must be >= 0");
         }
         this.maxStaleness = maxStaleness;
         this.onStale = onStale;
+        this.inFlight = inFlight;
     }
 
     int maxStaleness() {
@@ -144,6 +148,10 @@ final class AsynchronousDriver implements Driver {
         }
 
         Behavior<Master.Command> trained(Run run, Flow f) {
+            if (d.inFlight) {
+                // Workers fetch it in the background and switch between two decode steps of what they generate.
+                run.workers().forEach(w -> w.tell(new RolloutWorker.NewVersion(run.version())));
+            }
             if (!k.settings().evaluates(run.iteration())) {
                 return report(run, f, Double.NaN);
             }

@@ -27,8 +27,17 @@ public interface Driver {
      * ({@code dropStale}) or kept for the trainer to mask (see {@link AsynchronousDriver}).
      */
     static Driver asynchronous(int maxStaleness, boolean dropStale) {
+        return asynchronous(maxStaleness, dropStale, true);
+    }
+
+    /**
+     * @param inFlight every rollout worker hears of each new version at once ({@link
+     *                 dev.tributary.actors.rollout.RolloutWorker.NewVersion}) and switches to it between two decode
+     *                 steps; otherwise between batches
+     */
+    static Driver asynchronous(int maxStaleness, boolean dropStale, boolean inFlight) {
         return new AsynchronousDriver(maxStaleness, dropStale ? AsynchronousDriver.StalePolicy.DROP
-                : AsynchronousDriver.StalePolicy.MASK);
+                : AsynchronousDriver.StalePolicy.MASK, inFlight);
     }
 
     /**

@@ -4,10 +4,12 @@ import dev.tributary.model.FinishReason;
 import dev.tributary.model.PolicyVersion;
 import dev.tributary.model.Segment;
 import dev.tributary.model.Trajectory;
+import dev.tributary.model.engine.Generation;
 import dev.tributary.model.engine.GenerationRequest;
 import dev.tributary.model.engine.InferenceEngine;
 import dev.tributary.model.weights.FlatWeights;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +40,8 @@ public final class EngineRunner {
     public sealed interface Reply extends NoSerializationVerificationNeeded permits Finished, Released, Loaded {
     }
 
-    public record Finished(RolloutStats stats) implements Reply {
+    /** The batch is done; {@code holds} is the version the engine generates with now (newer after a swap). */
+    public record Finished(RolloutStats stats, PolicyVersion holds) implements Reply {
     }
 
     public enum Released implements Reply { INSTANCE }
@@ -58,10 +61,19 @@ public final class EngineRunner {
     }
 
     public static Factory factory(InferenceEngine engine, RolloutSettings settings, TrajectorySink sink) {
+        return factory(engine, settings, sink, null);
+    }
+
+    /**
+     * @param inflight weights fetched in the background that the engine switches to between two decode steps of a
+     *                 batch (null: weights change between batches only)
+     */
+    public static Factory factory(InferenceEngine engine, RolloutSettings settings, TrajectorySink sink,
+                                  InflightWeights inflight) {
         return new Factory() {
             @Override
             public Behavior<Command> create() {
-                return behavior(engine, settings, sink);
+                return behavior(engine, settings, sink, inflight);
             }
 
             @Override
@@ -71,10 +83,11 @@ public final class EngineRunner {
         };
     }
 
-    static Behavior<Command> behavior(InferenceEngine engine, RolloutSettings settings, TrajectorySink sink) {
+    static Behavior<Command> behavior(InferenceEngine engine, RolloutSettings settings, TrajectorySink sink,
+                                      InflightWeights inflight) {
         return Behaviors.receive(Command.class)
                 .onMessage(Run.class, r -> {
-                    r.replyTo().tell(new Finished(run(engine, settings, sink, r.jobs(), r.version())));
+                    r.replyTo().tell(run(engine, settings, sink, r.jobs(), r.version(), inflight));
                     return Behaviors.same();
                 })
                 .onMessage(ReleaseMemory.class, m -> {
@@ -94,6 +107,17 @@ public final class EngineRunner {
 
     static RolloutStats run(InferenceEngine engine, RolloutSettings s, TrajectorySink sink, List<RolloutJob> jobs,
                             PolicyVersion version) throws InterruptedException {
+        return run(engine, s, sink, jobs, version, null).stats();
+    }
+
+    /**
+     * Runs {@code jobs} starting with the weights of {@code version}; with {@code inflight}, newer weights waiting
+     * there are swapped in between two decode steps, and a generation that spans a swap becomes one segment per
+     * version (each but the last ending with {@link FinishReason#WEIGHT_SWAP}), so every token records the version
+     * that generated it.
+     */
+    static Finished run(InferenceEngine engine, RolloutSettings s, TrajectorySink sink, List<RolloutJob> jobs,
+                        PolicyVersion version, InflightWeights inflight) throws InterruptedException {
         long start = System.nanoTime();
         Map<String, RolloutJob> byId = new HashMap<>();
         List<GenerationRequest> requests = new ArrayList<>(jobs.size());
@@ -108,9 +132,22 @@ public final class EngineRunner {
                     s.repeatNgram(), s.repeatLimit(), t.prompt().length()));
         }
         long stepsBefore = engine.stepsRun();
+        long swapsBefore = engine.swapsRun();
+        double swapSecondsBefore = engine.swapSeconds();
         int[] counts = new int[3];
         long[] tokens = new long[1];
         InterruptedException[] interrupted = new InterruptedException[1];
+        // versions.get(n): the weights after the n-th swap of this batch.
+        List<PolicyVersion> versions = new ArrayList<>(List.of(version));
+        InferenceEngine.WeightSwap swap = inflight == null ? null : () -> {
+            FlatWeights newer = inflight.takeNewerThan(versions.get(versions.size() - 1));
+            if (newer == null) {
+                return false;
+            }
+            newer.importInto(engine.params());
+            versions.add(newer.version());
+            return true;
+        };
         engine.generate(requests, g -> {
             if (interrupted[0] != null) {
                 return;
@@ -119,8 +156,7 @@ public final class EngineRunner {
             Trajectory t = job.trajectory();
             FinishReason reason = g.finishReason() == FinishReason.TOKEN_BUDGET && job.lastChunk()
                     ? FinishReason.MAX_LENGTH : g.finishReason();
-            Trajectory next = t.append(new Segment(t.id(), t.segments().size(), g.tokens(), g.logProbs(),
-                    version.number(), reason));
+            Trajectory next = appendByVersion(t, g, reason, versions);
             tokens[0] += g.tokens().length;
             counts[0] += next.finished() ? 1 : 0;
             counts[1] += reason == FinishReason.TOKEN_BUDGET ? 1 : 0;
@@ -130,13 +166,42 @@ public final class EngineRunner {
             } catch (InterruptedException e) {
                 interrupted[0] = e;
             }
-        });
+        }, swap, s.kvOnSwap());
         if (interrupted[0] != null) {
             throw interrupted[0];
         }
         long steps = engine.stepsRun() - stepsBefore;
-        return new RolloutStats(jobs.size(), tokens[0], counts[0], counts[1], resumed, counts[2],
-                (System.nanoTime() - start) / 1e9, steps, steps * engine.slots());
+        int swaps = (int) (engine.swapsRun() - swapsBefore);
+        return new Finished(new RolloutStats(jobs.size(), tokens[0], counts[0], counts[1], resumed, counts[2],
+                (System.nanoTime() - start) / 1e9, steps, steps * engine.slots(), swaps,
+                engine.swapSeconds() - swapSecondsBefore, swaps == 0 ? 0 : engine.maxSwapSeconds()),
+                versions.get(versions.size() - 1));
+    }
+
+    /** {@code t} with generation {@code g} appended: one segment per run of tokens generated by one version. */
+    private static Trajectory appendByVersion(Trajectory t, Generation g, FinishReason reason,
+                                              List<PolicyVersion> versions) {
+        int[] marks = g.weights();
+        int[] tokens = g.tokens();
+        float[] logProbs = g.logProbs();
+        Trajectory next = t;
+        int from = 0;
+        for (int i = 1; i <= marks.length; i++) {
+            if (i < marks.length && marks[i] == marks[from]) {
+                continue;
+            }
+            boolean last = i == marks.length;
+            next = next.append(new Segment(t.id(), next.segments().size(), Arrays.copyOfRange(tokens, from, i),
+                    Arrays.copyOfRange(logProbs, from, i), versions.get(marks[from]).number(),
+                    last ? reason : FinishReason.WEIGHT_SWAP));
+            from = i;
+        }
+        if (marks.length == 0) {
+            // Nothing generated (a full context): one empty segment, as before.
+            next = next.append(new Segment(t.id(), t.segments().size(), tokens, logProbs, versions.get(0).number(),
+                    reason));
+        }
+        return next;
     }
 
 }

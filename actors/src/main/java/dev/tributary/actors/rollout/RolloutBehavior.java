@@ -62,9 +62,13 @@ public interface RolloutBehavior {
 
     /** The engine worker: one inference engine on {@code backend} per worker, over the node's policy parameters. */
     static RolloutBehavior engine(EngineBackend backend) {
-        return w -> RolloutWorker.create(w.name(), EngineRunner.factory(new InferenceEngine(w.policy().params(),
-                w.settings().slots(), backend), w.settings(), w.sink()), w.arbiter(), w.weights(), w.onLoaded(),
-                w.sink());
+        return w -> {
+            // Weights of its own (fetched from the trainer's node) can change in the middle of a batch.
+            InflightWeights inflight = w.weights() == null ? null : new InflightWeights();
+            return RolloutWorker.create(w.name(), EngineRunner.factory(new InferenceEngine(w.policy().params(),
+                    w.settings().slots(), backend), w.settings(), w.sink(), inflight), w.arbiter(), w.weights(),
+                    w.onLoaded(), w.sink(), inflight);
+        };
     }
 
     static Registry<Context, RolloutBehavior> registry() {

@@ -28,8 +28,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * the sink as they finish), has the engine free its KV cache, gives the device back and reports.
  */
 public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command> {
-    public sealed interface Command extends RemoteMessage permits Rollout, LoadWeights, Abandon, Quiesce, DeviceReply,
-            EngineReply, GotWeights, Flushed {
+    public sealed interface Command extends RemoteMessage permits Rollout, LoadWeights, NewVersion, Abandon, Quiesce,
+            DeviceReply, EngineReply, GotWeights, GotNewer, Flushed {
     }
 
     /** Run {@code jobs} with the weights of {@code version}; answer {@link Done} when every job has emitted. */
@@ -41,6 +41,18 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
      * parameter arrays; otherwise they are imported into the engine's own copy.
      */
     public record LoadWeights(PolicyVersion version, FlatWeights weights, ActorRef<Loaded> replyTo) implements Command {
+    }
+
+    /**
+     * The trainer published {@code version} (asynchronous driver, in-flight updates): a worker with a weight source
+     * fetches it in the background and its engine switches to it between two decode steps, in the middle of a batch
+     * or at the start of the next. Colocated workers, and workers without in-flight updates, ignore it.
+     */
+    public record NewVersion(PolicyVersion version) implements Command {
+    }
+
+    private record GotNewer(PolicyVersion asked, FlatWeights weights, Throwable failure)
+            implements Command, NoSerializationVerificationNeeded {
     }
 
     /**
@@ -100,6 +112,10 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private final long cacheBytes;
     private final WeightSource weightSource;
     private final Consumer<PolicyVersion> onLoaded;
+    /** Weights fetched in the background for the engine to switch to; null without in-flight updates. */
+    private final InflightWeights inflight;
+    /** The version a background fetch is under way for, or null. */
+    private PolicyVersion prefetching;
     private Rollout current;
     /** The engine is generating {@link #current}. */
     private boolean generating;
@@ -129,14 +145,27 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     public static Behavior<Command> create(String name, EngineRunner.Factory engineFactory,
                                            ActorRef<DeviceArbiter.Command> arbiter, WeightSource weights,
                                            Consumer<PolicyVersion> onLoaded, TrajectorySink sink) {
-        return Behaviors.setup(ctx -> new RolloutWorker(ctx, name, engineFactory, arbiter, weights, onLoaded, sink));
+        return create(name, engineFactory, arbiter, weights, onLoaded, sink, null);
+    }
+
+    /**
+     * @param inflight where weights fetched after a {@link NewVersion} go for the engine to switch to between two
+     *                 decode steps (the same object its {@link EngineRunner} was made with); null: between batches
+     */
+    public static Behavior<Command> create(String name, EngineRunner.Factory engineFactory,
+                                           ActorRef<DeviceArbiter.Command> arbiter, WeightSource weights,
+                                           Consumer<PolicyVersion> onLoaded, TrajectorySink sink,
+                                           InflightWeights inflight) {
+        return Behaviors.setup(ctx -> new RolloutWorker(ctx, name, engineFactory, arbiter, weights, onLoaded, sink,
+                weights == null ? null : inflight));
     }
 
     private RolloutWorker(ActorContext<Command> ctx, String name, EngineRunner.Factory factory,
                           ActorRef<DeviceArbiter.Command> arbiter, WeightSource weightSource,
-                          Consumer<PolicyVersion> onLoaded, TrajectorySink sink) {
+                          Consumer<PolicyVersion> onLoaded, TrajectorySink sink, InflightWeights inflight) {
         super(ctx);
         this.sink = sink;
+        this.inflight = inflight;
         this.weightSource = weightSource;
         this.onLoaded = onLoaded;
         this.name = name;
@@ -156,6 +185,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         return newReceiveBuilder()
                 .onMessage(Rollout.class, this::onRollout)
                 .onMessage(LoadWeights.class, this::onLoadWeights)
+                .onMessage(NewVersion.class, this::onNewVersion)
+                .onMessage(GotNewer.class, this::onGotNewer)
                 .onMessage(Abandon.class, a -> onAbandon())
                 .onMessage(Quiesce.class, q -> {
                     onAbandon();
@@ -197,9 +228,16 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
                 throw new IllegalStateException("rollout for " + r.version() + " but worker " + name + " holds "
                         + version);
             }
-            // A worker that joined after the run started, or missed a sync, catches up before it runs the batch.
+            // A worker that joined after the run started, or missed a sync, catches up before it runs the batch,
+            // with weights fetched in the background if they are new enough.
             current = r;
-            fetchAndLoad(r.version(), getContext().getSystem().ignoreRef());
+            FlatWeights ready = inflight == null ? null : inflight.takeAtLeast(r.version());
+            if (ready != null) {
+                engine.tell(new EngineRunner.Load(ready.version(), ready, getContext().getSystem().ignoreRef(),
+                        engineAdapter));
+            } else {
+                fetchAndLoad(r.version(), getContext().getSystem().ignoreRef());
+            }
             return this;
         }
         // A batch for an older version than the one held (asynchronous rollout) runs with the newer weights; every
@@ -247,6 +285,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     private Behavior<Command> onEngine(EngineReply e) {
         if (e.reply() instanceof EngineRunner.Finished f) {
             stats = f.stats();
+            version = f.holds(); // newer when the engine swapped weights in the middle of the batch
             releaseStart = System.nanoTime();
             engine.tell(new EngineRunner.ReleaseMemory(engineAdapter));
         } else if (e.reply() instanceof EngineRunner.Released) {
@@ -263,6 +302,33 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             if (current != null && version.compareTo(current.version()) >= 0) {
                 acquireDevice();
             }
+        }
+        return this;
+    }
+
+    private Behavior<Command> onNewVersion(NewVersion n) {
+        PolicyVersion v = n.version();
+        PolicyVersion waiting = inflight == null ? null : inflight.waiting();
+        if (inflight == null || v.compareTo(version) <= 0 || waiting != null && v.compareTo(waiting) <= 0
+                || prefetching != null) {
+            // Held, waiting, or a fetch is under way (a publisher serves its newest version: that fetch may bring it).
+            return this;
+        }
+        prefetching = v;
+        getContext().pipeToSelf(weightSource.fetch(v), (w, e) -> new GotNewer(v, w, e));
+        return this;
+    }
+
+    private Behavior<Command> onGotNewer(GotNewer g) {
+        prefetching = null;
+        if (g.failure() != null) {
+            // Nothing waits for these: the next batch for a newer version fetches what it needs.
+            getContext().getLog().debug("rollout worker {}: background fetch of {} failed: {}", name, g.asked(),
+                    g.failure().getMessage());
+            return this;
+        }
+        if (g.weights().version().compareTo(version) > 0) {
+            inflight.offer(g.weights());
         }
         return this;
     }

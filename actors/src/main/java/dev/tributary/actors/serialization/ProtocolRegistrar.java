@@ -106,5 +106,6 @@ public final class ProtocolRegistrar implements KryoRegistrar {
         r.add(352, RolloutWorker.Quiet.class);
         r.add(353, SegmentRoute.Route.class);
         r.add(354, SegmentRoute.Routed.class);
+        r.add(355, RolloutWorker.NewVersion.class);
     }
 }

@@ -18,6 +18,7 @@ import dev.tributary.actors.rollout.RolloutJob;
 import dev.tributary.actors.rollout.RolloutStats;
 import dev.tributary.actors.rollout.RolloutWork;
 import dev.tributary.actors.rollout.RolloutWorker;
+import dev.tributary.actors.stream.SegmentRoute;
 import dev.tributary.actors.stream.SegmentStream;
 import dev.tributary.actors.trainer.Trainer;
 import dev.tributary.model.train.Evaluator;
@@ -48,7 +49,7 @@ class ProtocolRegistrarTest {
     /** The classes whose public nested records (and themselves, when records) are the roles' protocols. */
     static final List<Class<?>> ROLE_CLASSES = List.of(Master.class, IterationReport.class, RolloutWorker.class,
             RolloutJob.class, RolloutStats.class, ReplayBuffer.class, RewardActor.class, Trainer.class,
-            DeviceArbiter.class, Evaluator.Result.class, RolloutWork.class, SegmentStream.class,
+            DeviceArbiter.class, Evaluator.Result.class, RolloutWork.class, SegmentStream.class, SegmentRoute.class,
             PartReply.class, RunFailed.class);
     /** Public records of the role classes that are never sent: a factory's argument holding callbacks. */
     static final Set<Class<?>> NOT_SENT = Set.of(Master.Setup.class);

@@ -12,6 +12,7 @@ import dev.tributary.actors.rollout.RolloutJob;
 import dev.tributary.actors.rollout.RolloutStats;
 import dev.tributary.actors.rollout.RolloutWork;
 import dev.tributary.actors.rollout.RolloutWorker;
+import dev.tributary.actors.stream.SegmentRoute;
 import dev.tributary.actors.stream.SegmentStream;
 import dev.tributary.actors.trainer.Trainer;
 import dev.tributary.model.FinishReason;
@@ -77,6 +78,9 @@ final class ProtocolSamples {
                 RolloutWorker.Abandon.INSTANCE,
                 new RolloutWorker.Quiesce(ref(kit)),
                 new RolloutWorker.Quiet("worker-1", ref(kit)),
+                new RolloutWorker.NewVersion(v),
+                new SegmentRoute.Route(ref(kit), ref(kit), ref(kit)),
+                new SegmentRoute.Routed("127.0.0.1:25521", ref(kit)),
                 new RolloutJob(Trajectory.start("g/1", prompt), 8, -7L, false),
                 new RolloutWork.Batch("i2-b1", List.of(new RolloutJob(unfinished, 16, 42L, true)), v, ref(kit)),
                 new RolloutWork.BatchDone("i2-b1", new RolloutWorker.Done("worker-1", stats, ref(kit))));

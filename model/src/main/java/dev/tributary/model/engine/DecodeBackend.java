@@ -17,6 +17,9 @@ interface DecodeBackend {
      */
     void step(int[] tokens, int[] positions, boolean[] busy, boolean[] needsLogits, double[][] out);
 
+    /** The parameters were changed between two steps: a backend that copies the weights takes them again. */
+    void weightsChanged();
+
     /** Frees the KV cache and scratch memory; the next {@link #begin()} allocates them again. */
     void release();
 

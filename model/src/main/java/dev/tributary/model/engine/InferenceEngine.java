@@ -35,6 +35,30 @@ public final class InferenceEngine {
     private long tokensGenerated;
     private long stepsRun;
     private long prefillsRun;
+    private long swapsRun;
+    private long swapNanos;
+    private long maxSwapNanos;
+
+    /**
+     * Newer weights for a generation under way (asynchronous RL's in-flight updates): asked between two decode steps,
+     * never during one.
+     */
+    @FunctionalInterface
+    public interface WeightSwap {
+        /**
+         * Imports newer weights into the engine's {@link #params()} and returns true, or returns false at once when
+         * there are none. Must not wait for weights to arrive: the engine's slots wait meanwhile.
+         */
+        boolean swap();
+    }
+
+    /** What a weight swap does with the KV cache of the sequences in flight. */
+    public enum KvOnSwap {
+        /** Keep it: later tokens attend over keys and values of the old weights (PipelineRL). */
+        KEEP,
+        /** Recompute it with one prefill pass per sequence under the new weights (AReaL). */
+        RECOMPUTE
+    }
 
     /** An engine on the {@link EngineBackend#AUTO} backend: plain Java for a FLOAT model on a CPU. */
     public InferenceEngine(Params params, int slots) {
@@ -98,7 +122,20 @@ public final class InferenceEngine {
         return stepsRun;
     }
 
-    /** Prefix passes run so far (one per request whose prefix is longer than its last token). */
+    /** Weight swaps during generation so far, their total and their longest pause (import, refresh, recompute). */
+    public long swapsRun() {
+        return swapsRun;
+    }
+
+    public double swapSeconds() {
+        return swapNanos / 1e9;
+    }
+
+    public double maxSwapSeconds() {
+        return maxSwapNanos / 1e9;
+    }
+
+    /** Prefix passes run so far (one per request whose prefix is longer than its last token; recomputed caches). */
     public long prefillsRun() {
         return prefillsRun;
     }
@@ -118,11 +155,40 @@ public final class InferenceEngine {
 
     /** Generates for every request, handing each result to {@code onDone} as soon as its slot finishes. */
     public void generate(List<GenerationRequest> requests, Consumer<Generation> onDone) {
+        generate(requests, onDone, null, KvOnSwap.KEEP);
+    }
+
+    /**
+     * As {@link #generate(List, Consumer)}, asking {@code swap} (may be null) for newer weights before every decode
+     * step; after a swap the sequences in flight continue under the new weights, their cache kept or recomputed as
+     * {@code kv} says, and each token's {@link Generation#weights()} mark says which weights generated it.
+     */
+    public void generate(List<GenerationRequest> requests, Consumer<Generation> onDone, WeightSwap swap, KvOnSwap kv) {
         backend.begin();
         Deque<GenerationRequest> queue = new ArrayDeque<>(requests);
         Slot[] active = new Slot[slots];
         int busy = 0;
+        int weights = 0;
         while (!queue.isEmpty() || busy > 0) {
+            if (swap != null) {
+                long start = System.nanoTime();
+                if (swap.swap()) {
+                    weights++;
+                    backend.weightsChanged();
+                    if (kv == KvOnSwap.RECOMPUTE) {
+                        for (int s = 0; s < slots; s++) {
+                            if (active[s] != null && active[s].fed > 0) {
+                                backend.prefill(s, active[s].sequence, active[s].fed);
+                                prefillsRun++;
+                            }
+                        }
+                    }
+                    long pause = System.nanoTime() - start;
+                    swapsRun++;
+                    swapNanos += pause;
+                    maxSwapNanos = Math.max(maxSwapNanos, pause);
+                }
+            }
             for (int s = 0; s < slots && !queue.isEmpty(); s++) {
                 if (active[s] == null) {
                     GenerationRequest r = queue.poll();
@@ -146,7 +212,7 @@ public final class InferenceEngine {
             step(active);
             for (int s = 0; s < slots; s++) {
                 Slot slot = active[s];
-                if (slot != null && slot.advance(stepLogProbs[s])) {
+                if (slot != null && slot.advance(stepLogProbs[s], weights)) {
                     onDone.accept(slot.result());
                     active[s] = null;
                     busy--;
@@ -192,6 +258,7 @@ public final class InferenceEngine {
         private final GenerationRequest request;
         private final int[] sequence;
         private final float[] logProbs;
+        private final int[] weightMarks;
         private int fed;
         private int length;
         private FinishReason finish;
@@ -201,6 +268,7 @@ public final class InferenceEngine {
             int capacity = Math.min(cfg.contextLength(), r.prefixLength() + r.maxNewTokens());
             this.sequence = new int[capacity];
             this.logProbs = new float[capacity];
+            this.weightMarks = new int[capacity];
             for (int i = 0; i < r.prefixLength(); i++) {
                 sequence[i] = r.prefixToken(i);
             }
@@ -225,8 +293,8 @@ public final class InferenceEngine {
             return fed == length - 1;
         }
 
-        /** Consumes one step's output; returns true when the request is done. */
-        boolean advance(double[] lp) {
+        /** Consumes one step's output, computed by weights {@code weights}; returns true when the request is done. */
+        boolean advance(double[] lp, int weights) {
             fed++;
             if (fed < length) {
                 return false;
@@ -234,6 +302,7 @@ public final class InferenceEngine {
             int token = request.sampling().pick(lp, uniform(request.seed(), length));
             sequence[length] = token;
             logProbs[length] = (float) lp[token];
+            weightMarks[length] = weights;
             length++;
             tokensGenerated++;
             int generated = length - request.prefixLength();
@@ -254,7 +323,8 @@ public final class InferenceEngine {
         Generation result() {
             int from = request.prefixLength();
             return new Generation(request.id(), java.util.Arrays.copyOfRange(sequence, from, length),
-                    java.util.Arrays.copyOfRange(logProbs, from, length), finish);
+                    java.util.Arrays.copyOfRange(logProbs, from, length), finish,
+                    java.util.Arrays.copyOfRange(weightMarks, from, length));
         }
     }
 }

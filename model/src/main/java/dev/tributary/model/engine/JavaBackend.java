@@ -77,6 +77,11 @@ final class JavaBackend implements DecodeBackend {
     }
 
     @Override
+    public void weightsChanged() {
+        w.refresh(params);
+    }
+
+    @Override
     public void release() {
         w = null;
         keys = null;

@@ -58,6 +58,11 @@ final class Nd4jBackend implements DecodeBackend {
     }
 
     @Override
+    public void weightsChanged() {
+        // The steps read the parameter arrays themselves.
+    }
+
+    @Override
     public void release() {
         for (int l = 0; l < cfg.layers(); l++) {
             if (keyCache[l] != null) {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tributary.model.FinishReason;
+import dev.tributary.model.PolicyVersion;
+import dev.tributary.model.weights.FlatWeights;
 import dev.tributary.model.policy.Params;
 import dev.tributary.model.policy.Policy;
 import dev.tributary.model.policy.PolicyConfig;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -60,6 +63,74 @@ class InferenceEngineTest {
             }
         }
         assertTrue(maxDiff <= 1e-4, "engine vs teacher-forced log-prob max abs difference " + maxDiff + " > 1e-4");
+    }
+
+    /**
+     * A weight swap between two decode steps: tokens before it are marked 0 and have the old weights' teacher-forced
+     * log-probs, tokens after it are marked 1 and, with the KV cache recomputed, have the new weights' teacher-forced
+     * log-probs given the whole sequence (≤ 1e-4). With the cache kept, the marks are the same and the tokens before
+     * the swap still match the old weights.
+     */
+    @ParameterizedTest
+    @CsvSource({"JAVA, RECOMPUTE", "ND4J, RECOMPUTE", "JAVA, KEEP"})
+    void aWeightSwapMidSequence_marksEachTokensWeights_andTheirLogProbsAreThoseWeights(EngineBackend backend,
+                                                                                        InferenceEngine.KvOnSwap kv) {
+        Policy before = Policy.create(small());
+        Policy after = Policy.create(new PolicyConfig(TOK.vocabSize(), 40, 32, 4, 2, 64, 8L, DataType.FLOAT));
+        Policy engineCopy = Policy.create(small());
+        FlatWeights.export(before.params(), PolicyVersion.INITIAL).importInto(engineCopy.params());
+        InferenceEngine engine = new InferenceEngine(engineCopy.params(), 3, backend);
+        List<GenerationRequest> reqs = new ArrayList<>();
+        String[] prompts = {"12+34=", "7-3=", "905+17=", "1=", "88-9="};
+        for (int i = 0; i < prompts.length; i++) {
+            reqs.add(GenerationRequest.of("r" + i, prompt(prompts[i]), 16, Sampling.of(1.0), 200 + i));
+        }
+        FlatWeights newer = FlatWeights.export(after.params(), new PolicyVersion(1));
+        int[] asked = {0};
+        List<Generation> gens = new ArrayList<>();
+        engine.generate(reqs, gens::add, () -> {
+            if (++asked[0] != 7) {
+                return false;
+            }
+            newer.importInto(engine.params());
+            return true;
+        }, kv);
+        assertEquals(1, engine.swapsRun());
+        assertEquals(reqs.size(), gens.size());
+        int spanning = 0;
+        int[][] seqs = new int[gens.size()][];
+        int[] starts = new int[gens.size()];
+        for (int i = 0; i < gens.size(); i++) {
+            Generation g = gens.get(i);
+            int[] marks = g.weights();
+            for (int j = 1; j < marks.length; j++) {
+                assertTrue(marks[j] >= marks[j - 1], "weight marks go back in " + g.id());
+            }
+            spanning += marks.length > 0 && marks[0] == 0 && marks[marks.length - 1] == 1 ? 1 : 0;
+            int[] p = reqs.stream().filter(r -> r.id().equals(g.id())).findFirst().orElseThrow().prefix();
+            seqs[i] = concat(p, g.tokens());
+            starts[i] = p.length;
+        }
+        assertTrue(spanning > 0, "no sequence spans the swap");
+        double[][] old = before.responseLogProbs(new SequenceBatch(seqs, starts));
+        double[][] fresh = after.responseLogProbs(new SequenceBatch(seqs, starts));
+        double maxOld = 0;
+        double maxNew = 0;
+        for (int i = 0; i < gens.size(); i++) {
+            float[] lp = gens.get(i).logProbs();
+            int[] marks = gens.get(i).weights();
+            for (int j = 0; j < lp.length; j++) {
+                if (marks[j] == 0) {
+                    maxOld = Math.max(maxOld, Math.abs(lp[j] - old[i][j]));
+                } else {
+                    maxNew = Math.max(maxNew, Math.abs(lp[j] - fresh[i][j]));
+                }
+            }
+        }
+        assertTrue(maxOld <= 1e-4, "tokens before the swap vs the old weights: max difference " + maxOld);
+        if (kv == InferenceEngine.KvOnSwap.RECOMPUTE) {
+            assertTrue(maxNew <= 1e-4, "tokens after the swap vs the new weights: max difference " + maxNew);
+        }
     }
 
     @ParameterizedTest

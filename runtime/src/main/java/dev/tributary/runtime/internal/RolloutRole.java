@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.ChildFailed;
@@ -53,7 +54,8 @@ final class RolloutRole {
     sealed interface Command {
     }
 
-    private record Routing(SegmentRoute.Route route) implements Command {
+    /** From this role's router child: never leaves the node. */
+    private record Routing(SegmentRoute.Route route) implements Command, NoSerializationVerificationNeeded {
     }
 
     private record Initial(FlatWeights weights, Throwable failure) implements Command {
@@ -118,14 +120,17 @@ final class RolloutRole {
                 : new Policy(Params.initialise(parts.policy().config()));
         RolloutWorker.WeightSource source = parts.weightSync().source(ctx, FlatWeights.export(policy.params(),
                 PolicyVersion.INITIAL).layout());
-        // The node's workers share one policy: its checksum after a version's load is taken once.
-        Consumer<PolicyVersion> onLoaded = shared ? v -> { }
-                : v -> syncs.computeIfAbsent(v, x -> FlatWeights.export(policy.params(), x).checksum());
         RolloutBehavior behavior = parts.rolloutBehavior();
         List<ActorRef<RolloutWorker.Command>> workers = new ArrayList<>();
         for (int w = 0; w < s.workers(); w++) {
+            // Weights fetched from the trainer's node: each worker loads its own copy, so that one switching
+            // versions (in the middle of a batch, in asynchronous runs) never changes another's. A version's
+            // checksum is taken by the first worker that holds it.
+            Policy own = shared || w == 0 ? policy : new Policy(Params.initialise(policy.config()));
+            Consumer<PolicyVersion> onLoaded = shared ? v -> { }
+                    : v -> syncs.computeIfAbsent(v, x -> FlatWeights.export(own.params(), x).checksum());
             workers.add(ctx.spawn(behavior.create(new RolloutBehavior.Worker(node + "/rollout-" + w, parts.task(),
-                    policy, parts.rolloutSettings(), sink, arbiter, source, onLoaded)), "rollout-" + w));
+                    own, parts.rolloutSettings(), sink, arbiter, source, onLoaded)), "rollout-" + w));
             ctx.watch(workers.get(w));
         }
         if (source == null) {

@@ -241,7 +241,11 @@ final class RunParts {
 
     RolloutSettings rolloutSettings() {
         var r = settings.rollout();
-        return new RolloutSettings(r.slots(), new Sampling(r.temperature(), r.topP()), r.repeatNgram(), r.repeatLimit());
+        PluginChoices.Choice d = choice(Plugins.DRIVER);
+        var kv = d.name().equals("asynchronous") && Plugins.weightSwap(d.settings()).equals("keep")
+                ? InferenceEngine.KvOnSwap.KEEP : InferenceEngine.KvOnSwap.RECOMPUTE;
+        return new RolloutSettings(r.slots(), new Sampling(r.temperature(), r.topP()), r.repeatNgram(), r.repeatLimit(),
+                kv);
     }
 
     /** The device memory budget in bytes (colocated mode). */
