@@ -20,12 +20,26 @@ package dev.tributary.runtime.metrics;
  * @param stalenessP50       median versions between a trained token's generating policy and the one trained
  *                           (the asynchronous driver; 0 for the synchronous one), likewise p99 and max
  * @param droppedStale       samples dropped as older than the staleness bound since the last row
+ * @param weightSwaps        weight swaps in the middle of a rollout batch (asynchronous in-flight updates)
+ * @param maxSwapMillis      the longest pause one of them caused its engine, in milliseconds
  */
 public record IterationMetrics(int iteration, double meanReward, double heldOutAccuracy, double meanResponseLength,
                                double tokensPerSecond, int partial, int resumed, int repeatStopped,
                                double rolloutSeconds, double trainSeconds, double syncSeconds, double handoffMillis,
                                int trainedSamples, double workerBusyFraction, double slotOccupancy, double seconds,
-                               int stalenessP50, int stalenessP99, int stalenessMax, int droppedStale) {
+                               int stalenessP50, int stalenessP99, int stalenessMax, int droppedStale,
+                               int weightSwaps, double maxSwapMillis) {
+    /** A row without weight swaps in the middle of a batch. */
+    public IterationMetrics(int iteration, double meanReward, double heldOutAccuracy, double meanResponseLength,
+                            double tokensPerSecond, int partial, int resumed, int repeatStopped,
+                            double rolloutSeconds, double trainSeconds, double syncSeconds, double handoffMillis,
+                            int trainedSamples, double workerBusyFraction, double slotOccupancy, double seconds,
+                            int stalenessP50, int stalenessP99, int stalenessMax, int droppedStale) {
+        this(iteration, meanReward, heldOutAccuracy, meanResponseLength, tokensPerSecond, partial, resumed,
+                repeatStopped, rolloutSeconds, trainSeconds, syncSeconds, handoffMillis, trainedSamples,
+                workerBusyFraction, slotOccupancy, seconds, stalenessP50, stalenessP99, stalenessMax, droppedStale, 0, 0);
+    }
+
     public IterationMetrics {
         if (iteration < 0) {
             throw new IllegalArgumentException("iteration " + iteration + " must be >= 0");
@@ -52,6 +66,8 @@ public record IterationMetrics(int iteration, double meanReward, double heldOutA
             nonNegative(slotOccupancy, "slot occupancy", iteration);
         }
         nonNegative(seconds, "iteration seconds", iteration);
+        nonNegative(weightSwaps, "weight swaps", iteration);
+        nonNegative(maxSwapMillis, "longest swap pause", iteration);
     }
 
     private static void nonNegative(double v, String what, int iteration) {

@@ -8,8 +8,12 @@ final class MetricsFormat {
     static final String[] COLUMNS = {"iteration", "mean_reward", "held_out_accuracy", "mean_response_length",
         "tokens_per_second", "partial", "resumed", "repeat_stopped", "rollout_seconds", "train_seconds",
         "sync_seconds", "handoff_millis", "trained_samples", "worker_busy_fraction", "slot_occupancy", "seconds",
-        "staleness_p50", "staleness_p99", "staleness_max", "dropped_stale"};
+        "staleness_p50", "staleness_p99", "staleness_max", "dropped_stale", "weight_swaps", "max_swap_millis"};
+    /** Rows written before the weight-swap columns. */
+    static final int OLD_COLUMNS = 20;
     static final String CSV_HEADER = String.join(",", COLUMNS);
+    /** The header of files written before the weight-swap columns (read, and rewritten with the new columns). */
+    static final String OLD_CSV_HEADER = String.join(",", java.util.Arrays.copyOf(COLUMNS, 20));
 
     private MetricsFormat() {
     }
@@ -18,7 +22,8 @@ final class MetricsFormat {
         return new Object[] {m.iteration(), m.meanReward(), m.heldOutAccuracy(), m.meanResponseLength(),
             m.tokensPerSecond(), m.partial(), m.resumed(), m.repeatStopped(), m.rolloutSeconds(), m.trainSeconds(),
             m.syncSeconds(), m.handoffMillis(), m.trainedSamples(), m.workerBusyFraction(), m.slotOccupancy(),
-            m.seconds(), m.stalenessP50(), m.stalenessP99(), m.stalenessMax(), m.droppedStale()};
+            m.seconds(), m.stalenessP50(), m.stalenessP99(), m.stalenessMax(), m.droppedStale(), m.weightSwaps(),
+            m.maxSwapMillis()};
     }
 
     static String csvRow(IterationMetrics m) {
@@ -44,14 +49,16 @@ final class MetricsFormat {
 
     static IterationMetrics parseCsvRow(String line, String where) {
         String[] f = line.split(",", -1);
-        if (f.length != COLUMNS.length) {
+        if (f.length != COLUMNS.length && f.length != OLD_COLUMNS) {
             throw new IllegalArgumentException(where + " has " + f.length + " fields; expected " + COLUMNS.length);
         }
+        boolean swaps = f.length == COLUMNS.length;
         try {
             return new IterationMetrics(Integer.parseInt(f[0]), d(f[1]), d(f[2]), d(f[3]), d(f[4]),
                     Integer.parseInt(f[5]), Integer.parseInt(f[6]), Integer.parseInt(f[7]), d(f[8]), d(f[9]), d(f[10]),
                     d(f[11]), Integer.parseInt(f[12]), d(f[13]), d(f[14]), d(f[15]), Integer.parseInt(f[16]),
-                    Integer.parseInt(f[17]), Integer.parseInt(f[18]), Integer.parseInt(f[19]));
+                    Integer.parseInt(f[17]), Integer.parseInt(f[18]), Integer.parseInt(f[19]),
+                    swaps ? Integer.parseInt(f[20]) : 0, swaps ? d(f[21]) : 0);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + " is not a valid metrics row: " + e.getMessage(), e);
         }

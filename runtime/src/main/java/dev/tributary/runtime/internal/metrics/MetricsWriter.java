@@ -101,19 +101,22 @@ public final class MetricsWriter implements AutoCloseable {
             lines.remove(lines.size() - 1);
         }
         List<String> kept = new ArrayList<>();
+        // A file of the version before the weight-swap columns is rewritten with them.
+        boolean older = hasHeader && !lines.isEmpty() && lines.get(0).equals(MetricsFormat.OLD_CSV_HEADER);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             if (hasHeader && i == 0) {
-                if (!line.equals(MetricsFormat.CSV_HEADER)) {
+                if (!line.equals(MetricsFormat.CSV_HEADER) && !older) {
                     throw new IOException(file + " has header '" + line + "'; expected '" + MetricsFormat.CSV_HEADER
                             + "' (metrics of another version? use a new out-dir)");
                 }
-                kept.add(line);
+                kept.add(MetricsFormat.CSV_HEADER);
             } else if (!line.isEmpty() && iterationOf(line, hasHeader, file) <= last) {
-                kept.add(line);
+                kept.add(older ? MetricsFormat.csvRow(MetricsFormat.parseCsvRow(line, file + " line " + (i + 1)))
+                        : line);
             }
         }
-        if (kept.size() == lines.size() && text.endsWith("\n")) {
+        if (!older && kept.size() == lines.size() && text.endsWith("\n")) {
             return;
         }
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

@@ -26,6 +26,9 @@ public final class ProgressLine {
             line += String.format(Locale.ROOT, " | stale p50 %d p99 %d max %d dropped %d", m.stalenessP50(),
                     m.stalenessP99(), m.stalenessMax(), m.droppedStale());
         }
+        if (m.weightSwaps() > 0) {
+            line += String.format(Locale.ROOT, " | swaps %d max %.1fms", m.weightSwaps(), m.maxSwapMillis());
+        }
         return line;
     }
 }
