@@ -152,7 +152,7 @@ final class AsynchronousDriver implements Driver {
                 // Workers fetch it in the background and switch between two decode steps of what they generate.
                 run.workers().forEach(w -> w.tell(new RolloutWorker.NewVersion(run.version())));
             }
-            if (!k.settings().evaluates(run.iteration())) {
+            if (!k.evaluates(run)) {
                 return report(run, f, Double.NaN);
             }
             k.roles().trainer().tell(new Trainer.Evaluate(k.settings().heldOut(), k.settings().evalMaxTokens(),

@@ -382,6 +382,15 @@ public final class MasterKernel {
     }
 
     /** The run ends after this iteration: the schedule says so, or a stop was requested. */
+    /**
+     * True when the held-out set is scored after {@code run}'s iteration: every {@code eval.every} iterations, after
+     * the last one, and after one that ends the run because a stop was asked for.
+     */
+    public boolean evaluates(Run run) {
+        return settings().evaluates(run.iteration()) || !settings().heldOut().isEmpty()
+                && setup.stopRequested().getAsBoolean();
+    }
+
     public boolean endsAfter(Run run) {
         return run.iteration() >= settings().iterations() || setup.stopRequested().getAsBoolean();
     }

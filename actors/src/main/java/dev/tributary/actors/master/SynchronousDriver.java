@@ -65,7 +65,7 @@ final class SynchronousDriver implements Driver {
         }
 
         Behavior<Master.Command> evaluate(Run run, Iteration it) {
-            if (!k.settings().evaluates(run.iteration())) {
+            if (!k.evaluates(run)) {
                 return report(run, it, Double.NaN);
             }
             k.roles().trainer().tell(new Trainer.Evaluate(k.settings().heldOut(), k.settings().evalMaxTokens(),
