@@ -46,6 +46,41 @@ final class Jobs {
         return Math.min(jobs, batchesPerWorker * liveWorkers);
     }
 
+    /**
+     * Most a batch may hold, by {@link #bytesOf} estimate. Work pulling sends a batch as one remote message, and
+     * Reliable Delivery cannot chunk work-pulling messages (Pekko 1.2): a batch over Artery's frame (256 KiB by
+     * default) would be dropped and resent forever.
+     */
+    static final long MAX_BATCH_BYTES = 64 * 1024;
+
+    /** An upper estimate of a job's serialized size: its prompt and segment tokens with their log-probs. */
+    static long bytesOf(RolloutJob job) {
+        Trajectory t = job.trajectory();
+        long tokens = t.prompt().length();
+        for (var s : t.segments()) {
+            tokens += s.tokens().length;
+        }
+        return 128 + 8 * tokens + 48L * t.segments().size();
+    }
+
+    /**
+     * The batches of {@code jobs}: {@link #batchCount} of them, or more (up to one per job) until none is estimated
+     * above {@code maxBytes}. Jobs are seeded by id, so how they are batched changes no result.
+     */
+    static List<List<RolloutJob>> batches(List<RolloutJob> jobs, int batchesPerWorker, int liveWorkers, long maxBytes) {
+        long total = jobs.stream().mapToLong(Jobs::bytesOf).sum();
+        int n = (int) Math.min(jobs.size(), Math.max(batchCount(jobs.size(), batchesPerWorker, liveWorkers),
+                (total + maxBytes - 1) / maxBytes));
+        while (true) {
+            List<List<RolloutJob>> batches = cut(jobs, n);
+            boolean fits = batches.stream().allMatch(b -> b.stream().mapToLong(Jobs::bytesOf).sum() <= maxBytes);
+            if (fits || n >= jobs.size()) {
+                return batches;
+            }
+            n++;
+        }
+    }
+
     /** Job i goes to batch i mod n: the batches are a function of the job list and the number of live workers. */
     static List<List<RolloutJob>> cut(List<RolloutJob> jobs, int n) {
         Require.positive(n, "batch count");

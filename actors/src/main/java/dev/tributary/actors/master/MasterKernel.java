@@ -292,8 +292,8 @@ public final class MasterKernel {
      * master receives {@link RoundDone} when they are all done and stored. Rounds may overlap.
      */
     public Run dispatch(Run run, int round, List<RolloutJob> jobs) {
-        int n = Jobs.batchCount(jobs.size(), settings().batchesPerWorker(), run.workers().size());
-        dispatcher.tell(new Dispatcher.Dispatch(round, Jobs.cut(jobs, n), run.version(),
+        dispatcher.tell(new Dispatcher.Dispatch(round, Jobs.batches(jobs, settings().batchesPerWorker(),
+                run.workers().size(), Jobs.MAX_BATCH_BYTES), run.version(),
                 adapter(Dispatcher.RolledOut.class, r -> new RoundDone(r.iteration(), r.stats()))));
         return run.emitted(jobs.size());
     }

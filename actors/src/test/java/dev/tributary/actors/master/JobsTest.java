@@ -14,6 +14,7 @@ import dev.tributary.model.task.ArithmeticTask;
 import dev.tributary.model.token.Tokenizer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The kernel's pure parts: which jobs, which batches, which seeds, which order. */
@@ -70,6 +71,23 @@ class JobsTest {
         assertEquals(List.of(List.of("i1-q0/0", "i1-q1/1"), List.of("i1-q0/1", "i1-q1/2"), List.of("i1-q0/2"),
                 List.of("i1-q1/0")), batches.stream().map(JobsTest::ids).toList());
         assertThrows(IllegalArgumentException.class, () -> Jobs.cut(jobs, 0));
+    }
+
+    @Test
+    void batchesOverTheSizeLimit_areCutFiner_downToOneJobEach() {
+        List<RolloutJob> jobs = Jobs.of(settings(3L), 4, List.of(cut("i3-q1/0", 4), cut("i2-q0/2", 8)),
+                List.of(P, Q));
+        long biggest = jobs.stream().mapToLong(Jobs::bytesOf).max().orElseThrow();
+        long total = jobs.stream().mapToLong(Jobs::bytesOf).sum();
+        // Room for everything: the count work pulling wants.
+        assertEquals(Jobs.batchCount(jobs.size(), 2, 2), Jobs.batches(jobs, 2, 2, total).size());
+        // Room for about two jobs a batch: every batch fits, and no job is lost or doubled.
+        List<List<RolloutJob>> small = Jobs.batches(jobs, 1, 1, 2 * biggest);
+        assertTrue(small.stream().allMatch(b -> b.stream().mapToLong(Jobs::bytesOf).sum() <= 2 * biggest), "" + small);
+        assertEquals(jobs.size(), small.stream().mapToInt(List::size).sum());
+        assertEquals(Set.copyOf(jobs), small.stream().flatMap(List::stream).collect(java.util.stream.Collectors.toSet()));
+        // A job over the limit on its own still goes, alone.
+        assertEquals(jobs.size(), Jobs.batches(jobs, 1, 1, 1).size());
     }
 
     @Test
