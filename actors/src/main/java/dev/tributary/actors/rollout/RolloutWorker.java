@@ -104,6 +104,9 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     public record Loaded(String worker, PolicyVersion version, ActorRef<Command> from) implements RemoteMessage {
     }
 
+    /** The dispatcher engines run on. */
+    public static final String ENGINE_DISPATCHER = "tributary.engine-dispatcher";
+
     private final String name;
     private final ActorRef<DeviceArbiter.Command> arbiter;
     private final ActorRef<EngineRunner.Command> engine;
@@ -171,8 +174,9 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         this.name = name;
         this.arbiter = arbiter;
         this.cacheBytes = factory.cacheBytes();
+        // Not the blocking dispatcher reward scoring runs on (see tributary.engine-dispatcher in reference.conf).
         this.engine = ctx.spawn(Behaviors.supervise(factory.create()).onFailure(SupervisorStrategy.stop()), "engine",
-                DispatcherSelector.blocking());
+                DispatcherSelector.fromConfig(ENGINE_DISPATCHER));
         // The engine runs each batch to completion or fails; a failed engine fails its worker, which the guardian
         // reports, rather than leaving the master waiting for a batch that never ends.
         ctx.watch(engine);
