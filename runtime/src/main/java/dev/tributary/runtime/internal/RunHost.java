@@ -406,10 +406,10 @@ public final class RunHost {
         if (!ownSystem) {
             ActorRef<Void> g = guardian;
             if (g != null) {
-                s.systemActorOf(org.apache.pekko.actor.typed.javadsl.Behaviors.<Void>setup(ctx -> {
-                    ctx.stop(g);
-                    return org.apache.pekko.actor.typed.javadsl.Behaviors.stopped();
-                }), "tributary-stop-" + Long.toHexString(System.nanoTime()), Props.empty());
+                // A top-level actor of the caller's system: only the system can stop it (an actor may stop only
+                // its own children).
+                org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(s)
+                        .stop(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(g));
             }
             return;
         }

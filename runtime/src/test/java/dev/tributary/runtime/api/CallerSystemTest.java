@@ -39,5 +39,18 @@ class CallerSystemTest {
         assertTrue(r.metrics().stream().mapToInt(m -> m.trainedSamples()).sum() > 0, "it trained");
         assertFalse(kit.system().getWhenTerminated().toCompletableFuture().isDone(),
                 "the caller's system outlives the run");
+        // The run's own top-level actor is gone with it.
+        var selection = kit.system().classicSystem().actorSelection("/system/tributary-*");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        boolean gone = false;
+        while (!gone && System.nanoTime() < deadline) {
+            try {
+                selection.resolveOne(java.time.Duration.ofMillis(500)).toCompletableFuture().get();
+                Thread.sleep(100);
+            } catch (java.util.concurrent.ExecutionException e) {
+                gone = e.getCause() instanceof org.apache.pekko.actor.ActorNotFound;
+            }
+        }
+        assertTrue(gone, "the run's actors are still alive under the caller's system");
     }
 }
