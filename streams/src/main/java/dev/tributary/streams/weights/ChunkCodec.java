@@ -2,7 +2,11 @@ package dev.tributary.streams.weights;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Framing;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -18,11 +22,18 @@ import org.apache.pekko.util.ByteString;
  *
  * A data chunk names no transfer, so each is encoded once per published version and sent as is to every
  * receiver; the manifest, encoded per transfer, carries the transfer id.
+ *
+ * <p>On the TCP data plane the elements follow each other on the connection as they are, cut apart again by their
+ * own length field ({@link #framing}); two more kinds travel there: a claim (kind 3, receiver to sender, payload the
+ * transfer id), the first and only element a receiver sends, and an abort (kind 4, sender to receiver, payload the
+ * reason as UTF-8), sent in place of the rest when the sender fails.
  */
 final class ChunkCodec {
     static final int MAGIC = 0x31435754; // "TWC1" as little-endian bytes
     static final byte MANIFEST = 1;
     static final byte DATA = 2;
+    static final byte CLAIM = 3;
+    static final byte ABORT = 4;
     static final int HEADER_BYTES = 37;
     static final int OVERHEAD_BYTES = HEADER_BYTES + Integer.BYTES;
     private static final int LENGTH_AT = 33;
@@ -51,6 +62,45 @@ final class ChunkCodec {
         ByteBuffer buf = open(h, payload.length);
         buf.put(payload);
         return seal(buf);
+    }
+
+    /** The element a receiver opens a data-plane connection with: which offered transfer it takes. */
+    static ByteString encodeClaim(long transferId) {
+        byte[] payload = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(transferId).array();
+        return encode(new Header(CLAIM, 0, 0, 0, 0, 0, payload.length), payload);
+    }
+
+    /** The transfer id of a claim's payload. */
+    static long claimedTransfer(Element claim) {
+        if (claim.header().kind() != CLAIM || claim.payload().remaining() != Long.BYTES) {
+            throw new TransferRefusedException("expected a claim (kind " + CLAIM + ", 8 bytes), got kind "
+                    + claim.header().kind() + " with " + claim.payload().remaining() + " bytes");
+        }
+        return claim.payload().getLong(claim.payload().position());
+    }
+
+    /** The element a data-plane sender ends with when it fails: {@code reason} for the receiver's refusal. */
+    static ByteString encodeAbort(long version, String reason) {
+        byte[] payload = reason.getBytes(StandardCharsets.UTF_8);
+        return encode(new Header(ABORT, version, 0, 0, 0, 0, payload.length), payload);
+    }
+
+    /** The reason an abort element carries. */
+    static String abortReason(Element abort) {
+        ByteBuffer p = abort.payload().duplicate();
+        byte[] text = new byte[p.remaining()];
+        p.get(text);
+        return new String(text, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Cuts a byte stream (a data-plane connection) back into whole elements by their own payload-length field;
+     * an element over {@code maxElementBytes} fails the stream (a FramingException), so a damaged length cannot make
+     * a receiver buffer without bound.
+     */
+    static Flow<ByteString, ByteString, NotUsed> framing(int maxElementBytes) {
+        return Framing.lengthField(Integer.BYTES, LENGTH_AT, maxElementBytes, ByteOrder.LITTLE_ENDIAN,
+                (head, payloadLength) -> payloadLength < 0 ? -1 : OVERHEAD_BYTES + payloadLength);
     }
 
     /** Checks the frame (magic, length, CRC32C) and splits it; {@code position} is its place in the stream. */
