@@ -150,8 +150,7 @@ final class WeightAssembler {
             throw refuse(String.format("chunk %d covers bytes [%d, +%d); expected [%d, +%d)", h.index(), h.offset(),
                     h.payloadLength(), offset, manifest.chunkLength(h.index())));
         }
-        element.payload().asFloatBuffer().get(values, Math.toIntExact(offset / Float.BYTES),
-                h.payloadLength() / Float.BYTES);
+        element.payloadFloats(values, Math.toIntExact(offset / Float.BYTES));
         nextChunk++;
     }
 
