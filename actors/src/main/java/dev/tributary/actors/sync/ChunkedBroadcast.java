@@ -24,6 +24,8 @@ import org.apache.pekko.util.ByteString;
  * The weight sync {@code broadcast}: the trainer's node runs a {@link WeightPublisher} (registered with the
  * Receptionist) and publishes every version; each rollout node fetches a version once, for all its workers, from
  * the publisher registered now, waiting for one to appear (after the trainer's node is lost, its replacement's).
+ * The chunks travel on the publisher node's TCP data plane or as Artery messages, as
+ * {@code tributary.streams.weights.transport} says.
  */
 final class ChunkedBroadcast implements WeightSync {
     private final WeightSyncSettings settings;

@@ -13,8 +13,18 @@ import dev.tributary.model.policy.PolicyConfig;
 import dev.tributary.model.policy.TrainerBackend;
 import dev.tributary.model.task.ArithmeticTask;
 import dev.tributary.model.task.Task;
+import dev.tributary.model.task.Tasks;
 import dev.tributary.model.train.SftTrainer;
+import com.typesafe.config.ConfigFactory;
+import dev.tributary.runtime.RunSpec;
+import dev.tributary.runtime.Tributary;
+import dev.tributary.runtime.TributaryRun;
+import dev.tributary.runtime.metrics.IterationMetrics;
+import dev.tributary.runtime.settings.TributarySettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Map;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -33,16 +43,26 @@ import org.nd4j.linalg.factory.Nd4j;
  * position actually processed (attention over that position's own prefix), and 3× that for a training step. The
  * ceiling is a plain ND4J {@code mmul} of two 1024×1024 float matrices.
  *
- * <p>Run: {@code benchmarks/run ModelThroughputBenchmark [seconds-per-row] [presets, e.g. default,small]}
- * (defaults 4 and both presets).
+ * <p>Then the main job: {@code bin/tributary train} with its defaults (SFT warm-up, then the RL iterations, every
+ * role in this JVM), timed from start to result, and its useful GFLOP/s end to end: the FLOPs of SFT, rollout and
+ * training over the wall time, beside the same ceiling. Its FLOPs are counted from the run's own metrics with the
+ * same convention: rollout, the prompts' prefill (prompts x samples per iteration, at the task's mean prompt length)
+ * and every generated token (each iteration's tokens, from its tokens/s and rollout time) at the mean position of
+ * its response; training, 3x the forward pass of every trained sample at the iteration's mean response length; SFT,
+ * 3x the forward pass of every worked solution (mean over 2,000 drawn from the task). Held-out evaluation, the
+ * prefixes that resumed partial rollouts feed again and padding are not counted.
+ *
+ * <p>Run: {@code benchmarks/run ModelThroughputBenchmark [seconds-per-row] [presets, e.g. default,small] [job|nojob]}
+ * (defaults 4, both presets, job).
  */
 public final class ModelThroughputBenchmark {
     private ModelThroughputBenchmark() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 4;
         List<String> presets = args.length > 1 ? List.of(args[1].split(",")) : PolicyConfig.PRESETS;
+        boolean job = args.length <= 2 || !args[2].equals("nojob");
         ArithmeticTask task = ArithmeticTask.standard();
         System.out.printf("Model throughput — cores=%d  OMP_NUM_THREADS=%s  %.0f s per cell%n",
                 Runtime.getRuntime().availableProcessors(), System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"),
@@ -80,6 +100,76 @@ public final class ModelThroughputBenchmark {
                     f2(after[1]), pct(after[1], ceiling), ratio(after[0], before[0]));
             System.out.println(t.render());
         }
+        if (job) {
+            mainJob(ceiling);
+        }
+    }
+
+    /** The main job's useful GFLOP/s end to end, counted as the class comment says, beside the ceiling. */
+    private static void mainJob(double ceiling) throws Exception {
+        Path out = Files.createTempDirectory("bench-main-job");
+        TributarySettings s = TributarySettings.load(ConfigFactory.parseMap(Map.of(
+                "tributary.run.out-dir", out.toString(), "tributary.run.checkpoint-every", 0))
+                .withFallback(ConfigFactory.load()));
+        var choice = s.plugins().get(Tasks.KEY);
+        Task task = Tasks.registry().create(choice.name(), choice.settings(), new Tasks.Context(s.run().seed()));
+        PolicyConfig cfg = s.model().policy(task.tokenizer().vocabSize());
+        System.out.printf("main job (bin/tributary train's defaults, one JVM): %d SFT steps x %d, %d iterations of "
+                + "%d prompts x %d samples, model d-model x layers %s...%n", s.sft().steps(), s.sft().batchSize(), s.run().iterations(),
+                s.sampler().promptsPerIteration(), s.sampler().samplesPerPrompt(),
+                cfg.dModel() + "x" + cfg.layers());
+        long start = System.nanoTime();
+        List<IterationMetrics> metrics;
+        try (TributaryRun run = Tributary.start(RunSpec.of(s))) {
+            run.result().toCompletableFuture().get();
+            metrics = run.metrics();
+        }
+        double wall = (System.nanoTime() - start) / 1e9;
+        // Mean prompt and worked-solution lengths of the task at the sampler's difficulty (2 digits by default).
+        SplittableRandom rng = new SplittableRandom(5);
+        double promptLength = 0;
+        double sftMacs = 0;
+        int draws = 2_000;
+        for (int i = 0; i < draws; i++) {
+            Prompt p = task.sample(s.sampler().difficulty().start(), Task.Split.TRAIN, rng);
+            promptLength += p.length();
+            sftMacs += forwardMacs(cfg, p.length() + task.workedSolution(p).length - 1);
+        }
+        promptLength /= draws;
+        double sft = 3 * 2.0 * sftMacs / draws * s.sft().steps() * s.sft().batchSize();
+        int newSamples = s.sampler().promptsPerIteration() * s.sampler().samplesPerPrompt();
+        double rollout = 0;
+        double training = 0;
+        double rolloutSeconds = 0;
+        double trainSeconds = 0;
+        for (IterationMetrics m : metrics) {
+            double tokens = m.tokensPerSecond() * m.rolloutSeconds();
+            rollout += 2.0 * (newSamples * forwardMacs(cfg, (int) Math.round(promptLength))
+                    + tokens * cfg.forwardMacsPerToken((int) Math.round(promptLength + m.meanResponseLength() / 2)));
+            training += 3 * 2.0 * m.trainedSamples()
+                    * forwardMacs(cfg, (int) Math.round(promptLength + m.meanResponseLength() - 1));
+            rolloutSeconds += m.rolloutSeconds();
+            trainSeconds += m.trainSeconds();
+        }
+        double total = sft + rollout + training;
+        Table t = new Table("part", "GFLOP", "GFLOP/s over the job's wall time", "% of ceiling");
+        t.row("SFT warm-up", f2(sft / 1e9), f2(sft / wall / 1e9), pct(sft / wall / 1e9, ceiling));
+        t.row("rollout", f2(rollout / 1e9), f2(rollout / wall / 1e9), pct(rollout / wall / 1e9, ceiling));
+        t.row("RL training", f2(training / 1e9), f2(training / wall / 1e9), pct(training / wall / 1e9, ceiling));
+        t.row("main job, end to end", f2(total / 1e9), f2(total / wall / 1e9), pct(total / wall / 1e9, ceiling));
+        System.out.printf("main job: %.1f s wall (RL iterations: rollout %.1f s, training %.1f s of %.1f s), "
+                + "ceiling %.1f GFLOP/s%n", wall, rolloutSeconds, trainSeconds,
+                metrics.stream().mapToDouble(IterationMetrics::seconds).sum(), ceiling);
+        System.out.println(t.render());
+    }
+
+    /** Multiply-adds of a forward pass over {@code positions} positions, each attending to its own prefix. */
+    private static double forwardMacs(PolicyConfig cfg, int positions) {
+        double macs = 0;
+        for (int pos = 0; pos < positions; pos++) {
+            macs += cfg.forwardMacsPerToken(pos + 1);
+        }
+        return macs;
     }
 
     private record Decode(double tokensPerSecond, double gflops) {

@@ -50,7 +50,8 @@ public final class PartialRolloutBenchmark {
 
     /** One mode's figures over the iterations it needed to reach the target. */
     record Figures(String backends, String mode, int slots, int budget, int iterations, int trained, double seconds, long tokens,
-                   double rolloutSeconds, double busy, double occupancy, double meanLength, int resumed) {
+                   double rolloutSeconds, double trainSeconds, double syncSeconds, double busy, double occupancy,
+                   double meanLength, int resumed) {
         double secondsPerHundred() {
             return 100 * seconds / trained;
         }
@@ -91,14 +92,24 @@ public final class PartialRolloutBenchmark {
 
         Table t = new Table("backends", "mode", "slots", "token budget", "iterations", "trained", "wall s", "s / 100 trained",
                 "s / iteration", "rollout tok/s", "worker busy", "slot occupancy", "mean length", "resumed / iter");
+        Table where = new Table("backends", "mode", "slots", "s / iteration", "rollout", "train", "weight sync",
+                "rest (shaping, eval, reports)");
         for (Figures f : figures) {
             t.row(f.backends(), f.mode(), f.slots(), f.budget(), f.iterations(), f.trained(), fmt("%.1f", f.seconds()),
                     fmt("%.2f", f.secondsPerHundred()), fmt("%.2f", f.seconds() / f.iterations()),
                     fmt("%,.0f", f.tokens() / f.rolloutSeconds()), fmt("%.0f%%", 100 * f.busy()),
                     fmt("%.0f%%", 100 * f.occupancy()), fmt("%.1f", f.meanLength()),
                     fmt("%.1f", (double) f.resumed() / f.iterations()));
+            double rest = f.seconds() - f.rolloutSeconds() - f.trainSeconds() - f.syncSeconds();
+            where.row(f.backends(), f.mode(), f.slots(), fmt("%.3f", f.seconds() / f.iterations()),
+                    share(f.rolloutSeconds(), f), share(f.trainSeconds(), f), share(f.syncSeconds(), f),
+                    share(rest, f));
         }
         System.out.print(t.render());
+        System.out.println();
+        System.out.println("Where an iteration's time goes (s per iteration, share of the iteration; rollout runs from "
+                + "dispatch until the replay buffer hands over the scored groups, so it includes reward and replay):");
+        System.out.print(where.render());
         for (int i = 0; i < figures.size(); i += 2) {
             System.out.printf(Locale.ROOT, "%s, %d slots: partial rollouts %.2fx faster per trained sample than full "
                     + "synchronous rollouts (target >= 2x)%n", figures.get(i).backends(), figures.get(i).slots(),
@@ -161,6 +172,8 @@ public final class PartialRolloutBenchmark {
         int resumed = 0;
         double seconds = 0;
         double rollout = 0;
+        double train = 0;
+        double sync = 0;
         double busy = 0;
         double occupied = 0;
         double lengthSum = 0;
@@ -170,12 +183,14 @@ public final class PartialRolloutBenchmark {
             resumed += m.resumed();
             seconds += m.seconds();
             rollout += m.rolloutSeconds();
+            train += m.trainSeconds();
+            sync += m.syncSeconds();
             busy += m.workerBusyFraction() * m.seconds();
             occupied += m.slotOccupancy() * m.rolloutSeconds();
             lengthSum += m.meanResponseLength() * m.trainedSamples();
         }
-        return new Figures(b.label(), mode, slots, budget, counted.size(), trained, seconds, tokens, rollout, busy / seconds,
-                occupied / rollout, lengthSum / trained, resumed);
+        return new Figures(b.label(), mode, slots, budget, counted.size(), trained, seconds, tokens, rollout, train, sync,
+                busy / seconds, occupied / rollout, lengthSum / trained, resumed);
     }
 
     /** The workload's response lengths, sampled from the same untrained policy on the same kind of prompts. */
@@ -195,6 +210,11 @@ public final class PartialRolloutBenchmark {
         System.out.printf(Locale.ROOT, "response lengths of 256 samples: median %d, p90 %d, p99 %d, max %d, mean %.1f%n",
                 lengths[lengths.length / 2], lengths[(int) (lengths.length * 0.9)], lengths[(int) (lengths.length * 0.99)],
                 lengths[lengths.length - 1], Arrays.stream(lengths).average().orElse(0));
+    }
+
+    /** {@code part} seconds of {@code f}'s iterations, per iteration and as a share of them. */
+    private static String share(double part, Figures f) {
+        return fmt("%.3f", part / f.iterations()) + " (" + fmt("%.0f%%", 100 * part / f.seconds()) + ")";
     }
 
     private static String fmt(String f, Object v) {

@@ -11,7 +11,8 @@ import org.apache.pekko.util.ByteString;
  * offset, length; the manifest's transfer id) and copies its payload into a fresh buffer, never into live weights.
  * Only a transfer that is complete, in order, of the expected layout and equal to the manifest's whole-vector
  * checksum becomes a {@link FlatWeights}; anything else is a {@link TransferRefusedException} naming what was wrong.
- * One receiver actor feeds it, so it is not thread-safe.
+ * One receiver feeds it (an actor, or the last stage of a data-plane stream), so it is not thread-safe, except
+ * {@link #check}, which only reads what never changes.
  */
 final class WeightAssembler {
     private final long transferId;
@@ -30,12 +31,23 @@ final class WeightAssembler {
     }
 
     void accept(ByteString bytes) {
-        ChunkCodec.Element element;
+        accept(check(bytes, elements));
+    }
+
+    /**
+     * Checks element {@code position}'s frame on its own (magic, length, CRC32C) and splits it. It touches nothing
+     * {@link #accept(ChunkCodec.Element)} changes, so a pipeline may check one element while it imports another.
+     */
+    ChunkCodec.Element check(ByteString bytes, long position) {
         try {
-            element = ChunkCodec.decode(bytes, elements);
+            return ChunkCodec.decode(bytes, position);
         } catch (TransferRefusedException e) {
             throw refuse(e.getMessage());
         }
+    }
+
+    /** Takes a checked element: its place in the transfer, then its payload into the fresh buffer. */
+    void accept(ChunkCodec.Element element) {
         ChunkCodec.Header h = element.header();
         if (h.version() != version.number()) {
             throw refuse("element " + elements + " carries version v" + h.version());
@@ -73,6 +85,11 @@ final class WeightAssembler {
                 cause);
     }
 
+    /** Whether any element has been taken. */
+    boolean started() {
+        return elements > 0;
+    }
+
     String progress() {
         return manifest == null ? "0 chunks (no manifest)" : nextChunk + " of " + manifest.chunkCount() + " chunks";
     }
@@ -104,8 +121,11 @@ final class WeightAssembler {
     }
 
     private void onData(ChunkCodec.Header h, ChunkCodec.Element element) {
-        if (h.kind() != ChunkCodec.DATA) {
+        if (h.kind() == ChunkCodec.MANIFEST) {
             throw refuse("a second manifest arrived after " + progress());
+        }
+        if (h.kind() != ChunkCodec.DATA) {
+            throw refuse("an element of kind " + h.kind() + " arrived after " + progress());
         }
         if (h.layoutFingerprint() != manifest.fingerprint()) {
             throw refuse(String.format("chunk %d has layout fingerprint %08x; the manifest's is %08x", h.index(),
@@ -130,8 +150,7 @@ final class WeightAssembler {
             throw refuse(String.format("chunk %d covers bytes [%d, +%d); expected [%d, +%d)", h.index(), h.offset(),
                     h.payloadLength(), offset, manifest.chunkLength(h.index())));
         }
-        element.payload().asFloatBuffer().get(values, Math.toIntExact(offset / Float.BYTES),
-                h.payloadLength() / Float.BYTES);
+        element.payloadFloats(values, Math.toIntExact(offset / Float.BYTES));
         nextChunk++;
     }
 

@@ -31,6 +31,10 @@ import org.apache.pekko.util.ByteString;
  * segments. A refused transfer (corrupt, missing or duplicate chunk, wrong layout, a sender that fails, stalls or
  * ends early, no offer in time) is fetched again from the start by a new receiver, up to {@code maxAttempts} in all;
  * then the reply is {@link FetchFailed} naming the version and every refusal.
+ *
+ * <p>With {@code transport = tcp} each attempt asks for the transfer on the publisher node's data plane; if no
+ * connection to it can be made (a firewall, a wrong advertised host), the fetch says so once and takes the
+ * remaining attempts over Artery.
  */
 public final class WeightFetch extends AbstractBehavior<WeightFetch.Command> {
     public sealed interface Command permits Assembled, Refused, Retry {
@@ -40,8 +44,14 @@ public final class WeightFetch extends AbstractBehavior<WeightFetch.Command> {
     record Assembled(long transferId, FlatWeights weights) implements Command {
     }
 
-    /** From a transfer's receiver (or its unexpected stop): why the transfer was refused. */
-    record Refused(long transferId, String reason) implements Command {
+    /**
+     * From a transfer's receiver (or its unexpected stop): why the transfer was refused; {@code unreachableDataPlane}
+     * names the data-plane address when the refusal was that no connection to it could be made, else null.
+     */
+    record Refused(long transferId, String reason, String unreachableDataPlane) implements Command {
+        Refused(long transferId, String reason) {
+            this(transferId, reason, null);
+        }
     }
 
     private enum Retry implements Command { INSTANCE }
@@ -83,6 +93,7 @@ public final class WeightFetch extends AbstractBehavior<WeightFetch.Command> {
     private final List<String> refusals = new ArrayList<>();
     private long transferId;
     private boolean inProgress;
+    private boolean dataPlane;
     private int attempts;
 
     /** Fetches weights of {@code layout}, version {@code minVersion} or newer, from the endpoint {@code publisher}. */
@@ -147,6 +158,7 @@ public final class WeightFetch extends AbstractBehavior<WeightFetch.Command> {
         this.replyTo = replyTo;
         this.transferIds = transferIds;
         this.timers = timers;
+        this.dataPlane = settings.transport() == WeightSyncSettings.Transport.TCP;
         attempt();
     }
 
@@ -165,7 +177,7 @@ public final class WeightFetch extends AbstractBehavior<WeightFetch.Command> {
         inProgress = true;
         attempts++;
         ActorRef<Object> receiver = getContext().spawn(ChunkReceiver.create(transferId, publisher, minVersion, layout,
-                settings, getContext().getSelf()), "transfer-" + attempts);
+                settings, dataPlane, getContext().getSelf()), "transfer-" + attempts);
         getContext().watchWith(receiver, new Refused(transferId, "the receiver of transfer " + transferId
                 + " stopped without a result"));
     }
@@ -185,6 +197,12 @@ public final class WeightFetch extends AbstractBehavior<WeightFetch.Command> {
         inProgress = false;
         refusals.add("attempt " + (refusals.size() + 1) + ": " + r.reason());
         getContext().getLog().warn("weight fetch of {} refused: {}", minVersion, r.reason());
+        if (r.unreachableDataPlane() != null && dataPlane) {
+            dataPlane = false;
+            getContext().getLog().warn("the weight data plane at {} cannot be reached from this node; fetching {} "
+                    + "over Artery instead (tributary.streams.weights.transport = artery does so from the start)",
+                    r.unreachableDataPlane(), minVersion);
+        }
         if (refusals.size() >= settings.maxAttempts()) {
             replyTo.tell(new FetchFailed(minVersion, refusals));
             return Behaviors.stopped();

@@ -25,6 +25,16 @@ import org.apache.pekko.util.ByteString;
  *                                               ◀──   End(id)  or  Abort(id, why)           all sent / sender failed
  *   Cancel(id, why)                             ──▶   sender                                 the receiver gave up
  * </pre>
+ *
+ * With the TCP data plane the bulk leaves Artery; only the request and the offer stay on it:
+ *
+ * <pre>
+ *   Request(id, min version, data plane)        ──▶   publisher endpoint
+ *                                               ◀──   DataPlaneOffer(id, version, host, port)  or  Unavailable
+ *   TCP connect to host:port, claim(id)         ══▶   the publisher node's data plane
+ *                                               ◀══   manifest, chunk 0, chunk 1, ...  (or an abort element)
+ *   close                                       ══▶   the receiver is done or gave up
+ * </pre>
  */
 final class WireProtocol {
     static final int MAGIC = 0x31505754; // "TWP1" as little-endian bytes
@@ -35,17 +45,31 @@ final class WireProtocol {
     private static final byte END = 5;
     private static final byte ABORT = 6;
     private static final byte CANCEL = 7;
+    private static final byte DATA_PLANE_REQUEST = 8;
+    private static final byte DATA_PLANE_OFFER = 9;
     private static final int FIXED_BYTES = 4 + 1 + 8 + 8 + 4 + 4;
 
-    sealed interface Message permits Request, Offer, Unavailable, Credit, End, Abort, Cancel {
+    sealed interface Message permits Request, Offer, DataPlaneOffer, Unavailable, Credit, End, Abort, Cancel {
         long transferId();
     }
 
     /**
      * Fetcher to publisher: start transfer {@code transferId} of weights at least as new as {@code minVersion},
-     * sending its elements to {@code receiver}, at most {@code window} data chunks before the first credit.
+     * sending its elements to {@code receiver}, at most {@code window} data chunks before the first credit; or, with
+     * {@code dataPlane}, on a data-plane connection the receiver opens (a publisher without one answers as for Artery).
      */
-    record Request(long transferId, long minVersion, int window, ActorRef<ByteString> receiver) implements Message {
+    record Request(long transferId, long minVersion, int window, ActorRef<ByteString> receiver, boolean dataPlane)
+            implements Message {
+        Request(long transferId, long minVersion, int window, ActorRef<ByteString> receiver) {
+            this(transferId, minVersion, window, receiver, false);
+        }
+    }
+
+    /**
+     * Publisher to receiver: {@code version}'s elements wait for the receiver at {@code host}:{@code port}, the
+     * publisher node's data plane, for a connection that claims {@code transferId}.
+     */
+    record DataPlaneOffer(long transferId, long version, String host, int port) implements Message {
     }
 
     /** Sender to receiver: the elements of {@code version} follow; credit and cancel go to {@code sender}. */
@@ -87,7 +111,11 @@ final class WireProtocol {
 
     ByteString encode(Message m) {
         if (m instanceof Request r) {
-            return frame(REQUEST, r.transferId(), r.minVersion(), r.window(), refs.toSerializationFormat(r.receiver()));
+            return frame(r.dataPlane() ? DATA_PLANE_REQUEST : REQUEST, r.transferId(), r.minVersion(), r.window(),
+                    refs.toSerializationFormat(r.receiver()));
+        }
+        if (m instanceof DataPlaneOffer o) {
+            return frame(DATA_PLANE_OFFER, o.transferId(), o.version(), o.port(), o.host());
         }
         if (m instanceof Offer o) {
             return frame(OFFER, o.transferId(), o.version(), 0, refs.toSerializationFormat(o.sender()));
@@ -127,7 +155,9 @@ final class WireProtocol {
         in.get(text);
         String s = new String(text, StandardCharsets.UTF_8);
         return switch (tag) {
-            case REQUEST -> new Request(transferId, number, count, refs.resolveActorRef(s));
+            case REQUEST -> new Request(transferId, number, count, refs.resolveActorRef(s), false);
+            case DATA_PLANE_REQUEST -> new Request(transferId, number, count, refs.resolveActorRef(s), true);
+            case DATA_PLANE_OFFER -> new DataPlaneOffer(transferId, number, s, count);
             case OFFER -> new Offer(transferId, number, refs.resolveActorRef(s));
             case UNAVAILABLE -> new Unavailable(transferId, s);
             case CREDIT -> new Credit(transferId, count);

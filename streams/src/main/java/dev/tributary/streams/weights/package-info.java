@@ -15,6 +15,15 @@
  * from the refused attempt reaches the next, a bounded number of times. Control messages are ByteStrings too, with
  * refs in Pekko's own string form, so nothing here needs a custom serializer or Java serialization.
  *
+ * <p>By default ({@code tributary.streams.weights.transport = tcp}) the bulk bytes leave Artery: the request asks
+ * for the data plane, the publisher's node listens on a port of its own ({@link
+ * dev.tributary.streams.weights.DataPlaneServer}, Pekko Streams TCP) and names it in its offer, and the receiver
+ * opens a connection there ({@link dev.tributary.streams.weights.DataPlaneClient}) that claims the transfer and
+ * takes the same elements (in larger chunks, {@code data-plane.chunk-size}), paced by TCP, through overlapping
+ * stages: receiving and framing, checking each CRC32C, importing into the fresh buffer. Every check and refusal
+ * above holds there too; a receiver that cannot reach the data plane at all takes the remaining attempts over
+ * Artery, and a publisher that cannot listen serves every request over Artery, each saying so once.
+ *
  * <p>The receivers live at {@code /system/weight-fetch-<n>/fetch/transfer-<attempt>} when started by
  * {@link dev.tributary.streams.weights.WeightFetch#fetch}. Listing {@code "/system/*}{@code /fetch/*"} in
  * {@code pekko.remote.artery.large-message-destinations} on every node moves the chunks onto Artery's large-message

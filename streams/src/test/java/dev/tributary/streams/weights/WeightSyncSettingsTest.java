@@ -63,4 +63,37 @@ class WeightSyncSettingsTest {
         assertEquals(2L << 20, WeightSyncSettings.frameLimit(ConfigFactory.parseString(frames
                 + "\npekko.remote.artery.large-message-destinations = [\"/system/*/fetch/*\"]")));
     }
+
+    @Test
+    void transport_isTheDataPlaneByDefault_andIsChosenByName() {
+        WeightSyncSettings s = WeightSyncSettings.defaults();
+        assertEquals(WeightSyncSettings.Transport.TCP, s.transport());
+        assertEquals(new WeightSyncSettings.DataPlane("", "", 0, 1024 * 1024), s.dataPlane());
+        WeightSyncSettings artery = WeightSyncSettings.fromConfig(ConfigFactory.parseString(
+                "tributary.streams.weights { transport = artery, data-plane { port = 25530, chunk-size = 4 MiB } }"));
+        assertEquals(WeightSyncSettings.Transport.ARTERY, artery.transport());
+        assertEquals(new WeightSyncSettings.DataPlane("", "", 25530, 4 << 20), artery.dataPlane());
+    }
+
+    @Test
+    void badTransportSettings_areRefusedInOneLineNamingTheValue() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WeightSyncSettings.fromConfig(
+                ConfigFactory.parseString("tributary.streams.weights.transport = udp")));
+        assertEquals("tributary.streams.weights.transport = \"udp\" is not a transport; expected \"tcp\" or "
+                + "\"artery\"", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> WeightSyncSettings.fromConfig(
+                ConfigFactory.parseString("tributary.streams.weights.data-plane.port = 70000")));
+        assertEquals("tributary.streams.weights.data-plane.port = 70000 is not a port; expected 0 (any free port) "
+                + "to 65535", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> WeightSyncSettings.fromConfig(
+                ConfigFactory.parseString("tributary.streams.weights.data-plane.chunk-size = 128 MiB")));
+        assertEquals("tributary.streams.weights.data-plane.chunk-size = 134217728 bytes; expected a multiple of 4 "
+                + "from 4 to 67108864", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> WeightSyncSettings.fromConfig(
+                ConfigFactory.parseString("tributary.streams.weights.data-plane.prot = 1")));
+        assertEquals("tributary.streams.weights.data-plane.prot is not a setting; the settings of "
+                + "tributary.streams.weights are chunk-size, data-plane.bind-hostname, data-plane.chunk-size, "
+                + "data-plane.hostname, data-plane.port, idle-timeout, in-flight, max-attempts, offer-timeout, "
+                + "retry-delay, transport", e.getMessage());
+    }
 }
