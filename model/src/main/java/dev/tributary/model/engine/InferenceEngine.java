@@ -46,6 +46,11 @@ public final class InferenceEngine {
         this.cfg = params.config();
         this.slots = Require.positive(slots, "engine slots");
         this.backendKind = java.util.Objects.requireNonNull(backend, "engine backend").resolve(cfg);
+        if (cfg.vision().enabled() && backendKind != EngineBackend.JAVA) {
+            throw new IllegalArgumentException("tributary.model.engine = " + backendKind.name().toLowerCase(
+                    java.util.Locale.ROOT) + " has no vision front end yet; expected java (or auto on a CPU) for a "
+                    + "model with images (tributary.model.vision.max-images = " + cfg.vision().maxImages() + ")");
+        }
         this.backend = backendKind == EngineBackend.JAVA ? new JavaBackend(params, slots) : new Nd4jBackend(params, slots);
         this.stepTokens = new int[slots];
         this.stepPositions = new int[slots];
@@ -131,7 +136,11 @@ public final class InferenceEngine {
                         continue;
                     }
                     checkTokens(r);
+                    cfg.vision().check(r.images(), "request " + r.id());
                     active[s] = new Slot(r);
+                    if (cfg.vision().enabled()) {
+                        backend.startSlot(s, cfg.vision().patches(r.images()), cfg.vision().patchCount(r.images().size()));
+                    }
                     if (r.prefixLength() > 1) {
                         backend.prefill(s, active[s].sequence, r.prefixLength() - 1);
                         prefillsRun++;

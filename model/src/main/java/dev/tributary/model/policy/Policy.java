@@ -41,6 +41,11 @@ public final class Policy {
         this.config = params.config();
         this.params = params;
         this.backend = java.util.Objects.requireNonNull(backend, "trainer backend").resolve(config);
+        if (config.vision().enabled() && this.backend != TrainerBackend.JAVA) {
+            throw new IllegalArgumentException("tributary.model.trainer = " + this.backend.name().toLowerCase(
+                    java.util.Locale.ROOT) + " has no vision front end yet; expected java (or auto on a CPU) for a "
+                    + "model with images (tributary.model.vision.max-images = " + config.vision().maxImages() + ")");
+        }
         this.paramNames = params.arrays().keySet().toArray(String[]::new);
     }
 
@@ -128,7 +133,7 @@ public final class Policy {
     public double[][] responseLogProbs(SequenceBatch batch) {
         if (backend == TrainerBackend.JAVA) {
             validate(batch, null);
-            Backprop.Result r = javaPass().run(params, batch.sequences(), null);
+            Backprop.Result r = javaPass().run(params, batch.sequences(), patches(batch), null);
             return responseRows(batch, r);
         }
         Map<String, INDArray> feed = feed(batch, null);
@@ -154,7 +159,7 @@ public final class Policy {
                     perTarget[i][batch.responseStart()[i] - 1 + j] = (float) lossGrad[i][j];
                 }
             }
-            Backprop.Result r = javaPass().run(params, batch.sequences(), perTarget);
+            Backprop.Result r = javaPass().run(params, batch.sequences(), patches(batch), perTarget);
             Map<String, INDArray> grads = new HashMap<>();
             for (var e : r.gradients().entrySet()) {
                 grads.put(e.getKey(), Backprop.toArray(params, e.getKey(), e.getValue()));
@@ -176,6 +181,18 @@ public final class Policy {
         return optimizer.step(params, backward(batch, lossGrad).gradients());
     }
 
+    /** Each sequence's patch rows for the vision front end (null when the batch has no images). */
+    private float[][] patches(SequenceBatch batch) {
+        if (!batch.hasImages()) {
+            return null;
+        }
+        float[][] out = new float[batch.size()][];
+        for (int i = 0; i < batch.size(); i++) {
+            out[i] = config.vision().patches(batch.images().get(i));
+        }
+        return out;
+    }
+
     /** Context length, token range and loss-gradient rows, checked before either path runs a batch. */
     private void validate(SequenceBatch batch, double[][] lossGrad) {
         int t = batch.steps();
@@ -191,6 +208,7 @@ public final class Policy {
             for (int j = 0; j < s.length; j++) {
                 checkToken(s[j], i, j);
             }
+            config.vision().check(batch.images().get(i), "sequence " + i + " of the batch");
             if (lossGrad != null && lossGrad[i].length != batch.responseLength(i)) {
                 throw new IllegalArgumentException("loss gradient row " + i + " has " + lossGrad[i].length
                         + " entries; expected " + batch.responseLength(i) + " (one per response token)");
