@@ -7,7 +7,6 @@ import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers;
 import com.esotericsoftware.kryo.serializers.OptionalSerializers;
 import com.esotericsoftware.kryo.serializers.RecordSerializer;
-import com.esotericsoftware.kryo.util.MapReferenceResolver;
 import dev.tributary.model.FinishReason;
 import dev.tributary.model.Image;
 import dev.tributary.model.PolicyVersion;
@@ -16,6 +15,7 @@ import dev.tributary.model.Segment;
 import dev.tributary.model.Trajectory;
 import dev.tributary.model.weights.FlatWeights;
 import dev.tributary.model.weights.WeightLayout;
+import dev.tributary.streams.serialization.ImageSerializer;
 import java.util.Optional;
 
 /**
@@ -35,15 +35,9 @@ final class CheckpointCodec {
     static Kryo kryo(int format) {
         Kryo kryo = new Kryo();
         kryo.setRegistrationRequired(true);
-        // Checkpoints are trees but for images, which the k samples of a prompt share: an image is written once per
-        // part and read back shared. Other classes take no reference marker, so their bytes are as before.
-        kryo.setReferences(true);
-        kryo.setReferenceResolver(new MapReferenceResolver() {
-            @Override
-            public boolean useReferences(Class type) {
-                return type == Image.class;
-            }
-        });
+        // Checkpoints are trees: no shared references to track (ImageSerializer writes an image that the k samples
+        // of a prompt share once per part by itself, and reads it back shared).
+        kryo.setReferences(false);
         kryo.register(int[].class);
         kryo.register(long[].class);
         kryo.register(float[].class);
@@ -69,7 +63,7 @@ final class CheckpointCodec {
         record(kryo, Parts.Entry.class);
         record(kryo, Parts.Manifest.class);
         if (format >= 3) {
-            record(kryo, Image.class);
+            kryo.register(Image.class, new ImageSerializer());
         }
         return kryo;
     }
