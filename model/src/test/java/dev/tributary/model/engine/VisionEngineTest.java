@@ -11,7 +11,6 @@ import dev.tributary.model.policy.Params;
 import dev.tributary.model.policy.Policy;
 import dev.tributary.model.policy.PolicyConfig;
 import dev.tributary.model.policy.SequenceBatch;
-import dev.tributary.model.policy.TrainerBackend;
 import dev.tributary.model.policy.VisionConfig;
 import dev.tributary.model.token.Tokenizer;
 import java.util.ArrayList;
@@ -141,9 +140,5 @@ class VisionEngineTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> new InferenceEngine(Params.initialise(visionModel()), 1, EngineBackend.ND4J));
         assertTrue(e.getMessage().startsWith("tributary.model.engine = nd4j has no vision front end yet"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> new Policy(Params.initialise(visionModel()), TrainerBackend.SAMEDIFF));
-        assertTrue(e.getMessage().startsWith("tributary.model.trainer = samediff has no vision front end yet"),
-                e.getMessage());
     }
 }

@@ -101,6 +101,56 @@ class VisionFrontEndTest {
     }
 
     @Test
+    void javaPasses_equalTheSameDiffGraph_withImages_logProbsAndGradients() {
+        Params params = Params.initialise(TEXT.withVision(V));
+        SplittableRandom rng = new SplittableRandom(3);
+        for (var e : params.arrays().entrySet()) {
+            INDArray a = e.getValue();
+            for (long i = 0; i < a.length(); i++) {
+                a.putScalar(i, a.getDouble(i) + rng.nextDouble(-0.05, 0.05));
+            }
+        }
+        Policy cpu = new Policy(params, TrainerBackend.JAVA);
+        Policy graph = new Policy(params, TrainerBackend.SAMEDIFF);
+        // Sequences of different lengths with 0, 1 and 2 images: padding after every kind of row.
+        int[][] seqs = new int[4][];
+        int[] starts = new int[4];
+        double[][] grad = new double[4][];
+        List<List<Image>> images = List.of(List.of(image(1)), List.of(), List.of(image(2), image(3)),
+                List.of(image(4)));
+        for (int i = 0; i < 4; i++) {
+            seqs[i] = new int[5 + 3 * i];
+            for (int j = 0; j < seqs[i].length; j++) {
+                seqs[i][j] = rng.nextInt(TOK.vocabSize());
+            }
+            starts[i] = 2 + i % 2;
+            grad[i] = new double[seqs[i].length - starts[i]];
+            for (int j = 0; j < grad[i].length; j++) {
+                grad[i][j] = rng.nextDouble(-1, 1);
+            }
+        }
+        SequenceBatch batch = new SequenceBatch(seqs, starts, images);
+        Policy.Backward a = cpu.backward(batch, grad);
+        Policy.Backward b = graph.backward(batch, grad);
+        double[][] scored = graph.responseLogProbs(batch);
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < grad[i].length; j++) {
+                assertEquals(b.logProbs()[i][j], a.logProbs()[i][j], 1e-4, "log-prob " + i + "," + j);
+                assertEquals(b.logProbs()[i][j], scored[i][j], 1e-6, "forward-only log-prob " + i + "," + j);
+            }
+        }
+        assertEquals(b.gradients().keySet(), a.gradients().keySet());
+        for (var e : b.gradients().entrySet()) {
+            INDArray expected = e.getValue();
+            INDArray actual = a.gradients().get(e.getKey());
+            double scale = Math.max(1e-3, expected.amaxNumber().doubleValue());
+            double diff = expected.sub(actual).amaxNumber().doubleValue();
+            assertTrue(diff <= 1e-3 * scale, e.getKey() + ": max |Δ| " + diff + " vs max |g| " + scale);
+        }
+        assertTrue(b.gradients().get(Params.VIS_POS).amaxNumber().doubleValue() > 0, "vis.pos gets a gradient");
+    }
+
+    @Test
     void badImagesAndPrompts_areRefusedNamingTheValue() {
         float[] px = new float[4];
         px[2] = Float.NaN;
