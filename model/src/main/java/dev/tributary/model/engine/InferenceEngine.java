@@ -46,11 +46,6 @@ public final class InferenceEngine {
         this.cfg = params.config();
         this.slots = Require.positive(slots, "engine slots");
         this.backendKind = java.util.Objects.requireNonNull(backend, "engine backend").resolve(cfg);
-        if (cfg.vision().enabled() && backendKind != EngineBackend.JAVA) {
-            throw new IllegalArgumentException("tributary.model.engine = " + backendKind.name().toLowerCase(
-                    java.util.Locale.ROOT) + " has no vision front end yet; expected java (or auto on a CPU) for a "
-                    + "model with images (tributary.model.vision.max-images = " + cfg.vision().maxImages() + ")");
-        }
         this.backend = backendKind == EngineBackend.JAVA ? new JavaBackend(params, slots) : new Nd4jBackend(params, slots);
         this.stepTokens = new int[slots];
         this.stepPositions = new int[slots];

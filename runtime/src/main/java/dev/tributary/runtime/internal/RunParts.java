@@ -82,7 +82,6 @@ final class RunParts {
         }
         this.task = create(Plugins.TASK, new Tasks.Context(settings.run().seed()));
         PolicyConfig shape = settings.model().policy(task);
-        refuseBackendsWithoutVision(shape, task);
         this.policy = new Policy(Params.initialise(shape), settings.model().trainer());
         this.optimizer = new Optimizer(policy.params(), Optimizer.Settings.adam(settings.trainer().learningRate()));
         this.heldOut = Evaluator.heldOut(task, settings.eval().difficulty(), settings.eval().prompts(),
@@ -120,24 +119,6 @@ final class RunParts {
         PolicyLoss trained = corrects ? OffPolicyCorrections.corrected(loss, correction) : loss;
         return create(Plugins.TRAINER_STEP, new TrainerStep.Context(policy, optimizer, trained, trainerSettings(),
                 corrects));
-    }
-
-    /** The SameDiff trainer and the ND4J engine have no vision front end yet: a task with images needs the Java ones. */
-    private void refuseBackendsWithoutVision(PolicyConfig shape, Task task) {
-        if (!shape.vision().enabled()) {
-            return;
-        }
-        var m = settings.model();
-        if (m.trainer().resolve(shape) != dev.tributary.model.policy.TrainerBackend.JAVA) {
-            throw new SettingsException("tributary.model.trainer", "\"" + m.trainer().name().toLowerCase(Locale.ROOT)
-                    + "\"", "java or auto for task '" + task.name() + "', whose prompts carry images: the SameDiff "
-                    + "trainer has no vision front end yet");
-        }
-        if (m.engine().resolve(shape) != dev.tributary.model.engine.EngineBackend.JAVA) {
-            throw new SettingsException("tributary.model.engine", "\"" + m.engine().name().toLowerCase(Locale.ROOT)
-                    + "\"", "java or auto for task '" + task.name() + "', whose prompts carry images: the ND4J "
-                    + "engine has no vision front end yet");
-        }
     }
 
     private void refuseWhatTheAsynchronousDriverCannotHonour() {
