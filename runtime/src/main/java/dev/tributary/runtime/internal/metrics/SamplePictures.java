@@ -41,7 +41,7 @@ public final class SamplePictures {
                         p.images().size() == 1 ? "" : "-" + (char) ('a' + i)));
                 ImageIO.write(render(p.images().get(i)), "png", file.toFile());
                 index.append(file.getFileName()).append('\t')
-                        .append(tokenizer.decode(p.tokens(), 1, p.length() - 1)).append("\tanswer ")
+                        .append(tokenizer.decode(p.tokens(), 1, p.length())).append("\tanswer ")
                         .append(p.groundTruth()).append('\t').append(p.id()).append('\n');
                 if (i == p.images().size() - 1) {
                     files.add(file);
