@@ -88,6 +88,7 @@ final class RunParts {
                 settings.eval().seed());
         var d = settings.sampler().difficulty();
         this.pool = new PromptPool(task, d.start(), d.end(), settings.sampler().poolSize(), settings.run().seed());
+        refusePicturesTheModelCannotTake(shape);
         // Built now, so that a class of the wrong type or a constructor refusing its settings fails at start.
         this.driver = topology.uses(Plugins.DRIVER) ? create(Plugins.DRIVER, masterSettings()) : null;
         refuseWhatTheAsynchronousDriverCannotHonour();
@@ -119,6 +120,25 @@ final class RunParts {
         PolicyLoss trained = corrects ? OffPolicyCorrections.corrected(loss, correction) : loss;
         return create(Plugins.TRAINER_STEP, new TrainerStep.Context(policy, optimizer, trained, trainerSettings(),
                 corrects));
+    }
+
+    /**
+     * Every prompt the run will show (its pool and held-out set) fits the vision front end the task asked for: a task
+     * whose pictures differ from what it declares (or a text task that shows pictures) is refused here, in one line,
+     * rather than by a rollout worker's engine mid-run.
+     */
+    private void refusePicturesTheModelCannotTake(PolicyConfig shape) {
+        List<Prompt> shown = new ArrayList<>(pool.all());
+        shown.addAll(heldOut);
+        for (Prompt p : shown) {
+            try {
+                shape.vision().check(p.images(), "prompt '" + p.id() + "'");
+            } catch (IllegalArgumentException e) {
+                throw new SettingsException(Tasks.KEY, "\"" + settings.plugins().get(Tasks.KEY).name() + "\"",
+                        "a task whose prompts fit the vision front end it declares (Task.vision()), but "
+                        + e.getMessage(), e);
+            }
+        }
     }
 
     private void refuseWhatTheAsynchronousDriverCannotHonour() {

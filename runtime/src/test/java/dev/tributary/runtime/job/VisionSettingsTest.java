@@ -2,11 +2,17 @@ package dev.tributary.runtime.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tributary.model.Prompt;
+import dev.tributary.model.task.DigitsTask;
+import dev.tributary.model.task.Task;
+import dev.tributary.model.token.Tokenizer;
 import dev.tributary.runtime.RunSpec;
 import dev.tributary.runtime.Tributary;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,5 +34,56 @@ class VisionSettingsTest {
                 + "task 'digits's images", refused(dir, "tributary.model.vision.patch-size = 3"));
         assertEquals("tributary.model.vision.front-end = \"on\": expected auto or off", refused(dir,
                 "tributary.model.vision.front-end = on"));
+    }
+
+    /** The digits task's prompts from a task that declares no vision front end. */
+    public static final class UndeclaredPictures implements Task {
+        private final DigitsTask digits = DigitsTask.standard();
+
+        @Override
+        public String name() {
+            return "undeclared-pictures";
+        }
+
+        @Override
+        public Tokenizer tokenizer() {
+            return digits.tokenizer();
+        }
+
+        @Override
+        public int minDifficulty() {
+            return 1;
+        }
+
+        @Override
+        public int maxDifficulty() {
+            return 4;
+        }
+
+        @Override
+        public Prompt sample(int difficulty, Split split, RandomGenerator rng) {
+            return digits.sample(difficulty, split, rng);
+        }
+
+        @Override
+        public double reward(Prompt prompt, int[] response) {
+            return digits.reward(prompt, response);
+        }
+
+        @Override
+        public int[] workedSolution(Prompt prompt) {
+            return digits.workedSolution(prompt);
+        }
+    }
+
+    @Test
+    void aTaskShowingPicturesItDoesNotDeclare_isRefusedAtStart(@TempDir Path dir) {
+        var e = assertThrows(IllegalArgumentException.class, () -> Tributary.start(RunSpec.of(TinyRuns.config(dir,
+                "tributary.task.name = \"" + UndeclaredPictures.class.getName() + "\""))).close());
+        assertTrue(e.getMessage().startsWith("tributary.task.name = \"" + UndeclaredPictures.class.getName()
+                + "\": expected a task whose prompts fit the vision front end it declares (Task.vision()), but prompt '"
+                + "digits:"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("carries 1 image but the model has no vision front end "
+                + "(tributary.model.vision.max-images = 0); expected a text-only prompt"), e.getMessage());
     }
 }
