@@ -11,7 +11,8 @@ import dev.tributary.model.policy.PolicyConfig;
  * A step computes only the busy slots, each attending over its own positions; a prefix pass is the same forward
  * pass over the prefix's positions. Each row's arithmetic is independent of the other rows in its batch, so a
  * request gives bit-identical results whatever runs beside it and however its prefix was fed. Scratch memory is
- * sized once, for max(slots, context) rows: no step allocates.
+ * sized once, for max(slots, context) rows: no step allocates. A request with images has its patch rows written into
+ * its slot's cache first ({@link #startSlot}); its text positions follow them in the cache.
  */
 final class JavaBackend implements DecodeBackend {
     private final Params params;

@@ -23,6 +23,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>The arithmetic runs on a {@link TrainerBackend}: on a CPU, hand-written Java passes over unpadded sequences
  * ({@code cpu.Backprop}; the graph is then never built); on a GPU (or in DOUBLE for gradient checks), the graph.
+ *
+ * <p>A model with a vision front end ({@link VisionConfig}) puts each sequence's image patches, projected into the
+ * residual stream, before its tokens; both backends do, and score the text tokens only.
  */
 public final class Policy {
     private final PolicyConfig config;
