@@ -285,8 +285,12 @@ final class RunParts {
     double warmUp(Consumer<String> progress, BooleanSupplier cancelled) {
         var sft = settings.sft();
         if (sft.steps() > 0) {
+            var vision = policy.config().vision();
             progress.accept(String.format(Locale.ROOT, "SFT warm-up: %d steps × %d worked solutions, lr %s, "
-                    + "%,d parameters", sft.steps(), sft.batchSize(), sft.learningRate(), policy.params().count()));
+                    + "%,d parameters", sft.steps(), sft.batchSize(), sft.learningRate(), policy.params().count())
+                    + (vision.enabled() ? String.format(Locale.ROOT, " (vision front end: %s images, %d patches of "
+                    + "%d×%d each)", vision.imageShape(), vision.patchesPerImage(), vision.patch(), vision.patch())
+                    : ""));
             SftTrainer trainer = new SftTrainer(policy, new Optimizer(policy.params(),
                     Optimizer.Settings.adam(sft.learningRate())), task);
             SplittableRandom rng = new SplittableRandom(settings.run().seed());
