@@ -139,7 +139,20 @@ final class RunParts {
                         + e.getMessage(), e);
             }
         }
+        Prompt largest = shown.stream().max(java.util.Comparator.comparingLong(Prompt::imageBytes)).orElse(null);
+        long frame = dev.tributary.streams.weights.WeightSyncSettings.frameLimit(settings.config());
+        if (topology.cluster() && largest != null && largest.imageBytes() + FRAME_RESERVE_BYTES > frame) {
+            // Rollout jobs, segments and batches cross nodes whole: a prompt whose pictures do not fit one frame
+            // would be refused at every send.
+            throw new SettingsException("pekko.remote.artery.advanced.maximum-frame-size", frame, "more than "
+                    + (largest.imageBytes() + FRAME_RESERVE_BYTES) + " bytes on a cluster: prompt '" + largest.id()
+                    + "' carries " + largest.imageBytes() + " bytes of images, and a message holding it must fit "
+                    + "one frame (or use smaller pictures)");
+        }
     }
+
+    /** Room a message needs beside one prompt's pictures: its tokens, segments and the envelope. */
+    private static final long FRAME_RESERVE_BYTES = 16 * 1024;
 
     private void refuseWhatTheAsynchronousDriverCannotHonour() {
         PluginChoices.Choice d = choice(Plugins.DRIVER);
