@@ -1,5 +1,7 @@
 package dev.tributary.actors.replay;
 
+import dev.tributary.model.Image;
+import dev.tributary.model.Prompt;
 import dev.tributary.model.Trajectory;
 import java.util.HashMap;
 import java.util.List;
@@ -18,6 +20,8 @@ import java.util.Map;
 final class ReplayState {
     private final ReplayStore store;
     private final Map<String, Integer> segmentsSeen = new HashMap<>();
+    /** One prompt instance per prompt id with images: the k samples of a prompt hold its images once. */
+    private final Map<String, Prompt> sharedPrompts = new HashMap<>();
     private long received;
     private long duplicates;
 
@@ -37,9 +41,55 @@ final class ReplayState {
         }
         segmentsSeen.put(t.id(), t.segments().size());
         received++;
-        store.add(t);
+        store.add(share(t));
         forget(store.takeEvicted());
         return true;
+    }
+
+    /**
+     * {@code t} holding the prompt instance its group already holds, when its prompt carries images: samples that
+     * crossed nodes one by one arrive with a copy of the images each, and are stored with one.
+     */
+    private Trajectory share(Trajectory t) {
+        Prompt p = t.prompt();
+        if (!p.hasImages()) {
+            return t;
+        }
+        Prompt held = sharedPrompts.putIfAbsent(p.id(), p);
+        if (held == null || held == p || !held.equals(p)) {
+            return t;
+        }
+        return new Trajectory(t.id(), held, t.segments(), t.reward());
+    }
+
+    /**
+     * Bytes of what is held, as memory accounting counts them: 8 per response token (the token and its log-prob),
+     * 4 per prompt token, and the pixel values of each distinct image once (the k samples of a prompt share them).
+     */
+    long heldBytes() {
+        long bytes = 0;
+        java.util.Set<Image> images = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Trajectory t : store.contents()) {
+            bytes += 8L * t.responseLength() + 4L * t.prompt().length();
+            for (Image i : t.prompt().images()) {
+                if (images.add(i)) {
+                    bytes += i.bytes();
+                }
+            }
+        }
+        return bytes;
+    }
+
+    /** Bytes of the distinct images held (each counted once however many samples share it). */
+    long imageBytes() {
+        java.util.Set<Image> images = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        long bytes = 0;
+        for (Trajectory t : store.contents()) {
+            for (Image i : t.prompt().images()) {
+                bytes += images.add(i) ? i.bytes() : 0;
+            }
+        }
+        return bytes;
     }
 
     /** Copies dropped so far. */
@@ -51,6 +101,7 @@ final class ReplayState {
     List<List<Trajectory>> takeCompleteGroups() {
         List<List<Trajectory>> out = store.takeGroups();
         out.forEach(this::forget);
+        out.forEach(g -> g.forEach(t -> sharedPrompts.remove(t.prompt().id())));
         forget(store.takeEvicted());
         return out;
     }
@@ -96,6 +147,7 @@ final class ReplayState {
     void replace(List<Trajectory> contents, long received) {
         store.clear();
         segmentsSeen.clear();
+        sharedPrompts.clear();
         this.received = 0;
         restore(contents, received);
     }

@@ -129,7 +129,7 @@ public final class EngineRunner {
             }
             resumed += j.resumed() ? 1 : 0;
             requests.add(new GenerationRequest(t.id(), t.prefix(), j.tokenBudget(), s.sampling(), j.seed(),
-                    s.repeatNgram(), s.repeatLimit(), t.prompt().length()));
+                    s.repeatNgram(), s.repeatLimit(), t.prompt().length(), t.prompt().images()));
         }
         long stepsBefore = engine.stepsRun();
         long swapsBefore = engine.swapsRun();

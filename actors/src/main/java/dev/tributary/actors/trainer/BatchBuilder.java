@@ -24,12 +24,14 @@ public final class BatchBuilder {
         int n = batch.size();
         int[][] seqs = new int[n][];
         int[] starts = new int[n];
+        List<List<dev.tributary.model.Image>> images = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Trajectory t = batch.trajectories().get(i);
             seqs[i] = t.prefix();
             starts[i] = t.prompt().length();
+            images.add(t.prompt().images());
         }
-        return new SequenceBatch(seqs, starts);
+        return new SequenceBatch(seqs, starts, images);
     }
 
     /**

@@ -63,8 +63,12 @@ final class ProtocolSamples {
         moments.put("v.w", new float[] {0.01f, 0.02f, 0.03f, 0.04f});
 
         Map<Class<?>, Object> s = new LinkedHashMap<>();
+        Prompt withImage = new Prompt("digits:sum?4,8@1111", new int[] {1, 20, 21}, "digits", 2, "12",
+                List.of(new dev.tributary.model.Image(2, 3, 1, new float[] {0f, 0.25f, 0.5f, 0.75f, 1f, 0.125f})));
         put(s, prompt, cut, unfinished, v, FinishReason.MAX_CONTEXT, entry, layout, weights, batch, stats, report,
                 report.staleness(), result);
+        // The Prompt sample carries an image (a text prompt is in every trajectory sample above).
+        put(s, withImage, withImage.images().get(0));
 
         put(s, new Master.Start(2, v, List.of(unfinished), true, ref(kit)),
                 new Master.Finished(v, List.of(report, report)),

@@ -12,6 +12,7 @@ import dev.tributary.model.policy.Policy;
 import dev.tributary.model.policy.PolicyConfig;
 import dev.tributary.model.policy.TrainerBackend;
 import dev.tributary.model.task.ArithmeticTask;
+import dev.tributary.model.task.DigitsTask;
 import dev.tributary.model.task.Task;
 import dev.tributary.model.task.Tasks;
 import dev.tributary.model.train.SftTrainer;
@@ -52,8 +53,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * 3x the forward pass of every worked solution (mean over 2,000 drawn from the task). Held-out evaluation, the
  * prefixes that resumed partial rollouts feed again and padding are not counted.
  *
- * <p>Run: {@code benchmarks/run ModelThroughputBenchmark [seconds-per-row] [presets, e.g. default,small] [job|nojob]}
- * (defaults 4, both presets, job).
+ * <p>Image prompts ({@code vision}): the {@code digits} task's prompts (an 8×16 picture, 8 patches of 4×4, before
+ * 5 text tokens) on the default preset with its vision front end, against the same prompts without the picture on
+ * the text model of the same shape, in the Java engine (64 slots, 64 requests a round, each the prompt and its
+ * worked solution but EOS as the prefix and one new token, so both sides feed the same text positions) and
+ * the Java trainer (SFT steps of 32 worked solutions): the ratio is what prefilling and attending to the patches
+ * costs.
+ *
+ * <p>Run: {@code benchmarks/run ModelThroughputBenchmark [seconds-per-row] [presets, e.g. default,small,vision]
+ * [job|nojob]} (defaults 4, all three, job).
  */
 public final class ModelThroughputBenchmark {
     private ModelThroughputBenchmark() {
@@ -61,7 +69,8 @@ public final class ModelThroughputBenchmark {
 
     public static void main(String[] args) throws Exception {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 4;
-        List<String> presets = args.length > 1 ? List.of(args[1].split(",")) : PolicyConfig.PRESETS;
+        List<String> presets = new ArrayList<>(args.length > 1 ? List.of(args[1].split(",")) : PolicyConfig.PRESETS);
+        boolean vision = args.length <= 1 || presets.remove("vision");
         boolean job = args.length <= 2 || !args[2].equals("nojob");
         ArithmeticTask task = ArithmeticTask.standard();
         System.out.printf("Model throughput — cores=%d  OMP_NUM_THREADS=%s  %.0f s per cell%n",
@@ -99,6 +108,9 @@ public final class ModelThroughputBenchmark {
             t.row("trainer step, batch 32 (positions/s)", f0(before[0]), pct(before[1], ceiling), f0(after[0]),
                     f2(after[1]), pct(after[1], ceiling), ratio(after[0], before[0]));
             System.out.println(t.render());
+        }
+        if (vision) {
+            imagePrompts(seconds);
         }
         if (job) {
             mainJob(ceiling);
@@ -170,6 +182,110 @@ public final class ModelThroughputBenchmark {
             macs += cfg.forwardMacsPerToken(pos + 1);
         }
         return macs;
+    }
+
+    /** The vision rows: digits prompts with their picture against the same prompts as text, engine and trainer. */
+    private static void imagePrompts(double seconds) {
+        DigitsTask task = DigitsTask.standard();
+        PolicyConfig text = PolicyConfig.defaults(task.tokenizer().vocabSize());
+        PolicyConfig vision = text.withVision(task.vision());
+        System.out.printf("image prompts: task digits, %s picture = %d patches of %d×%d before 5 text tokens; "
+                + "default preset, %,d parameters with the front end (%,d without)%n", task.vision().imageShape(),
+                task.vision().patchesPerImage(), task.vision().patch(), task.vision().patch(),
+                Params.initialise(vision).count(), Params.initialise(text).count());
+        Table t = new Table("workload (java backends)", "text only", "with picture", "picture/text",
+                "positions per sequence, text → with picture");
+        double[] textDecode = new double[2];
+        double[] imageDecode = new double[2];
+        double[] textTrain = new double[2];
+        double[] imageTrain = new double[2];
+        for (int rep = 0; rep < 2; rep++) {
+            // Interleaved, best of two: both see the same (shared) machine.
+            textDecode = max(textDecode, decodeDigits(text, task, false, seconds / 2));
+            imageDecode = max(imageDecode, decodeDigits(vision, task, true, seconds / 2));
+            textTrain = max(textTrain, trainDigits(text, task, false, seconds / 2));
+            imageTrain = max(imageTrain, trainDigits(vision, task, true, seconds / 2));
+        }
+        int patches = task.vision().patchesPerImage();
+        t.row("engine prefill + 1 token, 64 requests on 64 slots (requests/s)", f0(textDecode[0]), f0(imageDecode[0]),
+                f2(imageDecode[0] / textDecode[0]) + "×", String.format("%.1f → %.1f fed", textDecode[1],
+                        textDecode[1] + patches));
+        t.row("trainer SFT step, batch 32 (sequences/s)", f0(textTrain[0]), f0(imageTrain[0]),
+                f2(imageTrain[0] / textTrain[0]) + "×", String.format("%.1f → %.1f", textTrain[1],
+                        textTrain[1] + patches));
+        System.out.println(t.render());
+    }
+
+    private static double[] max(double[] best, double[] next) {
+        return next[0] > best[0] ? next : best;
+    }
+
+    private static List<Prompt> digitsPrompts(DigitsTask task, SplittableRandom rng, int n, boolean images) {
+        List<Prompt> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Prompt p = task.sample(3, Task.Split.TRAIN, rng);
+            out.add(images ? p : new Prompt(p.id(), p.tokens(), p.task(), p.difficulty(), p.groundTruth()));
+        }
+        return out;
+    }
+
+    /** Requests/s and mean positions fed per request (text tokens only) of rounds of 64 digits requests. */
+    private static double[] decodeDigits(PolicyConfig cfg, DigitsTask task, boolean images, double seconds) {
+        InferenceEngine engine = new InferenceEngine(Params.initialise(cfg), 64, EngineBackend.JAVA);
+        SplittableRandom rng = new SplittableRandom(11);
+        long[] counts = new long[2];
+        digitsRound(engine, task, rng, images, 0, counts); // warm-up
+        counts[0] = 0;
+        counts[1] = 0;
+        long start = System.nanoTime();
+        for (int round = 1; (System.nanoTime() - start) / 1e9 < seconds; round++) {
+            digitsRound(engine, task, rng, images, round, counts);
+        }
+        long requests = counts[0];
+        long fed = counts[1];
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        engine.release();
+        return new double[] {requests / elapsed, (double) fed / requests};
+    }
+
+    /** One round of 64 requests; adds the requests and the text positions fed to {@code counts}. */
+    private static void digitsRound(InferenceEngine engine, DigitsTask task, SplittableRandom rng, boolean images,
+                                    int round, long[] counts) {
+        List<GenerationRequest> reqs = new ArrayList<>();
+        for (Prompt p : digitsPrompts(task, rng, 64, images)) {
+            // The prompt and its worked solution but EOS, one new token: the same positions with or without the
+            // picture, so the difference is the patches' prefill.
+            int[] solution = task.workedSolution(p);
+            int[] prefix = java.util.Arrays.copyOf(p.tokens(), p.length() + solution.length - 1);
+            System.arraycopy(solution, 0, prefix, p.length(), solution.length - 1);
+            reqs.add(GenerationRequest.of(round + "-" + reqs.size(), prefix, 1, Sampling.of(1.0), rng.nextLong())
+                    .withImages(p.images()));
+        }
+        var gens = engine.generate(reqs);
+        for (int i = 0; i < reqs.size(); i++) {
+            counts[1] += reqs.get(i).prefix().length + gens.get(i).tokens().length - 1;
+        }
+        counts[0] += reqs.size();
+    }
+
+    /** Sequences/s and mean positions per sequence (text only) of SFT steps of 32 worked digits solutions. */
+    private static double[] trainDigits(PolicyConfig cfg, DigitsTask task, boolean images, double seconds) {
+        Policy policy = new Policy(Params.initialise(cfg), TrainerBackend.JAVA);
+        SftTrainer sft = new SftTrainer(policy, new Optimizer(policy.params(), Optimizer.Settings.adam(1e-3)), task);
+        SplittableRandom rng = new SplittableRandom(5);
+        sft.step(digitsPrompts(task, rng, 32, images));
+        long sequences = 0;
+        long positions = 0;
+        long start = System.nanoTime();
+        while ((System.nanoTime() - start) / 1e9 < seconds) {
+            List<Prompt> b = digitsPrompts(task, rng, 32, images);
+            for (Prompt p : b) {
+                positions += p.length() + task.workedSolution(p).length - 1;
+            }
+            sft.step(b);
+            sequences += b.size();
+        }
+        return new double[] {sequences / ((System.nanoTime() - start) / 1e9), (double) positions / sequences};
     }
 
     private record Decode(double tokensPerSecond, double gflops) {

@@ -44,28 +44,57 @@ public final class Backprop {
      * null for a forward pass only) drives the backward pass.
      */
     public Result run(Params params, int[][] seqs, float[][] lossGrad) {
+        return run(params, seqs, null, lossGrad);
+    }
+
+    /**
+     * As {@link #run(Params, int[][], float[][])}, with {@code patches[i]} (null or empty: none) the patch rows
+     * ({@code [count, patchDim]}, see {@code VisionConfig.patches}) placed before sequence i's tokens. The result's
+     * log-probs and row starts cover the text targets only.
+     */
+    public Result run(Params params, int[][] seqs, float[][] patches, float[][] lossGrad) {
         w.refresh(params);
         int b = seqs.length;
         int[] rowStart = new int[b + 1];
+        int[] allStart = new int[b + 1];
+        int[] patchRows = new int[b];
         int[] attStart = new int[b + 1];
+        int patchDim = cfg.vision().patchDim();
         for (int i = 0; i < b; i++) {
             int n = Math.max(0, seqs[i].length - 1);
+            patchRows[i] = patches == null || patches[i] == null || patchDim == 0 ? 0 : patches[i].length / patchDim;
+            int m = patchRows[i] + n;
             rowStart[i + 1] = rowStart[i] + n;
-            attStart[i + 1] = attStart[i] + heads * n * n;
+            allStart[i + 1] = allStart[i] + m;
+            attStart[i + 1] = attStart[i] + heads * m * m;
         }
-        Pass p = new Pass(rowStart[b], attStart[b]);
-        forward(p, seqs, rowStart, attStart);
-        float[] logProbs = new float[p.rows];
+        Pass p = new Pass(allStart[b], attStart[b]);
+        Layout at = new Layout(seqs, patches, patchRows, allStart, attStart);
+        forward(p, at);
+        float[] logProbs = new float[rowStart[b]];
         for (int i = 0; i < b; i++) {
-            for (int r = rowStart[i]; r < rowStart[i + 1]; r++) {
-                int target = seqs[i][r - rowStart[i] + 1];
-                logProbs[r] = (float) Math.log(Math.max(p.prob[r * vocab + target], Float.MIN_NORMAL));
+            for (int j = 0; j < rowStart[i + 1] - rowStart[i]; j++) {
+                int r = allStart[i] + patchRows[i] + j;
+                int target = seqs[i][j + 1];
+                logProbs[rowStart[i] + j] = (float) Math.log(Math.max(p.prob[r * vocab + target], Float.MIN_NORMAL));
             }
         }
         if (lossGrad == null) {
             return new Result(logProbs, rowStart, Map.of());
         }
-        return new Result(logProbs, rowStart, backward(p, seqs, rowStart, attStart, lossGrad));
+        return new Result(logProbs, rowStart, backward(p, at, lossGrad));
+    }
+
+    /** Where each sequence's rows are: its patch rows first, then its text inputs. */
+    private record Layout(int[][] seqs, float[][] patches, int[] patchRows, int[] allStart, int[] attStart) {
+        int rows(int i) {
+            return allStart[i + 1] - allStart[i];
+        }
+
+        /** The first text row of sequence i. */
+        int text(int i) {
+            return allStart[i] + patchRows[i];
+        }
     }
 
     /** Activations of one batch, kept for the backward pass. */
@@ -116,12 +145,17 @@ public final class Backprop {
         }
     }
 
-    private void forward(Pass p, int[][] seqs, int[] rowStart, int[] attStart) {
+    private void forward(Pass p, Layout at) {
+        int[][] seqs = at.seqs();
         int rows = p.rows;
         float[] x = new float[rows * d];
         for (int i = 0; i < seqs.length; i++) {
-            for (int r = rowStart[i]; r < rowStart[i + 1]; r++) {
-                int pos = r - rowStart[i];
+            if (at.patchRows()[i] > 0) {
+                w.embedPatches(at.patches()[i], at.patchRows()[i], 0, x, at.allStart()[i],
+                        new float[at.patchRows()[i] * d]);
+            }
+            for (int pos = 0; pos < seqs[i].length - 1; pos++) {
+                int r = at.text(i) + pos;
                 int t = seqs[i][pos] * d;
                 for (int j = 0; j < d; j++) {
                     x[r * d + j] = w.wte[t + j] + w.wpe[pos * d + j];
@@ -133,7 +167,7 @@ public final class Backprop {
             Kernels.layerNorm(x, rows, d, w.ln1g[l], w.ln1b[l], p.a1[l], p.xhat1[l], p.inv1[l]);
             Kernels.matmul(p.a1[l], rows, d, w.wqkv[l], 3 * d, null, p.qkv[l], false);
             for (int i = 0; i < seqs.length; i++) {
-                attendForward(p, l, rowStart[i], rowStart[i + 1] - rowStart[i], attStart[i]);
+                attendForward(p, l, at.allStart()[i], at.rows(i), at.attStart()[i]);
             }
             Kernels.matmul(p.o[l], rows, d, w.wo[l], d, null, x, true);
             System.arraycopy(x, 0, p.xm[l], 0, x.length);
@@ -173,7 +207,8 @@ public final class Backprop {
         }
     }
 
-    private Map<String, float[]> backward(Pass p, int[][] seqs, int[] rowStart, int[] attStart, float[][] lossGrad) {
+    private Map<String, float[]> backward(Pass p, Layout at, float[][] lossGrad) {
+        int[][] seqs = at.seqs();
         int rows = p.rows;
         int layers = cfg.layers();
         float[] scratch = new float[rows * Math.max(ff, 3 * d)];
@@ -185,12 +220,13 @@ public final class Backprop {
         // dL/dlogit = lossGrad · (onehot(target) − p) at each position.
         float[] dlogits = new float[rows * vocab];
         for (int i = 0; i < seqs.length; i++) {
-            for (int r = rowStart[i]; r < rowStart[i + 1]; r++) {
-                float lg = lossGrad[i][r - rowStart[i]];
+            for (int j = 0; j < seqs[i].length - 1; j++) {
+                int r = at.text(i) + j;
+                float lg = lossGrad[i][j];
                 if (lg == 0f) {
                     continue;
                 }
-                int target = seqs[i][r - rowStart[i] + 1];
+                int target = seqs[i][j + 1];
                 for (int v = 0; v < vocab; v++) {
                     dlogits[r * vocab + v] = -lg * p.prob[r * vocab + v];
                 }
@@ -233,7 +269,7 @@ public final class Backprop {
             Kernels.matmul(dx, rows, d, transposed(w.wo[l], d, d), d, null, dout, false);
             java.util.Arrays.fill(dqkv, 0f);
             for (int i = 0; i < seqs.length; i++) {
-                attendBackward(p, l, rowStart[i], rowStart[i + 1] - rowStart[i], attStart[i], dout, dqkv);
+                attendBackward(p, l, at.allStart()[i], at.rows(i), at.attStart()[i], dout, dqkv);
             }
             float[] dwqkv = new float[d * 3 * d];
             Kernels.matmulTransposedAdd(p.a1[l], rows, d, dqkv, 3 * d, dwqkv, scratch);
@@ -260,8 +296,8 @@ public final class Backprop {
             perLayer.put(n + "mlp.b2", db2);
         }
         for (int i = 0; i < seqs.length; i++) {
-            for (int r = rowStart[i]; r < rowStart[i + 1]; r++) {
-                int pos = r - rowStart[i];
+            for (int pos = 0; pos < seqs[i].length - 1; pos++) {
+                int r = at.text(i) + pos;
                 Kernels.axpy(1f, dx, r * d, dwte, seqs[i][pos] * d, d);
                 Kernels.axpy(1f, dx, r * d, dwpe, pos * d, d);
             }
@@ -270,7 +306,35 @@ public final class Backprop {
         g.put("lnf.g", dlnfg);
         g.put("lnf.b", dlnfb);
         g.put("head", dhead);
+        if (cfg.vision().enabled()) {
+            patchGradients(at, dx, g);
+        }
         return g;
+    }
+
+    /** Gradients of the vision front end: dx at each patch row reaches its projection, bias and position. */
+    private void patchGradients(Layout at, float[] dx, Map<String, float[]> g) {
+        var v = cfg.vision();
+        int dim = v.patchDim();
+        float[] dw = new float[dim * d];
+        float[] db = new float[d];
+        float[] dpos = new float[v.maxPatches() * d];
+        for (int i = 0; i < at.seqs().length; i++) {
+            int n = at.patchRows()[i];
+            if (n == 0) {
+                continue;
+            }
+            int r0 = at.allStart()[i];
+            float[] rowsDx = java.util.Arrays.copyOfRange(dx, r0 * d, (r0 + n) * d);
+            Kernels.matmulTransposedAdd(at.patches()[i], n, dim, rowsDx, d, dw, new float[dim * n]);
+            Kernels.columnSumsAdd(rowsDx, n, d, db);
+            for (int p = 0; p < n; p++) {
+                Kernels.axpy(1f, rowsDx, p * d, dpos, p * d, d);
+            }
+        }
+        g.put(Params.VIS_W, dw);
+        g.put(Params.VIS_B, db);
+        g.put(Params.VIS_POS, dpos);
     }
 
     /** Gradients of one sequence's attention into {@code dqkv} (query, key and value thirds), given {@code dout}. */

@@ -27,6 +27,10 @@ public final class Weights {
     public final float[] lnfg;
     public final float[] lnfb;
     public final float[] head;
+    /** The vision front end's projection, bias and patch positions; null for a text-only model. */
+    public final float[] visW;
+    public final float[] visB;
+    public final float[] visPos;
     private final PolicyConfig cfg;
     private final float[] square;
 
@@ -51,6 +55,10 @@ public final class Weights {
         lnfg = new float[d];
         lnfb = new float[d];
         head = new float[d * cfg.vocabSize()];
+        var v = cfg.vision();
+        visW = v.enabled() ? new float[v.patchDim() * d] : null;
+        visB = v.enabled() ? new float[d] : null;
+        visPos = v.enabled() ? new float[v.maxPatches() * d] : null;
     }
 
     /** Copies every parameter of {@code p} (whose shape must be this copy's) into these arrays. */
@@ -80,6 +88,27 @@ public final class Weights {
         copy(p.get("lnf.g"), lnfg);
         copy(p.get("lnf.b"), lnfb);
         copy(p.get("head"), head);
+        if (visW != null) {
+            copy(p.get(Params.VIS_W), visW);
+            copy(p.get(Params.VIS_B), visB);
+            copy(p.get(Params.VIS_POS), visPos);
+        }
+    }
+
+    /**
+     * Writes the embeddings of {@code count} patch rows ({@code patches}: [count, patchDim]) into {@code x} from row
+     * {@code xRow}: patch · visW + visB + visPos[first + p]. {@code tmp} holds count · d floats.
+     */
+    public void embedPatches(float[] patches, int count, int first, float[] x, int xRow, float[] tmp) {
+        int d = cfg.dModel();
+        Kernels.matmul(patches, count, cfg.vision().patchDim(), visW, d, visB, tmp, false);
+        for (int p = 0; p < count; p++) {
+            int pos = (first + p) * d;
+            int out = (xRow + p) * d;
+            for (int j = 0; j < d; j++) {
+                x[out + j] = tmp[p * d + j] + visPos[pos + j];
+            }
+        }
     }
 
     private static void copy(INDArray a, float[] dst) {

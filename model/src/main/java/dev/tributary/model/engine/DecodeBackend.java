@@ -8,6 +8,17 @@ interface DecodeBackend {
     /** Called once at the start of every generate call: a backend that copies the weights takes them now. */
     void begin();
 
+    /**
+     * A new request takes slot {@code slot}: its {@code count} patch rows ({@code patches}: [count, patchDim]) go
+     * into the cache first, and its text positions follow them. Called for every new request, count 0 included.
+     */
+    default void startSlot(int slot, float[] patches, int count) {
+        if (count > 0) {
+            throw new IllegalArgumentException("the " + getClass().getSimpleName() + " engine has no vision front end; "
+                    + "expected tributary.model.engine = java for prompts with images");
+        }
+    }
+
     /** Writes the keys and values of {@code tokens[0, n)} at positions {@code 0..n-1} into slot {@code slot}'s cache. */
     void prefill(int slot, int[] tokens, int n);
 

@@ -1,6 +1,8 @@
 package dev.tributary.model.engine;
 
+import dev.tributary.model.Image;
 import dev.tributary.model.Require;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -13,9 +15,16 @@ import java.util.Objects;
  * @param responseStart where the response begins in {@code prefix} (the prompt's length): a resumed request's
  *                     earlier segments belong to the response, so repetition is counted over them too, exactly as
  *                     in an uninterrupted generation
+ * @param images       the prompt's images, placed before the prefix's tokens (empty for a text prompt)
  */
 public record GenerationRequest(String id, int[] prefix, int maxNewTokens, Sampling sampling, long seed,
-                                int repeatNgram, int repeatLimit, int responseStart) {
+                                int repeatNgram, int repeatLimit, int responseStart, List<Image> images) {
+    /** A request for a text prompt. */
+    public GenerationRequest(String id, int[] prefix, int maxNewTokens, Sampling sampling, long seed,
+                             int repeatNgram, int repeatLimit, int responseStart) {
+        this(id, prefix, maxNewTokens, sampling, seed, repeatNgram, repeatLimit, responseStart, List.of());
+    }
+
     /** A request whose prefix is the prompt alone. */
     public GenerationRequest(String id, int[] prefix, int maxNewTokens, Sampling sampling, long seed,
                              int repeatNgram, int repeatLimit) {
@@ -40,7 +49,14 @@ public record GenerationRequest(String id, int[] prefix, int maxNewTokens, Sampl
             throw new IllegalArgumentException("response start " + responseStart + " of request " + id
                     + " must be within its prefix of " + prefix.length + " tokens (after at least the BOS token)");
         }
+        images = List.copyOf(Objects.requireNonNull(images, "images of request " + id));
         prefix = prefix.clone();
+    }
+
+    /** This request with the prompt's {@code images} before its prefix. */
+    public GenerationRequest withImages(List<Image> images) {
+        return new GenerationRequest(id, prefix, maxNewTokens, sampling, seed, repeatNgram, repeatLimit, responseStart,
+                images);
     }
 
     public static GenerationRequest of(String id, int[] prefix, int maxNewTokens, Sampling sampling, long seed) {

@@ -197,7 +197,11 @@ public final class InferenceEngine {
                         continue;
                     }
                     checkTokens(r);
+                    cfg.vision().check(r.images(), "request " + r.id());
                     active[s] = new Slot(r);
+                    if (cfg.vision().enabled()) {
+                        backend.startSlot(s, cfg.vision().patches(r.images()), cfg.vision().patchCount(r.images().size()));
+                    }
                     if (r.prefixLength() > 1) {
                         backend.prefill(s, active[s].sequence, r.prefixLength() - 1);
                         prefillsRun++;

@@ -11,7 +11,8 @@ import dev.tributary.model.policy.PolicyConfig;
  * A step computes only the busy slots, each attending over its own positions; a prefix pass is the same forward
  * pass over the prefix's positions. Each row's arithmetic is independent of the other rows in its batch, so a
  * request gives bit-identical results whatever runs beside it and however its prefix was fed. Scratch memory is
- * sized once, for max(slots, context) rows: no step allocates.
+ * sized once, for max(slots, context) rows: no step allocates. A request with images has its patch rows written into
+ * its slot's cache first ({@link #startSlot}); its text positions follow them in the cache.
  */
 final class JavaBackend implements DecodeBackend {
     private final Params params;
@@ -31,6 +32,11 @@ final class JavaBackend implements DecodeBackend {
     private int[] rowSlot;
     private int[] rowPos;
     private int[] rowToken;
+    /** Per row: its place in the slot's cache (the slot's patch rows come first, then its text positions). */
+    private int[] rowCache;
+    /** Per slot: patch rows before its text (0 for a text prompt). */
+    private final int[] slotPatches;
+    private float[] patchTmp;
     private float[] x;
     private float[] a;
     private float[] qkv;
@@ -44,7 +50,9 @@ final class JavaBackend implements DecodeBackend {
         this.cfg = params.config();
         this.slots = slots;
         this.d = cfg.dModel();
-        this.ctx = cfg.contextLength();
+        // The cache holds a slot's patch rows before its text positions.
+        this.ctx = cfg.contextLength() + cfg.vision().maxPatches();
+        this.slotPatches = new int[slots];
         this.heads = cfg.heads();
         this.hd = cfg.headDim();
         this.vocab = cfg.vocabSize();
@@ -65,6 +73,8 @@ final class JavaBackend implements DecodeBackend {
             rowSlot = new int[rows];
             rowPos = new int[rows];
             rowToken = new int[rows];
+            rowCache = new int[rows];
+            patchTmp = new float[cfg.vision().maxPatches() * d];
             x = new float[rows * d];
             a = new float[rows * d];
             qkv = new float[rows * 3 * d];
@@ -87,7 +97,8 @@ final class JavaBackend implements DecodeBackend {
         keys = null;
         values = null;
         x = a = qkv = o = hid = logits = scores = null;
-        rowSlot = rowPos = rowToken = null;
+        rowSlot = rowPos = rowToken = rowCache = null;
+        patchTmp = null;
     }
 
     @Override
@@ -101,13 +112,28 @@ final class JavaBackend implements DecodeBackend {
     }
 
     @Override
+    public void startSlot(int slot, float[] patches, int count) {
+        slotPatches[slot] = count;
+        if (count == 0) {
+            return;
+        }
+        w.embedPatches(patches, count, 0, x, 0, patchTmp);
+        for (int i = 0; i < count; i++) {
+            rowSlot[i] = slot;
+            rowCache[i] = i;
+        }
+        forward(count, false);
+    }
+
+    @Override
     public void prefill(int slot, int[] tokens, int n) {
         for (int i = 0; i < n; i++) {
             rowSlot[i] = slot;
             rowPos[i] = i;
             rowToken[i] = tokens[i];
+            rowCache[i] = slotPatches[slot] + i;
         }
-        forward(n);
+        forward(n, true);
     }
 
     @Override
@@ -118,13 +144,14 @@ final class JavaBackend implements DecodeBackend {
                 rowSlot[n] = s;
                 rowPos[n] = positions[s];
                 rowToken[n] = tokens[s];
+                rowCache[n] = slotPatches[s] + positions[s];
                 n++;
             }
         }
         if (n == 0) {
             return;
         }
-        forward(n);
+        forward(n, true);
         Kernels.layerNorm(x, n, d, w.lnfg, w.lnfb, a);
         Kernels.matmul(a, n, d, w.head, vocab, null, logits, false);
         for (int r = 0; r < n; r++) {
@@ -139,9 +166,12 @@ final class JavaBackend implements DecodeBackend {
         }
     }
 
-    /** Runs rows {@code 0..n-1} (slot, position, token) through every block, writing their keys and values. */
-    private void forward(int n) {
-        for (int r = 0; r < n; r++) {
+    /**
+     * Runs rows {@code 0..n-1} (slot, cache position, and with {@code embedTokens} the token and its text position;
+     * otherwise {@code x} holds the rows' embeddings already) through every block, writing their keys and values.
+     */
+    private void forward(int n, boolean embedTokens) {
+        for (int r = 0; embedTokens && r < n; r++) {
             int t = rowToken[r] * d;
             int p = rowPos[r] * d;
             for (int j = 0; j < d; j++) {
@@ -169,7 +199,7 @@ final class JavaBackend implements DecodeBackend {
         float[] v = values[l];
         for (int r = 0; r < n; r++) {
             int s = rowSlot[r];
-            int p = rowPos[r];
+            int p = rowCache[r];
             int src = r * 3 * d;
             for (int h = 0; h < heads; h++) {
                 int kBase = s * d * ctx + h * hd * ctx + p;
@@ -187,7 +217,7 @@ final class JavaBackend implements DecodeBackend {
         float[] k = keys[l];
         float[] v = values[l];
         int s = rowSlot[r];
-        int len = rowPos[r] + 1;
+        int len = rowCache[r] + 1;
         int q = r * 3 * d;
         for (int h = 0; h < heads; h++) {
             java.util.Arrays.fill(scores, 0, len, 0f);

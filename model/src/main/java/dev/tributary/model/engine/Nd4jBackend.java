@@ -35,11 +35,17 @@ final class Nd4jBackend implements DecodeBackend {
     private final INDArray[] valueCache;
     private final String workspaceId = "tributary-engine-" + System.identityHashCode(this);
     private final String prefillWorkspaceId = workspaceId + "-prefill";
+    /** Cache positions per slot: its patch rows come first, then its text positions. */
+    private final int ctx;
+    /** Per slot: patch rows before its text (0 for a text prompt). */
+    private final int[] slotPatches;
 
     Nd4jBackend(Params params, int slots) {
         this.params = params;
         this.cfg = params.config();
         this.slots = slots;
+        this.ctx = cfg.contextLength() + cfg.vision().maxPatches();
+        this.slotPatches = new int[slots];
         this.keyCache = new INDArray[cfg.layers()];
         this.valueCache = new INDArray[cfg.layers()];
     }
@@ -52,8 +58,8 @@ final class Nd4jBackend implements DecodeBackend {
         for (int l = 0; l < cfg.layers(); l++) {
             // Rows are ((slot·heads + head)·context + position): one scatter writes every slot's new keys, and the
             // cache reshapes to [slot, head, position, headDim] without a copy.
-            keyCache[l] = Nd4j.zeros(cfg.dataType(), (long) slots * cfg.heads() * cfg.contextLength(), cfg.headDim());
-            valueCache[l] = Nd4j.zeros(cfg.dataType(), (long) slots * cfg.heads() * cfg.contextLength(), cfg.headDim());
+            keyCache[l] = Nd4j.zeros(cfg.dataType(), (long) slots * cfg.heads() * ctx, cfg.headDim());
+            valueCache[l] = Nd4j.zeros(cfg.dataType(), (long) slots * cfg.heads() * ctx, cfg.headDim());
         }
     }
 
@@ -84,7 +90,7 @@ final class Nd4jBackend implements DecodeBackend {
 
     @Override
     public long cacheBytes() {
-        return 2L * cfg.layers() * slots * cfg.contextLength() * cfg.dModel() * cfg.dataType().width();
+        return 2L * cfg.layers() * slots * ctx * cfg.dModel() * cfg.dataType().width();
     }
 
     @Override
@@ -97,7 +103,6 @@ final class Nd4jBackend implements DecodeBackend {
 
     private void stepInWorkspace(int[] tokens, int[] positions, boolean[] needsLogits, double[][] out) {
         int d = cfg.dModel();
-        int ctx = cfg.contextLength();
         int h = cfg.heads();
         int hd = cfg.headDim();
         int[] cacheRows = new int[slots * h];
@@ -105,9 +110,9 @@ final class Nd4jBackend implements DecodeBackend {
         java.util.Arrays.fill(maskValues, (float) Attention.MASKED);
         for (int s = 0; s < slots; s++) {
             for (int head = 0; head < h; head++) {
-                cacheRows[s * h + head] = (s * h + head) * ctx + positions[s];
+                cacheRows[s * h + head] = (s * h + head) * ctx + slotPatches[s] + positions[s];
             }
-            java.util.Arrays.fill(maskValues, s * ctx, s * ctx + positions[s] + 1, 0f);
+            java.util.Arrays.fill(maskValues, s * ctx, s * ctx + slotPatches[s] + positions[s] + 1, 0f);
         }
         INDArray mask = Nd4j.create(maskValues, new long[] {slots, 1, 1, ctx}, 'c').castTo(cfg.dataType());
         INDArray rows = Nd4j.createFromArray(cacheRows);
@@ -149,35 +154,55 @@ final class Nd4jBackend implements DecodeBackend {
     }
 
     @Override
-    public void prefill(int s, int[] tokens, int n) {
+    public void startSlot(int s, float[] patches, int count) {
+        slotPatches[s] = count;
+        if (count == 0) {
+            return;
+        }
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, prefillWorkspaceId)) {
-            prefillInWorkspace(s, tokens, n);
+            var vis = cfg.vision();
+            INDArray in = Nd4j.create(patches, new long[] {count, vis.patchDim()}, 'c').castTo(cfg.dataType());
+            INDArray x = in.mmul(params.get(Params.VIS_W)).addiRowVector(params.get(Params.VIS_B))
+                    .addi(params.get(Params.VIS_POS).get(NDArrayIndex.interval(0, count), NDArrayIndex.all()));
+            prefillRows(s, x, count, 0);
         }
     }
 
-    private void prefillInWorkspace(int s, int[] prefix, int n) {
+    @Override
+    public void prefill(int s, int[] tokens, int n) {
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, prefillWorkspaceId)) {
+            int[] prefix = java.util.Arrays.copyOf(tokens, n);
+            int[] positions = new int[n];
+            for (int i = 0; i < n; i++) {
+                positions[i] = i;
+            }
+            INDArray x = params.get("wte").getRows(prefix).addi(params.get("wpe").getRows(positions));
+            prefillRows(s, x, n, slotPatches[s]);
+        }
+    }
+
+    /**
+     * Runs the embedded rows {@code x} ([n, d]) of slot {@code s} at cache positions {@code off..off+n-1} through
+     * every block: their keys and values go into the cache, and each row attends to the cache up to itself (the
+     * slot's patches included when text follows them).
+     */
+    private void prefillRows(int s, INDArray x, int n, int off) {
         int d = cfg.dModel();
-        int ctx = cfg.contextLength();
         int h = cfg.heads();
         int hd = cfg.headDim();
-        int[] tokens = java.util.Arrays.copyOf(prefix, n);
-        int[] positions = new int[n];
+        int seen = off + n;
         int[] cacheRows = new int[h * n];
-        for (int i = 0; i < n; i++) {
-            positions[i] = i;
-        }
         for (int head = 0; head < h; head++) {
             for (int i = 0; i < n; i++) {
-                cacheRows[head * n + i] = (s * h + head) * ctx + i;
+                cacheRows[head * n + i] = (s * h + head) * ctx + off + i;
             }
         }
         INDArray rows = Nd4j.createFromArray(cacheRows);
-        float[] causal = new float[n * n];
+        float[] causal = new float[n * seen];
         for (int i = 0; i < n; i++) {
-            java.util.Arrays.fill(causal, i * n + i + 1, (i + 1) * n, (float) Attention.MASKED);
+            java.util.Arrays.fill(causal, i * seen + off + i + 1, (i + 1) * seen, (float) Attention.MASKED);
         }
-        INDArray mask = Nd4j.create(causal, new long[] {n, n}, 'c').castTo(cfg.dataType());
-        INDArray x = params.get("wte").getRows(tokens).addi(params.get("wpe").getRows(positions));
+        INDArray mask = Nd4j.create(causal, new long[] {n, seen}, 'c').castTo(cfg.dataType());
         double scale = 1.0 / Math.sqrt(hd);
         for (int l = 0; l < cfg.layers(); l++) {
             String p = "h" + l + ".";
@@ -190,13 +215,18 @@ final class Nd4jBackend implements DecodeBackend {
             INDArray vh = v.reshape(n, h, hd).permute(1, 0, 2).dup('c');
             scatterRows(keyCache[l], rows, kh.reshape((long) h * n, hd));
             scatterRows(valueCache[l], rows, vh.reshape((long) h * n, hd));
+            INDArray keys = keyCache[l].reshape(slots, h, ctx, hd);
+            INDArray values = valueCache[l].reshape(slots, h, ctx, hd);
             INDArray qh = q.reshape(n, h, hd).permute(1, 0, 2).dup('c');
             INDArray o = Nd4j.create(cfg.dataType(), n, d);
             for (int head = 0; head < h; head++) {
-                INDArray scores = qh.slice(head).mmul(kh.slice(head).transpose()).muli(scale).addi(mask);
+                INDArray kAll = off == 0 ? kh.slice(head) : keys.get(NDArrayIndex.point(s), NDArrayIndex.point(head),
+                        NDArrayIndex.interval(0, seen), NDArrayIndex.all());
+                INDArray vAll = off == 0 ? vh.slice(head) : values.get(NDArrayIndex.point(s), NDArrayIndex.point(head),
+                        NDArrayIndex.interval(0, seen), NDArrayIndex.all());
+                INDArray scores = qh.slice(head).mmul(kAll.transpose()).muli(scale).addi(mask);
                 INDArray att = Nd4j.exec(new SoftMax(scores, scores.ulike(), -1))[0];
-                o.get(NDArrayIndex.all(), NDArrayIndex.interval(head * hd, (head + 1) * hd))
-                        .assign(att.mmul(vh.slice(head)));
+                o.get(NDArrayIndex.all(), NDArrayIndex.interval(head * hd, (head + 1) * hd)).assign(att.mmul(vAll));
             }
             finishBlock(x, o, p);
         }

@@ -12,6 +12,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * the same instances, so an in-place optimizer step is seen by the engine without a copy (colocated mode).
  */
 public final class Params {
+    /** The vision front end's patch projection {@code [patchDim, d]}, its bias and the learned patch positions. */
+    public static final String VIS_W = "vis.w";
+    public static final String VIS_B = "vis.b";
+    public static final String VIS_POS = "vis.pos";
+
     private final PolicyConfig config;
     private final Map<String, INDArray> arrays;
 
@@ -46,6 +51,13 @@ public final class Params {
         m.put("lnf.g", Nd4j.ones(c.dataType(), d));
         m.put("lnf.b", Nd4j.zeros(c.dataType(), d));
         m.put("head", normal(rng, 0.02, c, d, c.vocabSize()));
+        VisionConfig v = c.vision();
+        if (v.enabled()) {
+            // After the text model's parameters, drawn after them: a text-only layout is a prefix of this one.
+            m.put(VIS_W, normal(rng, 0.02, c, v.patchDim(), d));
+            m.put(VIS_B, Nd4j.zeros(c.dataType(), d));
+            m.put(VIS_POS, normal(rng, 0.01, c, v.maxPatches(), d));
+        }
         return new Params(c, m);
     }
 

@@ -23,6 +23,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>The arithmetic runs on a {@link TrainerBackend}: on a CPU, hand-written Java passes over unpadded sequences
  * ({@code cpu.Backprop}; the graph is then never built); on a GPU (or in DOUBLE for gradient checks), the graph.
+ *
+ * <p>A model with a vision front end ({@link VisionConfig}) puts each sequence's image patches, projected into the
+ * residual stream, before its tokens; both backends do, and score the text tokens only.
  */
 public final class Policy {
     private final PolicyConfig config;
@@ -92,6 +95,17 @@ public final class Policy {
             v.put(e.getKey(), sd.var(e.getKey(), e.getValue()));
         }
         SDVariable x = sd.mmul(tokens, v.get("wte")).add(sd.mmul(positions, v.get("wpe")));
+        if (config.vision().enabled()) {
+            // Every real patch of the batch as one row, projected, plus its patch position; patchSel places each at
+            // its sequence's row (patch rows have no token or position one-hot, so this is their whole embedding).
+            var vis = config.vision();
+            SDVariable patches = sd.placeHolder("patches", dt, -1, vis.patchDim());
+            SDVariable patchPos = sd.placeHolder("patchPos", dt, -1, vis.maxPatches());
+            SDVariable patchSel = sd.placeHolder("patchSel", dt, -1, -1);
+            SDVariable embedded = sd.mmul(patches, v.get(Params.VIS_W)).add(v.get(Params.VIS_B))
+                    .add(sd.mmul(patchPos, v.get(Params.VIS_POS)));
+            x = x.add(sd.mmul(patchSel, embedded));
+        }
         double scale = 1.0 / Math.sqrt(config.headDim());
         for (int l = 0; l < config.layers(); l++) {
             String p = "h" + l + ".";
@@ -128,12 +142,12 @@ public final class Policy {
     public double[][] responseLogProbs(SequenceBatch batch) {
         if (backend == TrainerBackend.JAVA) {
             validate(batch, null);
-            Backprop.Result r = javaPass().run(params, batch.sequences(), null);
+            Backprop.Result r = javaPass().run(params, batch.sequences(), patches(batch), null);
             return responseRows(batch, r);
         }
         Map<String, INDArray> feed = feed(batch, null);
         INDArray out = graph().output(feed, "tokenLogp").get("tokenLogp");
-        return unflatten(batch, out);
+        return unflatten(batch, patchRows(batch), out);
     }
 
     /** The response log-probs of a forward pass and the gradients of its backward pass, owned by the caller. */
@@ -154,7 +168,7 @@ public final class Policy {
                     perTarget[i][batch.responseStart()[i] - 1 + j] = (float) lossGrad[i][j];
                 }
             }
-            Backprop.Result r = javaPass().run(params, batch.sequences(), perTarget);
+            Backprop.Result r = javaPass().run(params, batch.sequences(), patches(batch), perTarget);
             Map<String, INDArray> grads = new HashMap<>();
             for (var e : r.gradients().entrySet()) {
                 grads.put(e.getKey(), Backprop.toArray(params, e.getKey(), e.getValue()));
@@ -168,12 +182,24 @@ public final class Policy {
         for (String n : paramNames) {
             out.put(n, r.getGradients().get(n).dup());
         }
-        return new Backward(unflatten(batch, r.getOutputs().get("tokenLogp")), out);
+        return new Backward(unflatten(batch, patchRows(batch), r.getOutputs().get("tokenLogp")), out);
     }
 
     /** One optimizer step on the loss whose gradient w.r.t. the response log-probs is {@code lossGrad}. */
     public double step(SequenceBatch batch, double[][] lossGrad, Optimizer optimizer) {
         return optimizer.step(params, backward(batch, lossGrad).gradients());
+    }
+
+    /** Each sequence's patch rows for the vision front end (null when the batch has no images). */
+    private float[][] patches(SequenceBatch batch) {
+        if (!batch.hasImages()) {
+            return null;
+        }
+        float[][] out = new float[batch.size()][];
+        for (int i = 0; i < batch.size(); i++) {
+            out[i] = config.vision().patches(batch.images().get(i));
+        }
+        return out;
     }
 
     /** Context length, token range and loss-gradient rows, checked before either path runs a batch. */
@@ -191,6 +217,7 @@ public final class Policy {
             for (int j = 0; j < s.length; j++) {
                 checkToken(s[j], i, j);
             }
+            config.vision().check(batch.images().get(i), "sequence " + i + " of the batch");
             if (lossGrad != null && lossGrad[i].length != batch.responseLength(i)) {
                 throw new IllegalArgumentException("loss gradient row " + i + " has " + lossGrad[i].length
                         + " entries; expected " + batch.responseLength(i) + " (one per response token)");
@@ -210,10 +237,31 @@ public final class Policy {
         return out;
     }
 
+    /**
+     * Rows of the padded graph batch: sequence i's rows are its {@code patchRows[i]} patches, then its text inputs,
+     * then padding to {@code t} rows (so that padding only ever follows what is real, as causal attention needs).
+     */
+    private int[] patchRows(SequenceBatch batch) {
+        int[] rows = new int[batch.size()];
+        for (int i = 0; i < batch.size(); i++) {
+            rows[i] = config.vision().patchCount(batch.images().get(i).size());
+        }
+        return rows;
+    }
+
+    private static int rowsPerSequence(SequenceBatch batch, int[] patchRows) {
+        int t = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            t = Math.max(t, patchRows[i] + batch.sequences()[i].length - 1);
+        }
+        return t;
+    }
+
     private Map<String, INDArray> feed(SequenceBatch batch, double[][] lossGrad) {
         validate(batch, lossGrad);
         int b = batch.size();
-        int t = batch.steps();
+        int[] patchRows = patchRows(batch);
+        int t = rowsPerSequence(batch, patchRows);
         DataType dt = config.dataType();
         int vocab = config.vocabSize();
         INDArray tok = Nd4j.zeros(dt, (long) b * t, vocab);
@@ -222,18 +270,20 @@ public final class Policy {
         INDArray grad = Nd4j.zeros(dt, (long) b * t);
         for (int i = 0; i < b; i++) {
             int[] s = batch.sequences()[i];
-            for (int j = 0; j < t; j++) {
+            int p = patchRows[i];
+            for (int j = p; j < t; j++) {
                 long row = (long) i * t + j;
-                int in = j < s.length - 1 ? s[j] : Tokenizer.PAD;
+                int k = j - p;
+                int in = k < s.length - 1 ? s[k] : Tokenizer.PAD;
                 tok.putScalar(row, in, 1.0);
-                pos.putScalar(row, j, 1.0);
-                if (j + 1 < s.length) {
-                    tgt.putScalar(row, s[j + 1], 1.0);
+                pos.putScalar(row, Math.min(k, config.contextLength() - 1), 1.0);
+                if (k + 1 < s.length) {
+                    tgt.putScalar(row, s[k + 1], 1.0);
                 }
             }
             if (lossGrad != null) {
                 for (int r = 0; r < lossGrad[i].length; r++) {
-                    grad.putScalar((long) i * t + batch.responseStart()[i] - 1 + r, lossGrad[i][r]);
+                    grad.putScalar((long) i * t + p + batch.responseStart()[i] - 1 + r, lossGrad[i][r]);
                 }
             }
         }
@@ -250,7 +300,33 @@ public final class Policy {
         feed.put("causal", causal);
         feed.put("headShape", Nd4j.createFromArray((long) b, t, config.heads(), config.headDim()));
         feed.put("lossGrad", grad);
+        if (config.vision().enabled()) {
+            feedPatches(batch, patchRows, t, feed);
+        }
         return feed;
+    }
+
+    /** The batch's real patches, their positions and where each goes (a dummy zero row when there are none). */
+    private void feedPatches(SequenceBatch batch, int[] patchRows, int t, Map<String, INDArray> feed) {
+        var vis = config.vision();
+        DataType dt = config.dataType();
+        int total = java.util.Arrays.stream(patchRows).sum();
+        int n = Math.max(1, total);
+        float[] values = new float[n * vis.patchDim()];
+        INDArray patchPos = Nd4j.zeros(dt, n, vis.maxPatches());
+        INDArray patchSel = Nd4j.zeros(dt, (long) batch.size() * t, n);
+        int at = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            float[] rows = vis.patches(batch.images().get(i));
+            System.arraycopy(rows, 0, values, at * vis.patchDim(), rows.length);
+            for (int p = 0; p < patchRows[i]; p++, at++) {
+                patchPos.putScalar(at, p, 1.0);
+                patchSel.putScalar((long) i * t + p, at, 1.0);
+            }
+        }
+        feed.put("patches", Nd4j.create(values, new long[] {n, vis.patchDim()}, 'c').castTo(dt));
+        feed.put("patchPos", patchPos);
+        feed.put("patchSel", patchSel);
     }
 
     private int checkToken(int token, int row, int at) {
@@ -261,13 +337,13 @@ public final class Policy {
         return token;
     }
 
-    private static double[][] unflatten(SequenceBatch batch, INDArray flat) {
-        int t = batch.steps();
+    private static double[][] unflatten(SequenceBatch batch, int[] patchRows, INDArray flat) {
+        int t = rowsPerSequence(batch, patchRows);
         double[] all = flat.toDoubleVector();
         double[][] out = new double[batch.size()][];
         for (int i = 0; i < batch.size(); i++) {
             out[i] = new double[batch.responseLength(i)];
-            System.arraycopy(all, i * t + batch.responseStart()[i] - 1, out[i], 0, out[i].length);
+            System.arraycopy(all, i * t + patchRows[i] + batch.responseStart()[i] - 1, out[i], 0, out[i].length);
         }
         return out;
     }

@@ -16,10 +16,18 @@ import org.nd4j.linalg.api.buffer.DataType;
  * @param ffHidden      width of the MLP hidden layer
  * @param seed          seed of the parameter initialisation
  * @param dataType      FLOAT for training and inference; DOUBLE for gradient checks
+ * @param vision        the vision front end ({@link VisionConfig#NONE} for a text-only model)
  */
 public record PolicyConfig(int vocabSize, int contextLength, int dModel, int heads, int layers, int ffHidden,
-                           long seed, DataType dataType) {
+                           long seed, DataType dataType, VisionConfig vision) {
+    /** A text-only model. */
+    public PolicyConfig(int vocabSize, int contextLength, int dModel, int heads, int layers, int ffHidden,
+                        long seed, DataType dataType) {
+        this(vocabSize, contextLength, dModel, heads, layers, ffHidden, seed, dataType, VisionConfig.NONE);
+    }
+
     public PolicyConfig {
+        java.util.Objects.requireNonNull(vision, "vision front end (VisionConfig.NONE for none)");
         Require.positive(vocabSize, "vocab size");
         Require.positive(contextLength, "context length");
         Require.positive(dModel, "d_model");
@@ -77,11 +85,21 @@ public record PolicyConfig(int vocabSize, int contextLength, int dModel, int hea
     }
 
     public PolicyConfig withDataType(DataType dt) {
-        return new PolicyConfig(vocabSize, contextLength, dModel, heads, layers, ffHidden, seed, dt);
+        return new PolicyConfig(vocabSize, contextLength, dModel, heads, layers, ffHidden, seed, dt, vision);
     }
 
     public PolicyConfig withSeed(long s) {
-        return new PolicyConfig(vocabSize, contextLength, dModel, heads, layers, ffHidden, s, dataType);
+        return new PolicyConfig(vocabSize, contextLength, dModel, heads, layers, ffHidden, s, dataType, vision);
+    }
+
+    /** This shape with the vision front end {@code v} (its parameters follow the text model's in the layout). */
+    public PolicyConfig withVision(VisionConfig v) {
+        return new PolicyConfig(vocabSize, contextLength, dModel, heads, layers, ffHidden, seed, dataType, v);
+    }
+
+    /** Multiply-adds of projecting one image's patches into the residual stream (prefill adds the blocks' cost). */
+    public long patchProjectionMacs() {
+        return (long) vision.patchesPerImage() * vision.patchDim() * dModel;
     }
 
     /** Multiply-adds per token of one forward pass at a context of {@code t} tokens (for GFLOP/s figures). */

@@ -1,6 +1,7 @@
 package dev.tributary.model.task;
 
 import dev.tributary.model.Prompt;
+import dev.tributary.model.policy.VisionConfig;
 import dev.tributary.model.token.Tokenizer;
 import java.util.random.RandomGenerator;
 
@@ -28,6 +29,14 @@ public interface Task {
 
     /** A correct response with its reasoning, ending with EOS. */
     int[] workedSolution(Prompt prompt);
+
+    /**
+     * The vision front end a model needs for this task's images (their shape, the most a prompt carries and a patch
+     * size that suits them); {@link VisionConfig#NONE} for a text task, whose prompts carry no images.
+     */
+    default VisionConfig vision() {
+        return VisionConfig.NONE;
+    }
 
     default void checkDifficulty(int difficulty) {
         if (difficulty < minDifficulty() || difficulty > maxDifficulty()) {

@@ -21,7 +21,8 @@ public final class Evaluator {
     public static Result exactMatch(InferenceEngine engine, Task task, List<Prompt> prompts, int maxNewTokens) {
         List<GenerationRequest> reqs = new ArrayList<>(prompts.size());
         for (int i = 0; i < prompts.size(); i++) {
-            reqs.add(GenerationRequest.of("eval-" + i, prompts.get(i).tokens(), maxNewTokens, Sampling.GREEDY, i));
+            reqs.add(GenerationRequest.of("eval-" + i, prompts.get(i).tokens(), maxNewTokens, Sampling.GREEDY, i)
+                    .withImages(prompts.get(i).images()));
         }
         List<Generation> out = engine.generate(reqs);
         double correct = 0;

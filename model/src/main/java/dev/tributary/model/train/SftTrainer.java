@@ -1,5 +1,6 @@
 package dev.tributary.model.train;
 
+import dev.tributary.model.Image;
 import dev.tributary.model.Prompt;
 import dev.tributary.model.policy.Optimizer;
 import dev.tributary.model.policy.Policy;
@@ -26,6 +27,7 @@ public final class SftTrainer {
     public Step step(List<Prompt> prompts) {
         int[][] seqs = new int[prompts.size()][];
         int[] starts = new int[prompts.size()];
+        List<List<Image>> images = new java.util.ArrayList<>(prompts.size());
         for (int i = 0; i < prompts.size(); i++) {
             int[] p = prompts.get(i).tokens();
             int[] r = task.workedSolution(prompts.get(i));
@@ -33,8 +35,9 @@ public final class SftTrainer {
             System.arraycopy(p, 0, seqs[i], 0, p.length);
             System.arraycopy(r, 0, seqs[i], p.length, r.length);
             starts[i] = p.length;
+            images.add(prompts.get(i).images());
         }
-        SequenceBatch batch = new SequenceBatch(seqs, starts);
+        SequenceBatch batch = new SequenceBatch(seqs, starts, images);
         int tokens = batch.responseTokens();
         double[][] grad = new double[seqs.length][];
         for (int i = 0; i < seqs.length; i++) {

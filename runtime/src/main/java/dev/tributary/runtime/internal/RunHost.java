@@ -232,6 +232,8 @@ public final class RunHost {
                     c.replay().size()));
         } else if (topology.has(RoleKeys.MASTER)) {
             RunFiles.writeRunFiles(settings, Double.NaN);
+            dev.tributary.runtime.internal.metrics.SamplePictures.write(settings.run().outDir(), parts.heldOut(),
+                    parts.task().tokenizer(), 4);
         }
         if (trainerLoadsCheckpoint && resumeFrom.isEmpty()) {
             progress.accept("a checkpoint of this run is in " + store.directory() + ": the trainer loads it when "

@@ -81,13 +81,14 @@ final class RunParts {
             }
         }
         this.task = create(Plugins.TASK, new Tasks.Context(settings.run().seed()));
-        this.policy = new Policy(Params.initialise(settings.model().policy(task.tokenizer().vocabSize())),
-                settings.model().trainer());
+        PolicyConfig shape = settings.model().policy(task);
+        this.policy = new Policy(Params.initialise(shape), settings.model().trainer());
         this.optimizer = new Optimizer(policy.params(), Optimizer.Settings.adam(settings.trainer().learningRate()));
         this.heldOut = Evaluator.heldOut(task, settings.eval().difficulty(), settings.eval().prompts(),
                 settings.eval().seed());
         var d = settings.sampler().difficulty();
         this.pool = new PromptPool(task, d.start(), d.end(), settings.sampler().poolSize(), settings.run().seed());
+        refusePicturesTheModelCannotTake(shape);
         // Built now, so that a class of the wrong type or a constructor refusing its settings fails at start.
         this.driver = topology.uses(Plugins.DRIVER) ? create(Plugins.DRIVER, masterSettings()) : null;
         refuseWhatTheAsynchronousDriverCannotHonour();
@@ -120,6 +121,38 @@ final class RunParts {
         return create(Plugins.TRAINER_STEP, new TrainerStep.Context(policy, optimizer, trained, trainerSettings(),
                 corrects));
     }
+
+    /**
+     * Every prompt the run will show (its pool and held-out set) fits the vision front end the task asked for: a task
+     * whose pictures differ from what it declares (or a text task that shows pictures) is refused here, in one line,
+     * rather than by a rollout worker's engine mid-run.
+     */
+    private void refusePicturesTheModelCannotTake(PolicyConfig shape) {
+        List<Prompt> shown = new ArrayList<>(pool.all());
+        shown.addAll(heldOut);
+        for (Prompt p : shown) {
+            try {
+                shape.vision().check(p.images(), "prompt '" + p.id() + "'");
+            } catch (IllegalArgumentException e) {
+                throw new SettingsException(Tasks.KEY, "\"" + settings.plugins().get(Tasks.KEY).name() + "\"",
+                        "a task whose prompts fit the vision front end it declares (Task.vision()), but "
+                        + e.getMessage(), e);
+            }
+        }
+        Prompt largest = shown.stream().max(java.util.Comparator.comparingLong(Prompt::imageBytes)).orElse(null);
+        long frame = dev.tributary.streams.weights.WeightSyncSettings.frameLimit(settings.config());
+        if (topology.cluster() && largest != null && largest.imageBytes() + FRAME_RESERVE_BYTES > frame) {
+            // Rollout jobs, segments and batches cross nodes whole: a prompt whose pictures do not fit one frame
+            // would be refused at every send.
+            throw new SettingsException("pekko.remote.artery.advanced.maximum-frame-size", frame, "more than "
+                    + (largest.imageBytes() + FRAME_RESERVE_BYTES) + " bytes on a cluster: prompt '" + largest.id()
+                    + "' carries " + largest.imageBytes() + " bytes of images, and a message holding it must fit "
+                    + "one frame (or use smaller pictures)");
+        }
+    }
+
+    /** Room a message needs beside one prompt's pictures: its tokens, segments and the envelope. */
+    private static final long FRAME_RESERVE_BYTES = 16 * 1024;
 
     private void refuseWhatTheAsynchronousDriverCannotHonour() {
         PluginChoices.Choice d = choice(Plugins.DRIVER);
@@ -269,8 +302,12 @@ final class RunParts {
     double warmUp(Consumer<String> progress, BooleanSupplier cancelled) {
         var sft = settings.sft();
         if (sft.steps() > 0) {
+            var vision = policy.config().vision();
             progress.accept(String.format(Locale.ROOT, "SFT warm-up: %d steps × %d worked solutions, lr %s, "
-                    + "%,d parameters", sft.steps(), sft.batchSize(), sft.learningRate(), policy.params().count()));
+                    + "%,d parameters", sft.steps(), sft.batchSize(), sft.learningRate(), policy.params().count())
+                    + (vision.enabled() ? String.format(Locale.ROOT, " (vision front end: %s images, %d patches of "
+                    + "%d×%d each)", vision.imageShape(), vision.patchesPerImage(), vision.patch(), vision.patch())
+                    : ""));
             SftTrainer trainer = new SftTrainer(policy, new Optimizer(policy.params(),
                     Optimizer.Settings.adam(sft.learningRate())), task);
             SplittableRandom rng = new SplittableRandom(settings.run().seed());

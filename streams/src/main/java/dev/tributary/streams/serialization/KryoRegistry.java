@@ -73,7 +73,8 @@ final class KryoRegistry {
     /** A fresh Kryo with every registration; Kryo instances are not thread-safe, so each caller pools its own. */
     Kryo newKryo() {
         RegistryClassResolver resolver = new RegistryClassResolver(hierarchies);
-        // No reference resolver: messages are trees, so shared references are not tracked.
+        // No reference resolver: messages are trees, so shared references are not tracked (ImageSerializer writes
+        // an image the k samples of a prompt share once per message by itself).
         Kryo kryo = new Kryo(resolver, null);
         kryo.setRegistrationRequired(true);
         for (Registrations.Entry e : entries) {

@@ -126,11 +126,20 @@ public final class KryoSerializer implements Serializer, ByteBufferSerializer {
             // A slice: Kryo sets its own byte order and never writes past what Artery left free.
             ByteBuffer target = buf.slice();
             c.bufferOutput.setBuffer(target, target.capacity());
+            ImageSerializer.reset(c.kryo);
             c.kryo.writeClassAndObject(c.bufferOutput, o);
             c.bufferOutput.flush();
             buf.position(buf.position() + c.bufferOutput.position());
             healthy = true;
         } catch (KryoBufferOverflowException e) {
+            long images = ImageSerializer.bytesWritten(c.kryo);
+            if (images > 0) {
+                // Artery would drop it with a generic line; say which images made it too large and what to change.
+                throw new IllegalArgumentException("cannot send " + o.getClass().getName() + ": it does not fit the "
+                        + buf.remaining() + " bytes Artery's frame leaves (pekko.remote.artery.advanced."
+                        + "maximum-frame-size), and it carries at least " + images + " bytes of images; "
+                        + "expected smaller or fewer images per message, or a larger maximum-frame-size", e);
+            }
             BufferOverflowException overflow = new BufferOverflowException();
             overflow.initCause(e);
             throw overflow;

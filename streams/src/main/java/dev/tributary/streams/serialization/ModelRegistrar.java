@@ -1,6 +1,7 @@
 package dev.tributary.streams.serialization;
 
 import dev.tributary.model.FinishReason;
+import dev.tributary.model.Image;
 import dev.tributary.model.PolicyVersion;
 import dev.tributary.model.Prompt;
 import dev.tributary.model.Segment;
@@ -24,6 +25,7 @@ public final class ModelRegistrar implements KryoRegistrar {
         r.add(103, Segment.class);
         r.add(104, Trajectory.class);
         r.add(105, TrajectoryBatch.class);
+        r.add(106, Image.class, new ImageSerializer());
 
         r.add(110, WeightLayout.class);
         r.add(111, WeightLayout.Entry.class);

@@ -15,8 +15,13 @@ import java.util.zip.CRC32C;
  */
 final class CheckpointFile {
     static final long MAGIC = 0x5452_4942_434B_5054L; // "TRIBCKPT"
-    /** 2: one file per part and a manifest (1 was one file per checkpoint). */
-    static final int FORMAT = 2;
+    /**
+     * 3: prompts carry images, each image written once per part (2: one file per part and a manifest, read still:
+     * its prompts are text prompts; 1 was one file per checkpoint).
+     */
+    static final int FORMAT = 3;
+    /** The oldest format this build reads. */
+    static final int OLDEST_READABLE = 2;
     static final int HEADER_BYTES = 8 + 4 + 4 + 8 + 8;
 
     private CheckpointFile() {
@@ -55,8 +60,9 @@ final class CheckpointFile {
             throw new CheckpointException(file, "is not a Tributary checkpoint (bad magic number)");
         }
         int format = b.getInt();
-        if (format != FORMAT) {
-            throw new CheckpointException(file, "has format " + format + "; this build reads format " + FORMAT);
+        if (format < OLDEST_READABLE || format > FORMAT) {
+            throw new CheckpointException(file, "has format " + format + "; this build reads formats "
+                    + OLDEST_READABLE + " to " + FORMAT);
         }
         int iteration = b.getInt();
         long length = b.getLong();
@@ -90,8 +96,12 @@ final class CheckpointFile {
     /** Reads {@code file} and decodes its payload as a {@code type}; anything wrong is refused naming the file. */
     static <T extends Record> T read(Path file, int iteration, Class<T> type) throws IOException {
         byte[] payload = payload(file, iteration);
+        int format;
+        try (var in = Files.newInputStream(file)) {
+            format = ByteBuffer.wrap(in.readNBytes(12)).getInt(8);
+        }
         try {
-            return CheckpointCodec.decode(payload, type);
+            return CheckpointCodec.decode(payload, type, format);
         } catch (RuntimeException e) {
             throw new CheckpointException(file, "cannot be decoded: " + rootMessage(e), e);
         }
