@@ -177,10 +177,19 @@ public final class InferenceEngine {
                     backend.weightsChanged();
                     if (kv == KvOnSwap.RECOMPUTE) {
                         for (int s = 0; s < slots; s++) {
-                            if (active[s] != null && active[s].fed > 0) {
-                                backend.prefill(s, active[s].sequence, active[s].fed);
-                                prefillsRun++;
+                            Slot slot = active[s];
+                            if (slot == null) {
+                                continue;
                             }
+                            // The image patches' rows first, then the text positions fed so far.
+                            if (cfg.vision().enabled()) {
+                                backend.startSlot(s, cfg.vision().patches(slot.request.images()),
+                                        cfg.vision().patchCount(slot.request.images().size()));
+                            }
+                            if (slot.fed > 0) {
+                                backend.prefill(s, slot.sequence, slot.fed);
+                            }
+                            prefillsRun++;
                         }
                     }
                     long pause = System.nanoTime() - start;

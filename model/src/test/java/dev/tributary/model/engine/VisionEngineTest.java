@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tributary.model.PolicyVersion;
 import dev.tributary.model.FinishReason;
 import dev.tributary.model.Image;
 import dev.tributary.model.policy.Params;
@@ -13,6 +14,7 @@ import dev.tributary.model.policy.PolicyConfig;
 import dev.tributary.model.policy.SequenceBatch;
 import dev.tributary.model.policy.VisionConfig;
 import dev.tributary.model.token.Tokenizer;
+import dev.tributary.model.weights.FlatWeights;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -74,6 +76,66 @@ class VisionEngineTest {
             }
         }
         assertTrue(maxDiff <= 1e-4, "engine vs teacher-forced log-prob max abs difference " + maxDiff + " > 1e-4");
+    }
+
+    /**
+     * A weight swap in the middle of image prompts, the cache recomputed: the patches' rows are recomputed with the
+     * text, so tokens after the swap have the new weights' teacher-forced log-probs (≤ 1e-4), those before the old.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"JAVA", "ND4J"})
+    void aWeightSwapMidSequence_withImages_recomputesThePatchesToo(EngineBackend backend) {
+        Policy before = Policy.create(visionModel());
+        Policy after = Policy.create(new PolicyConfig(TOK.vocabSize(), 40, 32, 4, 2, 64, 9L, DataType.FLOAT)
+                .withVision(VISION));
+        Policy engineCopy = Policy.create(visionModel());
+        FlatWeights.export(before.params(), PolicyVersion.INITIAL).importInto(engineCopy.params());
+        InferenceEngine engine = new InferenceEngine(engineCopy.params(), 3, backend);
+        String[] texts = {"sum?", "max?", "1=", "sum?"};
+        List<List<Image>> images = List.of(List.of(image(1)), List.of(image(2), image(3)), List.of(),
+                List.of(image(4)));
+        List<GenerationRequest> reqs = new ArrayList<>();
+        for (int i = 0; i < texts.length; i++) {
+            reqs.add(GenerationRequest.of("r" + i, prompt(texts[i]), 14, Sampling.of(1.0), 300 + i)
+                    .withImages(images.get(i)));
+        }
+        FlatWeights newer = FlatWeights.export(after.params(), new PolicyVersion(1));
+        int[] asked = {0};
+        java.util.Map<String, Generation> gens = new java.util.HashMap<>();
+        engine.generate(reqs, g -> gens.put(g.id(), g), () -> {
+            if (++asked[0] != 6) {
+                return false;
+            }
+            newer.importInto(engine.params());
+            return true;
+        }, InferenceEngine.KvOnSwap.RECOMPUTE);
+        int[][] seqs = new int[reqs.size()][];
+        int[] starts = new int[reqs.size()];
+        for (int i = 0; i < reqs.size(); i++) {
+            seqs[i] = InferenceEngineTest.concat(reqs.get(i).prefix(), gens.get("r" + i).tokens());
+            starts[i] = reqs.get(i).prefix().length;
+        }
+        double[][] old = before.responseLogProbs(new SequenceBatch(seqs, starts, images));
+        double[][] fresh = after.responseLogProbs(new SequenceBatch(seqs, starts, images));
+        double maxOld = 0;
+        double maxNew = 0;
+        int spanning = 0;
+        for (int i = 0; i < reqs.size(); i++) {
+            Generation g = gens.get("r" + i);
+            int[] marks = g.weights();
+            spanning += marks.length > 0 && marks[0] == 0 && marks[marks.length - 1] == 1 ? 1 : 0;
+            for (int j = 0; j < marks.length; j++) {
+                double d = Math.abs(g.logProbs()[j] - (marks[j] == 0 ? old : fresh)[i][j]);
+                if (marks[j] == 0) {
+                    maxOld = Math.max(maxOld, d);
+                } else {
+                    maxNew = Math.max(maxNew, d);
+                }
+            }
+        }
+        assertTrue(spanning > 0, "no sequence spans the swap");
+        assertTrue(maxOld <= 1e-4 && maxNew <= 1e-4, "vs the weights that generated them: before " + maxOld
+                + ", after " + maxNew);
     }
 
     @Test
