@@ -248,7 +248,9 @@ public final class RunHost {
         }
         int first = resumeFrom.map(c -> c.iteration() + 1).orElse(1);
         var plan = new RoleWiring.Plan(parts, resumeFrom.map(Checkpoint::iteration).orElse(-1),
-                settings.run().checkpointEvery() > 0 ? store : null, this::record, () -> stopAfterIteration, measured,
+                // A run resumed without checkpoints of its own still reads the one it resumes from.
+                settings.run().checkpointEvery() > 0 || resumeFrom.isPresent() || trainerLoadsCheckpoint ? store : null,
+                this::record, () -> stopAfterIteration, measured,
                 sftAccuracy, rolloutWorkers, syncs, done, this::fail, this::rewound, progress, this::checkpointed);
         startSystem(callerSystem, plan);
         Throwable failure = null;
