@@ -449,15 +449,39 @@ public final class RunHost {
         }
     }
 
-    /** Asks every member of the cluster, this one last, to leave: the run is over and the nodes shut down. */
-    private static void endCluster(ActorSystem<?> system) {
+    /** How long the master's node waits for the other nodes to leave before it leaves itself. */
+    private static final Duration OTHERS_LEAVE = Duration.ofSeconds(20);
+
+    /**
+     * Asks every other member of the cluster to leave, waits until they have (or are unreachable), then leaves:
+     * with this node still up, its leader moves each leaving node out before that node's JVM exits. Leaving all at
+     * once, a node could exit before the others saw it removed: they then marked it unreachable, the split brain
+     * resolver downed everyone, and this node's cluster-exiting phase waited out its 10 s timeout.
+     */
+    private static void endCluster(ActorSystem<?> system) throws InterruptedException {
         Cluster cluster = Cluster.get(system);
+        org.apache.pekko.actor.Address self = cluster.selfMember().address();
         for (org.apache.pekko.cluster.Member m : cluster.state().getMembers()) {
-            if (!m.address().equals(cluster.selfMember().address())) {
+            if (!m.address().equals(self)) {
                 cluster.manager().tell(new org.apache.pekko.cluster.typed.Leave(m.address()));
             }
         }
-        cluster.manager().tell(new org.apache.pekko.cluster.typed.Leave(cluster.selfMember().address()));
+        long deadline = System.nanoTime() + OTHERS_LEAVE.toNanos();
+        while (System.nanoTime() < deadline && othersRemain(cluster, self)) {
+            Thread.sleep(50);
+        }
+        cluster.manager().tell(new org.apache.pekko.cluster.typed.Leave(self));
+    }
+
+    /** Another member is still in the cluster and reachable (an unreachable one will not answer a leave). */
+    private static boolean othersRemain(Cluster cluster, org.apache.pekko.actor.Address self) {
+        var state = cluster.state();
+        for (org.apache.pekko.cluster.Member m : state.getMembers()) {
+            if (!m.address().equals(self) && !state.getUnreachable().contains(m)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private synchronized void closeQuietly() {
