@@ -51,6 +51,7 @@ public final class NodeMetrics {
     private final RunEvents events = new RunEvents(200);
     private final List<IterationMetrics> history = new ArrayList<>();
     private volatile IterationMetrics last;
+    private volatile List<String> roles = List.of();
     private volatile double heldOut = Double.NaN;
     private final Map<String, double[]> totals = new TreeMap<>();
     /** What function counters read: Micrometer holds it weakly, so a lambda would be collected. */
@@ -76,6 +77,19 @@ public final class NodeMetrics {
                 .description("Cluster members this node sees, by role, membership status and reachability")
                 .register(registry);
         iterationMeters();
+        if (cluster) {
+            try {
+                system.systemActorOf(ClusterEvents.create(events), "tributary-monitor-cluster-events",
+                        org.apache.pekko.actor.typed.Props.empty());
+            } catch (RuntimeException terminating) {
+                events.add("cluster events are not followed: " + terminating.getMessage());
+            }
+        }
+    }
+
+    /** This node's roles, as the run gave them ({@link #bindRoles}). */
+    public List<String> roles() {
+        return roles;
     }
 
     private static double javacpp(boolean physical) {
@@ -88,6 +102,7 @@ public final class NodeMetrics {
 
     /** This node's roles, as {@code tributary_node_roles{roles="master,replay"} 1}. */
     public NodeMetrics bindRoles(java.util.Collection<String> roles) {
+        this.roles = List.copyOf(new java.util.TreeSet<>(roles));
         Gauge.builder("tributary.node.roles", () -> 1).tags("roles", String.join(",", new java.util.TreeSet<>(roles)))
                 .description("The roles this node runs (always 1)").register(registry);
         return this;

@@ -79,7 +79,7 @@ class MetricsEndpointTest {
         }
         assertTrue(value(m, "tributary_phase_last_seconds", "phase=\"rollout\"") > 0, m);
         assertTrue(value(m, "tributary_phase_seconds_total", "phase=\"train\"") > 0, m);
-        assertTrue(value(m, "tributary_trajectories_total", "kind=\"trained\"") >= 32, m);
+        assertTrue(value(m, "tributary_trajectories_total", "kind=\"trained\"") > 0, m);
         assertEquals(0, value(m, "tributary_staleness_versions", "quantile=\"max\""), m);
         assertTrue(value(m, "tributary_replay_trajectories", "") >= 0, m);
         assertEquals(1, value(m, "tributary_node_roles", "roles=\"master,replay,reward\""), m);
