@@ -76,7 +76,6 @@ public final class NodeMetrics {
         members = MultiGauge.builder("tributary.cluster.members")
                 .description("Cluster members this node sees, by role, membership status and reachability")
                 .register(registry);
-        iterationMeters();
         if (cluster) {
             try {
                 system.systemActorOf(ClusterEvents.create(events), "tributary-monitor-cluster-events",
@@ -102,7 +101,11 @@ public final class NodeMetrics {
 
     /** This node's roles, as {@code tributary_node_roles{roles="master,replay"} 1}. */
     public NodeMetrics bindRoles(java.util.Collection<String> roles) {
+        boolean first = this.roles.isEmpty();
         this.roles = List.copyOf(new java.util.TreeSet<>(roles));
+        if (first && roles.contains("master")) {
+            iterationMeters(); // the master's node records the iterations; elsewhere they would only be NaN
+        }
         Gauge.builder("tributary.node.roles", () -> 1).tags("roles", String.join(",", new java.util.TreeSet<>(roles)))
                 .description("The roles this node runs (always 1)").register(registry);
         return this;
