@@ -89,6 +89,10 @@ final class RolloutRole {
         var s = parts.settings().rollout();
         var pipeline = new SegmentPipeline(ctx.getSystem(), reward, replay, STREAM_BUFFER_PER_SLOT * s.slots(),
                 REWARD_PARALLELISM, s.workers(), SCORE_TIMEOUT);
+        if (dev.tributary.runtime.settings.MonitorSettings.of(parts.settings()).http()) {
+            dev.tributary.runtime.monitor.NodeMetrics.get(ctx.getSystem()).bindSegmentStream(pipeline::waiting,
+                    pipeline.capacity());
+        }
         boolean shared = parts.weightSync().sharesParameters();
         // Without shared parameters this node generates with a copy of its own, loaded from the weight sync.
         Policy policy = shared || !parts.topology().has(RoleKeys.TRAINER) ? parts.policy()

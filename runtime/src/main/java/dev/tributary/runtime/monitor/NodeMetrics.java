@@ -52,6 +52,9 @@ public final class NodeMetrics {
     private final List<IterationMetrics> history = new ArrayList<>();
     private volatile IterationMetrics last;
     private volatile List<String> roles = List.of();
+    private final java.util.concurrent.atomic.AtomicReference<IntSupplier> segmentStream =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    private volatile int segmentCapacity;
     private volatile double heldOut = Double.NaN;
     private final Map<String, double[]> totals = new TreeMap<>();
     /** What function counters read: Micrometer holds it weakly, so a lambda would be collected. */
@@ -133,6 +136,24 @@ public final class NodeMetrics {
                 .description("Bytes of weights this node " + direction + " over the network").register(registry);
         Gauge.builder("tributary.weights.version", newest::getAsLong).description("The newest weight version this "
                 + "node holds").register(registry);
+        return this;
+    }
+
+    /**
+     * The rollout node's segment stream: trajectories waiting in its queue (or offered to it while full) before they
+     * leave for the reward node, and the queue's capacity. A pipeline built again (a recovered run) replaces the
+     * one read.
+     */
+    public NodeMetrics bindSegmentStream(IntSupplier waiting, int capacity) {
+        boolean first = segmentStream.getAndSet(waiting) == null;
+        segmentCapacity = capacity;
+        if (first) {
+            Gauge.builder("tributary.stream.segments.waiting", () -> segmentStream.get().getAsInt())
+                    .description("Trajectories waiting in this rollout node's segment stream queue before the reward "
+                            + "node takes them (back-pressure shows as this near the capacity)").register(registry);
+            Gauge.builder("tributary.stream.segments.capacity", () -> segmentCapacity)
+                    .description("The capacity of this rollout node's segment stream queue").register(registry);
+        }
         return this;
     }
 

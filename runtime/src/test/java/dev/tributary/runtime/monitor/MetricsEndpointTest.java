@@ -92,6 +92,8 @@ class MetricsEndpointTest {
         String rollout = scrape(ports[2]);
         assertTrue(value(rollout, "tributary_weight_sync_bytes_total", "direction=\"loaded\"") > 100_000, rollout);
         assertTrue(value(rollout, "tributary_weights_version", "") >= 1, rollout);
+        assertTrue(value(rollout, "tributary_stream_segments_waiting", "") >= 0, rollout);
+        assertTrue(value(rollout, "tributary_stream_segments_capacity", "") > 0, rollout);
         assertTrue(!rollout.contains("tributary_iteration"), "only the master's node has the iteration's figures");
         String trainer = scrape(ports[3]);
         assertTrue(value(trainer, "tributary_weight_sync_versions_total", "direction=\"published\"") >= 2, trainer);
