@@ -269,7 +269,7 @@ public final class NodeMetrics {
     /** The members this node sees now: address, roles, status, reachable. */
     public List<MemberView> members() {
         if (!cluster) {
-            return List.of(new MemberView(system.address().toString(), List.of(), "Up", true));
+            return List.of(new MemberView(system.address().toString(), roles, "Up", true)); // one JVM, every role
         }
         var state = Cluster.get(system).state();
         List<MemberView> out = new ArrayList<>();
