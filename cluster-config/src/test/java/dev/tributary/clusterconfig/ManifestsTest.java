@@ -94,7 +94,20 @@ final class ManifestsTest {
                 .collect(Collectors.toMap(e -> (String) e.get("name"), Function.identity()));
         assertEquals(role, env.get("TRIBUTARY_ROLES").get("value"));
         assertEquals("status.podIP", str(env.get("POD_IP"), "valueFrom", "fieldRef", "fieldPath"));
-        assertEquals("tributary:0.1.0", c.get("image"));
+        assertEquals("tributary:0.1.0", c.get("image"), "the image runtime/dist's Jib profile builds");
+        assertTrue(((String) env.get("TRIBUTARY_JAVA_OPTS").get("value")).contains("-X"), "the pod's heap");
+        assertTrue(!env.containsKey("JAVA_TOOL_OPTIONS"), "every JVM would print 'Picked up JAVA_TOOL_OPTIONS'");
+    }
+
+    @ParameterizedTest
+    @FieldSource("ROLES")
+    void pods_areScrapedForTheirMetrics_onTheManagementPort(String role) {
+        Map<String, Object> annotations = map(map(deploymentsByRole().get(role).body(), "spec", "template",
+                "metadata"), "annotations");
+        assertEquals(Map.of("prometheus.io/scrape", "true", "prometheus.io/port",
+                String.valueOf(CONF.getInt("pekko.management.http.port")), "prometheus.io/path", "/metrics"),
+                annotations);
+        assertTrue(CONF.getBoolean("tributary.monitor.http"), "kubernetes.conf serves the metrics");
     }
 
     @ParameterizedTest

@@ -41,7 +41,7 @@ final class OverlayKeysTest {
      * any other root (a misspelt "pekko") from passing unchecked.
      */
     static final List<String> TRIBUTARY_KEYS = List.of("tributary.cluster.bootstrap", "tributary.run.checkpoint-dir",
-            "tributary.run.out-dir");
+            "tributary.run.out-dir", "tributary.monitor.http");
 
     static Stream<String> overlays() {
         return Overlays.listFiles(".conf").stream();

@@ -49,6 +49,8 @@ public final class SegmentPipeline implements TrajectorySink, AutoCloseable {
     private static final AtomicLong INSTANCES = new AtomicLong();
 
     private final SourceQueueWithComplete<SegmentStream.Element> queue;
+    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+    private final int capacity;
     private final ActorRef<SegmentStream.Flushed> flushReplies;
     private final Executor executor;
     private final AtomicLong tokens = new AtomicLong();
@@ -68,10 +70,17 @@ public final class SegmentPipeline implements TrajectorySink, AutoCloseable {
                         .thenApply(opened -> opened.sink().getSink());
         Pair<SourceQueueWithComplete<SegmentStream.Element>, CompletionStage<Done>> m =
                 Source.<SegmentStream.Element>queue(buffer, OverflowStrategy.backpressure(), 2 * producers)
+                        .map(e -> {
+                            if (e instanceof SegmentStream.Emitted) {
+                                waiting.decrementAndGet();
+                            }
+                            return e;
+                        })
                         .watchTermination(Keep.both())
                         .toMat(Sink.completionStageSink(toReward), Keep.left())
                         .run(system);
         this.queue = m.first();
+        this.capacity = buffer;
         m.second().whenComplete((done, e) -> {
             if (e != null) {
                 failure = e;
@@ -106,7 +115,29 @@ public final class SegmentPipeline implements TrajectorySink, AutoCloseable {
     /** Blocks until the trajectory is accepted into the bounded queue. */
     @Override
     public void emit(Trajectory t) throws InterruptedException {
-        offer(new SegmentStream.Emitted(t), "trajectory " + t.id());
+        waiting.incrementAndGet();
+        boolean enqueued = false;
+        try {
+            offer(new SegmentStream.Emitted(t), "trajectory " + t.id());
+            enqueued = true;
+        } finally {
+            if (!enqueued) {
+                waiting.decrementAndGet();
+            }
+        }
+    }
+
+    /**
+     * Trajectories this node's workers have handed to the stream that have not yet left its queue for the reward
+     * node: those queued, and those whose workers are blocked offering them to a full queue.
+     */
+    public int waiting() {
+        return Math.max(0, waiting.get());
+    }
+
+    /** The queue's capacity, in trajectories. */
+    public int capacity() {
+        return capacity;
     }
 
     @Override

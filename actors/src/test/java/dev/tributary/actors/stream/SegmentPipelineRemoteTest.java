@@ -118,7 +118,9 @@ class SegmentPipelineRemoteTest {
         for (int i = 0; i < n; i++) {
             rig.pipeline().emit(finished("g" + (i / 4) + "/" + (i % 4)));
         }
+        assertTrue(rig.pipeline().waiting() <= n, "at most what was emitted waits");
         rig.pipeline().flush().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(0, rig.pipeline().waiting(), "a flushed stream has nothing of before the flush waiting");
         // Flushed: everything is in the buffer already, so the batch is there without waiting for arrivals.
         TestProbe<ReplayBuffer.Groups> groups = scoring.createTestProbe();
         rig.replay().tell(new ReplayBuffer.TakeBatch(n, groups.ref()));

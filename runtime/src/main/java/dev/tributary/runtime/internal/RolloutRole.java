@@ -114,6 +114,11 @@ final class RolloutRole {
 
     private Behavior<Command> startWorkers() {
         var s = parts.settings().rollout();
+        if (dev.tributary.runtime.settings.MonitorSettings.of(parts.settings()).http()) {
+            // The routed stream's queue, whichever pipeline it is now.
+            dev.tributary.runtime.monitor.NodeMetrics.get(ctx.getSystem()).bindSegmentStream(sink::waiting,
+                    sink.capacity());
+        }
         boolean shared = parts.weightSync().sharesParameters();
         // Without shared parameters this node generates with a copy of its own, loaded from the weight sync.
         Policy policy = shared || !parts.topology().has(RoleKeys.TRAINER) ? parts.policy()
@@ -239,6 +244,15 @@ final class RolloutRole {
         @Override
         public CompletionStage<Void> flush() {
             return current.pipeline().flush();
+        }
+
+        /** Trajectories waiting in the current stream's queue (or offered to it while full). */
+        int waiting() {
+            return current.pipeline().waiting();
+        }
+
+        int capacity() {
+            return current.pipeline().capacity();
         }
 
         @Override

@@ -16,6 +16,8 @@ import dev.tributary.runtime.internal.checkpoint.CheckpointStore;
 import dev.tributary.runtime.metrics.IterationMetrics;
 import dev.tributary.runtime.internal.metrics.CheckpointCosts;
 import dev.tributary.runtime.internal.metrics.RunFiles;
+import dev.tributary.runtime.monitor.NodeMetrics;
+import dev.tributary.runtime.settings.MonitorSettings;
 import dev.tributary.runtime.settings.SettingsException;
 import dev.tributary.runtime.settings.TributarySettings;
 import dev.tributary.sandbox.Sandbox;
@@ -83,6 +85,8 @@ public final class RunHost {
     private boolean filesClosed;
     private Sandbox sandbox;
     private Thread thread;
+    /** This node's metrics, with tributary.monitor.http = on; null before the system starts, or without it. */
+    private volatile NodeMetrics monitor;
 
     /**
      * Checks everything before any work: the roles and the topology's limits, every plug-in name, the out-dir
@@ -91,7 +95,14 @@ public final class RunHost {
      */
     public RunHost(TributarySettings settings, Set<String> roles, Plugins plugins, Consumer<String> progress) {
         this.settings = settings;
-        this.progress = progress;
+        // Lines other than an iteration's or the warm-up's are the run's events, which the dashboard lists.
+        this.progress = line -> {
+            progress.accept(line);
+            NodeMetrics m = monitor;
+            if (m != null && !line.startsWith("iter ") && !line.startsWith("sft ")) {
+                m.events().add(line);
+            }
+        };
         this.topology = Topology.of(settings, roles);
         this.store = CheckpointStore.at(settings.run().checkpointDir(), settings.run().keepCheckpoints());
         boolean master = topology.has(RoleKeys.MASTER);
@@ -275,6 +286,7 @@ public final class RunHost {
             system = callerSystem;
             guardian = callerSystem.systemActorOf(RoleWiring.create(plan), "tributary-" + Long.toHexString(started),
                     Props.empty());
+            startMonitor();
             return;
         }
         Config config = ConfigFactory.parseMap(Map.of("pekko.cluster.roles", List.copyOf(topology.roles())))
@@ -293,6 +305,46 @@ public final class RunHost {
         if (topology.cluster()) {
             ClusterFormation.start(system); // seed nodes, or Cluster Bootstrap with tributary.cluster.bootstrap = on
         }
+        startMonitor();
+    }
+
+    /**
+     * With tributary.monitor.http = on: this node's metrics (and its roles' gauges) on pekko-management's HTTP
+     * server, started here unless Cluster Bootstrap started it; one line says where.
+     */
+    private void startMonitor() {
+        if (!MonitorSettings.of(settings).http()) {
+            return;
+        }
+        NodeMetrics m = NodeMetrics.get(system).bindRoles(topology.roles());
+        if (topology.has(RoleKeys.REPLAY) && parts.replayStore() != null) {
+            m.bindReplay(parts.replayStore()::size, settings.replay().capacity());
+        }
+        boolean trainer = topology.has(RoleKeys.TRAINER);
+        if (topology.cluster() && (trainer || topology.has(RoleKeys.ROLLOUT))) {
+            long bytes = FlatWeights.export(parts.policy().params(), PolicyVersion.INITIAL).bytes();
+            m.bindWeights(trainer ? "published" : "loaded", syncs::size,
+                    () -> syncs.keySet().stream().mapToLong(PolicyVersion::number).max().orElse(-1), bytes);
+        }
+        monitor = m;
+        org.apache.pekko.management.javadsl.PekkoManagement management =
+                org.apache.pekko.management.javadsl.PekkoManagement.get(system);
+        Object where;
+        try {
+            where = management.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new SettingsException("pekko.management.http.port", system.settings().config().getValue(
+                    "pekko.management.http.port").render(), "a port this node can serve its metrics on "
+                    + "(tributary.monitor.http = on; every node on one machine needs its own), but " + cause, cause);
+        }
+        if (ownSystem) {
+            CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+                    "tributary-stop-monitor", () -> management.stop().exceptionally(e -> Done.getInstance()));
+        }
+        String base = where.toString().replaceAll("/$", "");
+        progress.accept("metrics at " + base + "/metrics" + (topology.has(RoleKeys.MASTER)
+                ? ", dashboard at " + base + "/dashboard" : ""));
     }
 
     /**
@@ -333,6 +385,11 @@ public final class RunHost {
 
     /** The master's node: what a committed checkpoint cost, per part, into the out-dir's checkpoints.csv. */
     private void checkpointed(List<PartReply.Written> parts) {
+        NodeMetrics m = monitor;
+        if (m != null && !parts.isEmpty()) {
+            m.events().add(String.format(Locale.ROOT, "checkpoint after iteration %d written (%s)",
+                    parts.get(0).iteration(), String.join(", ", parts.stream().map(PartReply.Written::part).toList())));
+        }
         try {
             CheckpointCosts.append(settings.run().outDir(), parts);
         } catch (IOException e) {
@@ -361,6 +418,13 @@ public final class RunHost {
             }
         }
         files.accept(r);
+        NodeMetrics m = monitor;
+        if (m != null) {
+            List<IterationMetrics> rows = files.metrics();
+            if (!rows.isEmpty()) {
+                m.iteration(rows.get(rows.size() - 1));
+            }
+        }
     }
 
     private int workers() {
@@ -473,15 +537,39 @@ public final class RunHost {
         }
     }
 
-    /** Asks every member of the cluster, this one last, to leave: the run is over and the nodes shut down. */
-    private static void endCluster(ActorSystem<?> system) {
+    /** How long the master's node waits for the other nodes to leave before it leaves itself. */
+    private static final Duration OTHERS_LEAVE = Duration.ofSeconds(20);
+
+    /**
+     * Asks every other member of the cluster to leave, waits until they have (or are unreachable), then leaves:
+     * with this node still up, its leader moves each leaving node out before that node's JVM exits. Leaving all at
+     * once, a node could exit before the others saw it removed: they then marked it unreachable, the split brain
+     * resolver downed everyone, and this node's cluster-exiting phase waited out its 10 s timeout.
+     */
+    private static void endCluster(ActorSystem<?> system) throws InterruptedException {
         Cluster cluster = Cluster.get(system);
+        org.apache.pekko.actor.Address self = cluster.selfMember().address();
         for (org.apache.pekko.cluster.Member m : cluster.state().getMembers()) {
-            if (!m.address().equals(cluster.selfMember().address())) {
+            if (!m.address().equals(self)) {
                 cluster.manager().tell(new org.apache.pekko.cluster.typed.Leave(m.address()));
             }
         }
-        cluster.manager().tell(new org.apache.pekko.cluster.typed.Leave(cluster.selfMember().address()));
+        long deadline = System.nanoTime() + OTHERS_LEAVE.toNanos();
+        while (System.nanoTime() < deadline && othersRemain(cluster, self)) {
+            Thread.sleep(50);
+        }
+        cluster.manager().tell(new org.apache.pekko.cluster.typed.Leave(self));
+    }
+
+    /** Another member is still in the cluster and reachable (an unreachable one will not answer a leave). */
+    private static boolean othersRemain(Cluster cluster, org.apache.pekko.actor.Address self) {
+        var state = cluster.state();
+        for (org.apache.pekko.cluster.Member m : state.getMembers()) {
+            if (!m.address().equals(self) && !state.getUnreachable().contains(m)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private synchronized void closeQuietly() {

@@ -4,31 +4,35 @@ import dev.tributary.runtime.metrics.IterationMetrics;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.Rectangle;
 import java.awt.RenderingHints;
-import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 import javax.imageio.ImageIO;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * A PNG of the run's learning curves: mean reward, held-out accuracy and mean response length against the
- * iteration, one panel each, with axes, ticks, labels and a title. Drawn headless with java.awt.
+ * iteration, one XChart panel each, under the run's title. Drawn headless.
  */
 public final class CurvePlot {
     static final int WIDTH = 1500;
     static final int HEIGHT = 520;
-    static final Color BACKGROUND = Color.WHITE;
-    private static final int TOP = 70;
-    private static final int BOTTOM = 60;
-    private static final int LEFT = 70;
-    private static final int RIGHT = 25;
+    /** Height of the band above the panels that holds the run's title. */
+    static final int TITLE = 50;
+    static final Color REFERENCE = Color.GRAY;
     private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0x2ca02c), new Color(0xd62728)};
 
     private record Series(String title, String unit, ToDoubleFunction<IterationMetrics> value, double min, double max) {
@@ -61,13 +65,23 @@ public final class CurvePlot {
         BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setColor(BACKGROUND);
+            g.setColor(Color.WHITE);
             g.fillRect(0, 0, WIDTH, HEIGHT);
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             g.setColor(Color.BLACK);
-            Text.draw(g, title, WIDTH / 2, 30, Text.CENTER, new Font(Font.SANS_SERIF, Font.BOLD, 20));
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 20));
+            FontMetrics fm = g.getFontMetrics();
+            g.drawString(title, (WIDTH - fm.stringWidth(title)) / 2, 32);
             for (int p = 0; p < SERIES.size(); p++) {
-                drawPanel(g, history, SERIES.get(p), plotArea(p), COLORS[p], p == 1 ? 100 * startAccuracy : Double.NaN);
+                Rectangle r = panel(p);
+                XYChart chart = chart(history, SERIES.get(p), COLORS[p], p == 1 ? 100 * startAccuracy : Double.NaN,
+                        r.width, r.height);
+                Graphics2D panel = (Graphics2D) g.create(r.x, r.y, r.width, r.height);
+                try {
+                    chart.paint(panel, r.width, r.height);
+                } finally {
+                    panel.dispose();
+                }
             }
         } finally {
             g.dispose();
@@ -85,89 +99,58 @@ public final class CurvePlot {
         }
     }
 
-    /** The data rectangle of panel {@code p} (0 reward, 1 accuracy, 2 length), inside its axes. */
-    static Rectangle plotArea(int p) {
-        int panelWidth = WIDTH / SERIES.size();
-        return new Rectangle(p * panelWidth + LEFT, TOP, panelWidth - LEFT - RIGHT, HEIGHT - TOP - BOTTOM);
+    /** The rectangle of panel {@code p} (0 reward, 1 accuracy, 2 length), below the title. */
+    static Rectangle panel(int p) {
+        int w = WIDTH / SERIES.size();
+        return new Rectangle(p * w, TITLE, w, HEIGHT - TITLE);
     }
 
-    private static void drawPanel(Graphics2D g, List<IterationMetrics> history, Series s, Rectangle area, Color color,
-                                  double reference) {
-        double xMin = history.get(0).iteration();
-        double xMax = history.get(history.size() - 1).iteration();
-        double yMin = s.min();
-        double yMax = s.max();
-        double lo = Double.POSITIVE_INFINITY;
-        double hi = Double.NEGATIVE_INFINITY;
-        for (IterationMetrics m : history) {
-            double v = s.value().applyAsDouble(m);
-            if (!Double.isNaN(v)) {
-                lo = Math.min(lo, v);
-                hi = Math.max(hi, v);
-            }
+    private static XYChart chart(List<IterationMetrics> history, Series s, Color color, double reference, int width,
+                                 int height) {
+        XYChart chart = new XYChartBuilder().width(width).height(height)
+                .title(s.unit().isEmpty() ? s.title() : s.title() + " (" + s.unit() + ")").xAxisTitle("iteration")
+                .build();
+        Styler st = chart.getStyler();
+        st.setChartBackgroundColor(Color.WHITE);
+        st.setPlotBorderVisible(true);
+        st.setLegendVisible(!Double.isNaN(reference));
+        st.setLegendPosition(Styler.LegendPosition.InsideSE);
+        st.setChartTitleBoxVisible(false);
+        st.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+        chart.getStyler().setPlotBackgroundColor(Color.WHITE);
+        chart.getStyler().setPlotGridLinesColor(new Color(0xe6e6e6));
+        chart.getStyler().setXAxisDecimalPattern("#");
+        chart.getStyler().setYAxisDecimalPattern("0.###");
+        if (!Double.isNaN(s.min())) {
+            chart.getStyler().setYAxisMin(s.min());
         }
+        if (!Double.isNaN(s.max())) {
+            chart.getStyler().setYAxisMax(s.max());
+        }
+        // Iterations without a value (accuracy between evaluations) are left out; the line joins the others.
+        double[] xs = history.stream().filter(m -> !Double.isNaN(s.value().applyAsDouble(m)))
+                .mapToDouble(IterationMetrics::iteration).toArray();
+        double[] ys = history.stream().mapToDouble(s.value()).filter(v -> !Double.isNaN(v)).toArray();
+        if (xs.length == 0) {
+            xs = new double[] {history.get(0).iteration()};
+            ys = new double[] {Double.NaN};
+        }
+        XYSeries curve = chart.addSeries(s.title(), xs, ys);
+        curve.setLineColor(color);
+        curve.setMarkerColor(color);
+        curve.setMarker(SeriesMarkers.CIRCLE);
+        curve.setLineWidth(2.2f);
+        curve.setShowInLegend(false);
         if (!Double.isNaN(reference)) {
-            lo = Math.min(lo, reference);
-            hi = Math.max(hi, reference);
+            double first = history.get(0).iteration();
+            double last = history.get(history.size() - 1).iteration();
+            XYSeries ref = chart.addSeries(String.format(Locale.ROOT, "after SFT: %.1f%s", reference, s.unit()),
+                    new double[] {first, last}, new double[] {reference, reference});
+            ref.setLineColor(REFERENCE);
+            ref.setLineStyle(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+                    new float[] {6f, 5f}, 0f));
+            ref.setMarker(SeriesMarkers.NONE);
         }
-        // Headroom on free sides keeps points off the frame.
-        double pad = Math.max(0.05 * (hi - lo), 0.05 * Math.abs(hi));
-        Axis x = Axis.of(xMin, xMax, 8);
-        Axis y = Axis.of(Double.isNaN(yMin) ? lo - pad : Math.min(yMin, lo), Double.isNaN(yMax) ? hi + pad : Math.max(yMax, hi), 6);
-        Font small = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
-        g.setColor(new Color(0xe6e6e6));
-        for (double t : y.ticks()) {
-            int py = (int) Math.round(y.toPixel(t, area.y + area.height, area.y));
-            g.drawLine(area.x, py, area.x + area.width, py);
-        }
-        g.setColor(Color.BLACK);
-        g.setStroke(new BasicStroke(1.2f));
-        g.drawRect(area.x, area.y, area.width, area.height);
-        for (double t : x.ticks()) {
-            int px = (int) Math.round(x.toPixel(t, area.x, area.x + area.width));
-            g.drawLine(px, area.y + area.height, px, area.y + area.height + 5);
-            Text.draw(g, x.label(t), px, area.y + area.height + 20, Text.CENTER, small);
-        }
-        for (double t : y.ticks()) {
-            int py = (int) Math.round(y.toPixel(t, area.y + area.height, area.y));
-            g.drawLine(area.x - 5, py, area.x, py);
-            Text.draw(g, y.label(t), area.x - 8, py + 4, Text.RIGHT, small);
-        }
-        Text.draw(g, "iteration", area.x + area.width / 2, area.y + area.height + 42, Text.CENTER, small);
-        Text.draw(g, s.unit().isEmpty() ? s.title() : s.title() + " (" + s.unit() + ")", area.x + area.width / 2, area.y - 12, Text.CENTER,
-                new Font(Font.SANS_SERIF, Font.BOLD, 14));
-        if (!Double.isNaN(reference)) {
-            int py = (int) Math.round(y.toPixel(reference, area.y + area.height, area.y));
-            g.setColor(Color.GRAY);
-            g.setStroke(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 5f}, 0f));
-            g.drawLine(area.x, py, area.x + area.width, py);
-            Text.draw(g, String.format(java.util.Locale.ROOT, "after SFT: %.1f%s", reference, s.unit()), area.x + 6,
-                    py - 6, Text.LEFT, small);
-        }
-        drawCurve(g, history, s, area, x, y, color);
-    }
-
-    private static void drawCurve(Graphics2D g, List<IterationMetrics> history, Series s, Rectangle area, Axis x, Axis y,
-                                  Color color) {
-        g.setColor(color);
-        g.setStroke(new BasicStroke(2.2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
-        Path2D line = new Path2D.Double();
-        boolean started = false;
-        for (IterationMetrics m : history) {
-            double v = s.value().applyAsDouble(m);
-            if (Double.isNaN(v)) {
-                continue;
-            }
-            double px = x.toPixel(m.iteration(), area.x, area.x + area.width);
-            double py = y.toPixel(v, area.y + area.height, area.y);
-            if (started) {
-                line.lineTo(px, py);
-            } else {
-                line.moveTo(px, py);
-                started = true;
-            }
-            g.fillOval((int) Math.round(px) - 3, (int) Math.round(py) - 3, 7, 7);
-        }
-        g.draw(line);
+        return chart;
     }
 }
