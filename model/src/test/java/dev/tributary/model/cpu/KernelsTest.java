@@ -11,7 +11,9 @@ class KernelsTest {
     @Test
     void bothMatmuls_equalTheTextbookProduct_onShapesThatLeaveTails() {
         SplittableRandom rng = new SplittableRandom(5);
-        int[][] shapes = {{1, 3, 5}, {7, 5, 37}, {4, 64, 192}, {9, 33, 64}, {5, 256, 23}, {6, 700, 101}};
+        // Row counts that take every block size (8 and 6 rows, 4, single rows) and leave column tails.
+        int[][] shapes = {{1, 3, 5}, {7, 5, 37}, {4, 64, 192}, {9, 33, 64}, {5, 256, 23}, {6, 700, 101},
+            {23, 17, 70}, {14, 9, 48}, {12, 31, 33}};
         for (int[] sh : shapes) {
             int rows = sh[0];
             int k = sh[1];

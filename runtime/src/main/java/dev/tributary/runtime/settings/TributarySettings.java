@@ -2,6 +2,7 @@ package dev.tributary.runtime.settings;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.tributary.streams.weights.WeightSyncSettings;
 import java.util.Map;
 import java.util.Objects;
 
@@ -50,6 +51,8 @@ public record TributarySettings(RunSettings run, TaskSettings task, ModelSetting
         Config full = config.withFallback(ConfigFactory.defaultReference(TributarySettings.class.getClassLoader()))
                 .resolve();
         UnknownKeys.check(full);
+        // Read where a run broadcasts weights; checked here too, so a wrong key or value is refused in every topology.
+        WeightSyncSettings.fromConfig(full);
         ConfigReader r = new ConfigReader(full);
         return new TributarySettings(RunSettings.read(r), TaskSettings.read(r), ModelSettings.read(r), SftSettings.read(r),
                 SamplerSettings.read(r), RolloutSettings.read(r), RewardSettings.read(r), ReplaySettings.read(r),

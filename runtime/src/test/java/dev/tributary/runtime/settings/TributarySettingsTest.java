@@ -189,4 +189,13 @@ class TributarySettingsTest {
         assertEquals(out, s.run().outDir());
         assertFalse(Files.exists(out), "loading settings creates nothing");
     }
+
+    @Test
+    void weightTransportSettings_areCheckedAtLoad_evenWhereNoBroadcastRuns() {
+        load("tributary.streams.weights { transport = artery, data-plane.port = 25530 }");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> load("tributary.streams.weights.transport = udp"));
+        assertEquals("tributary.streams.weights.transport = \"udp\" is not a transport; expected \"tcp\" or "
+                + "\"artery\"", e.getMessage());
+    }
 }
