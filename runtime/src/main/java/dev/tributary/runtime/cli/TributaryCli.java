@@ -37,6 +37,7 @@ public final class TributaryCli implements Runnable {
         trainLine.setResourceBundle(HelpTexts.withDefaults());
         cl.addSubcommand("train", trainLine);
         cl.addSubcommand("node", new CommandLine(new NodeCommand()));
+        cl.addSubcommand("reward-model", new CommandLine(new RewardModelCommand()));
         return cl;
     }
 
