@@ -5,8 +5,10 @@ import dev.tributary.streams.serialization.RemoteMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -40,6 +42,12 @@ public final class RewardModelServer extends AbstractBehavior<RewardModelServer.
         public double meanBatch() {
             return batches == 0 ? 0 : (double) requests / batches;
         }
+
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "reward model served %,d requests in %,d batches (mean %.1f, "
+                    + "largest %d)", requests, batches, meanBatch(), largestBatch);
+        }
     }
 
     private enum Tick implements Command { INSTANCE }
@@ -49,21 +57,25 @@ public final class RewardModelServer extends AbstractBehavior<RewardModelServer.
     private final Duration maxWait;
     private final TimerScheduler<Command> timers;
     private final List<Score> pending = new ArrayList<>();
+    private final Consumer<Stats> onStop;
     private long requests;
     private long batches;
     private int largest;
 
-    public static Behavior<Command> create(RewardModel model, int maxBatch, Duration maxWait) {
+    /** A server whose closing figures, when it stops, go to {@code onStop}. */
+    public static Behavior<Command> create(RewardModel model, int maxBatch, Duration maxWait,
+                                           Consumer<Stats> onStop) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("reward model batch " + maxBatch + " must be >= 1");
         }
         return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new RewardModelServer(ctx, t, model, maxBatch,
-                maxWait)));
+                maxWait, onStop)));
     }
 
     private RewardModelServer(ActorContext<Command> ctx, TimerScheduler<Command> timers, RewardModel model,
-                              int maxBatch, Duration maxWait) {
+                              int maxBatch, Duration maxWait, Consumer<Stats> onStop) {
         super(ctx);
+        this.onStop = onStop;
         this.timers = timers;
         this.model = model;
         this.maxBatch = maxBatch;
@@ -76,6 +88,10 @@ public final class RewardModelServer extends AbstractBehavior<RewardModelServer.
                 .onMessage(Score.class, this::onScore)
                 .onMessage(Tick.class, t -> flush())
                 .onMessage(GetStats.class, this::onGetStats)
+                .onSignal(PostStop.class, s -> {
+                    onStop.accept(new Stats(requests, batches, largest));
+                    return this;
+                })
                 .build();
     }
 

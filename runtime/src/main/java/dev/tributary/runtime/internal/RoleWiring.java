@@ -94,7 +94,8 @@ final class RoleWiring {
             if (parts.rewardModel() != null) {
                 var serve = RewardModelSettings.of(parts.settings());
                 // The model's forward passes block: they run on the blocking dispatcher, not the default one.
-                var server = ctx.spawn(RewardModelServer.create(parts.rewardModel(), serve.maxBatch(), serve.maxWait()),
+                var server = ctx.spawn(RewardModelServer.create(parts.rewardModel(), serve.maxBatch(), serve.maxWait(),
+                        stats -> plan.progress().accept(stats.toString())),
                         "reward-model", DispatcherSelector.blocking());
                 ctx.watch(server);
                 receptionist.tell(Receptionist.register(RoleKeys.REWARD_MODEL_KEY, server));

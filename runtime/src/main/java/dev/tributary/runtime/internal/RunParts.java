@@ -89,6 +89,7 @@ final class RunParts {
                 plugins.registry(kind).checkName(name);
             }
         }
+        RewardModelSettings.of(settings); // checked on every node, whether or not it serves or uses the model
         this.task = create(Plugins.TASK, new Tasks.Context(settings.run().seed()));
         this.policy = new Policy(Params.initialise(settings.model().policy(task.tokenizer().vocabSize())),
                 settings.model().trainer());
