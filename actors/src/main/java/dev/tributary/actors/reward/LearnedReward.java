@@ -23,6 +23,13 @@ public final class LearnedReward implements RewardFunction {
     private final LongAdder agreed = new LongAdder();
     private final DoubleAdder learnedSum = new DoubleAdder();
     private final DoubleAdder verifierSum = new DoubleAdder();
+    private final Object windowLock = new Object();
+    private int window;
+    private java.util.function.Consumer<String> report = line -> { };
+    private long windowScored;
+    private long windowAgreed;
+    private double windowLearned;
+    private double windowVerifier;
 
     public LearnedReward(Model model, RewardFunction verifier, double verifierWeight) {
         if (!(verifierWeight >= 0 && verifierWeight <= 1)) {
@@ -49,10 +56,49 @@ public final class LearnedReward implements RewardFunction {
         scored.increment();
         learnedSum.add(p);
         verifierSum.add(v);
-        if ((p >= 0.5) == (v >= 1.0)) {
+        boolean agrees = (p >= 0.5) == (v >= 1.0);
+        if (agrees) {
             agreed.increment();
         }
+        window(p, v, agrees);
         return (1 - verifierWeight) * p + verifierWeight * v;
+    }
+
+    /**
+     * Reports, every {@code responses} scored, the model's mean P(correct), the verifier's mean reward and their
+     * agreement over those responses (one line each; a growing gap is the sign of reward hacking).
+     */
+    public void reportEvery(int responses, java.util.function.Consumer<String> to) {
+        synchronized (windowLock) {
+            this.window = responses;
+            this.report = to;
+        }
+    }
+
+    private void window(double p, double v, boolean agrees) {
+        String line = null;
+        synchronized (windowLock) {
+            if (window <= 0) {
+                return;
+            }
+            windowScored++;
+            windowAgreed += agrees ? 1 : 0;
+            windowLearned += p;
+            windowVerifier += v;
+            if (windowScored == window) {
+                line = String.format(java.util.Locale.ROOT, "learned reward, last %d responses: model P(correct) "
+                        + "%.3f, verifier %.3f, gap %+.3f, agreement %.1f%%", window, windowLearned / window,
+                        windowVerifier / window, (windowLearned - windowVerifier) / window,
+                        100.0 * windowAgreed / window);
+                windowScored = 0;
+                windowAgreed = 0;
+                windowLearned = 0;
+                windowVerifier = 0;
+            }
+        }
+        if (line != null) {
+            report.accept(line);
+        }
     }
 
     /** Responses scored so far, the model's mean P(correct), the verifier's mean reward and their agreement. */

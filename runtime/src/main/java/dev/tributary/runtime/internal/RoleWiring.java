@@ -6,6 +6,7 @@ import dev.tributary.actors.device.DeviceArbiter;
 import dev.tributary.actors.master.IterationReport;
 import dev.tributary.actors.master.Master;
 import dev.tributary.actors.replay.ReplayBuffer;
+import dev.tributary.actors.reward.LearnedReward;
 import dev.tributary.actors.reward.RewardActor;
 import dev.tributary.actors.reward.RewardModelLink;
 import dev.tributary.actors.reward.RewardModelServer;
@@ -99,6 +100,10 @@ final class RoleWiring {
                         "reward-model", DispatcherSelector.blocking());
                 ctx.watch(server);
                 receptionist.tell(Receptionist.register(RoleKeys.REWARD_MODEL_KEY, server));
+            }
+            if (parts.rewardFunction() instanceof LearnedReward learned) {
+                // Once per iteration's worth of responses: the model against the verifier on the same samples.
+                learned.reportEvery(parts.settings().sampler().batchSize(), plan.progress());
             }
             if (parts.rewardModelLink() != null) {
                 ctx.spawn(RewardModelLink.subscriber(parts.rewardModelLink(), RoleKeys.REWARD_MODEL_KEY),

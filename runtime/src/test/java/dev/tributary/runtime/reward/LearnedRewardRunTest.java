@@ -83,6 +83,9 @@ class LearnedRewardRunTest {
         assertTrue(served[0] >= 3 * 16 - 16 && served[0] > 0, "every finished trajectory was scored by the role: "
                 + served[0] + " (trained " + finished + ")");
         assertTrue(served[1] < served[0], "requests were batched: " + served[0] + " in " + served[1] + " batches");
+        assertTrue(lines.stream().anyMatch(l -> l.matches("learned reward, last 16 responses: model P\\(correct\\) "
+                + "0\\.\\d+, verifier [01]\\.\\d+, gap [-+]\\d\\.\\d+, agreement \\d+\\.\\d%")),
+                "the run reports the model against the verifier: " + lines);
     }
 
     @Test
