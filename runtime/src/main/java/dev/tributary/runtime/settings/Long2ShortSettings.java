@@ -49,11 +49,20 @@ public record Long2ShortSettings(int samples, int prompts, java.util.List<Double
 
     public static Long2ShortSettings of(TributarySettings settings) {
         ConfigReader r = new ConfigReader(settings.config());
-        java.util.List<Double> weights;
+        java.util.List<Double> weights = new java.util.ArrayList<>();
+        var value = settings.config().getValue(P + "merge-weights");
         try {
-            weights = settings.config().getDoubleList(P + "merge-weights");
-        } catch (com.typesafe.config.ConfigException e) {
-            throw new SettingsException(P + "merge-weights", "(unreadable)", "a list of numbers in (0, 1)", e);
+            if (value.valueType() == com.typesafe.config.ConfigValueType.STRING) {
+                // From the command line (--set ...=[0.25,0.5] or 0.25,0.5) a list arrives as a string.
+                for (String w : value.unwrapped().toString().replaceAll("[\\[\\]\\s]", "").split(",")) {
+                    weights.add(Double.parseDouble(w));
+                }
+            } else {
+                weights.addAll(settings.config().getDoubleList(P + "merge-weights"));
+            }
+        } catch (com.typesafe.config.ConfigException | NumberFormatException e) {
+            throw new SettingsException(P + "merge-weights", value.render(com.typesafe.config.ConfigRenderOptions
+                    .concise()), "a list of numbers in (0, 1), e.g. [0.25, 0.5]", e);
         }
         return new Long2ShortSettings(r.getInt(P + "samples"), r.getInt(P + "prompts"), weights,
                 r.getInt(P + "sft-steps"), r.getDouble(P + "sft-learning-rate"), r.getInt(P + "dpo-steps"),
