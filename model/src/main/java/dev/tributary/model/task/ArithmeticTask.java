@@ -10,9 +10,9 @@ import java.util.random.RandomGenerator;
  * {@code a+b+carry=CD,} (C the carry out, D the digit; for subtraction C is the borrow), then the separator and
  * the answer: {@code <bos>47+38=} → {@code 7+8+0=15,4+3+1=08,<sep>85<eos>}.
  *
- * <p>Two more scratchpads serve long2short (Kimi k1.5 §2.4): {@link Scratchpad#LONG} writes each column verbosely,
- * {@code a+b+carry=CD;DcC,} (the digit and the carry named again), and checks the answer with the inverse operation
- * before the separator ({@code *85-38=47}); {@link Scratchpad#SHORT} writes only each column's carry and digit
+ * <p>Two more scratchpads serve long2short (Kimi k1.5 §2.4): {@link Scratchpad#LONG} may write a column verbosely,
+ * {@code a+b+carry=CD;DcC,} (the digit and the carry named again), and may check the answer with the inverse
+ * operation before the separator ({@code *85-38=47}), each by a fair coin the policy cannot predict; {@link Scratchpad#SHORT} writes only each column's carry and digit
  * ({@code 15,08,}). The answer after the separator, and so the verifier, is the same in every format.
  *
  * <p>A fixed tenth of all operand pairs (by a hash) is held out for evaluation and never sampled for training.
@@ -29,7 +29,7 @@ public final class ArithmeticTask implements Task {
     public enum Scratchpad {
         /** {@code 7+8+0=15,4+3+1=08,}: each column's operands, carry in, carry out and digit. */
         STANDARD,
-        /** Each column verbosely ({@code 7+8+0=15;5c1,}), then a check with the inverse operation. */
+        /** Columns verbosely ({@code 7+8+0=15;5c1,}) and a check with the inverse operation, each by a coin. */
         LONG,
         /** Only each column's carry out and digit ({@code 15,08,}). */
         SHORT;
@@ -124,6 +124,17 @@ public final class ArithmeticTask implements Task {
         return new Prompt(NAME + ":" + text, tokenizer.encode("<bos>" + text), NAME, digits, Long.toString(answer));
     }
 
+    /**
+     * Whether the long scratchpad spells out column {@code column} (or, for -1, adds the check) for this problem: a
+     * fair coin by a hash the policy cannot compute, so a long policy learns to sample lengths over a range, as
+     * long-reasoning models do, and long2short has shorter correct answers to find.
+     */
+    private static boolean coin(String problem, int column) {
+        long z = problem.hashCode() * 0x9E3779B97F4A7C15L + column * 0xC2B2AE3D27D4EB4FL;
+        z = (z ^ (z >>> 31)) * 0xBF58476D1CE4E5B9L;
+        return ((z ^ (z >>> 29)) & 1) == 0;
+    }
+
     static boolean heldOut(long a, long b, char op) {
         long z = a * 0x9E3779B97F4A7C15L + b * 0xC2B2AE3D27D4EB4FL + op;
         z = (z ^ (z >>> 31)) * 0xBF58476D1CE4E5B9L;
@@ -156,13 +167,18 @@ public final class ArithmeticTask implements Task {
             switch (scratchpad) {
                 case STANDARD -> sb.append(x).append(op).append(y).append(op).append(carry).append('=').append(next)
                         .append(digit).append(',');
-                case LONG -> sb.append(x).append(op).append(y).append(op).append(carry).append('=').append(next)
-                        .append(digit).append(';').append(digit).append('c').append(next).append(',');
+                case LONG -> {
+                    sb.append(x).append(op).append(y).append(op).append(carry).append('=').append(next).append(digit);
+                    if (coin(text, i)) {
+                        sb.append(';').append(digit).append('c').append(next);
+                    }
+                    sb.append(',');
+                }
                 case SHORT -> sb.append(next).append(digit).append(',');
             }
             carry = next;
         }
-        if (scratchpad == Scratchpad.LONG) {
+        if (scratchpad == Scratchpad.LONG && coin(text, -1)) {
             // The check: the inverse operation takes the answer back to the first operand.
             char inverse = op == '+' ? '-' : '+';
             sb.append('*').append(prompt.groundTruth()).append(inverse).append(parts[1]).append('=').append(parts[0]);
