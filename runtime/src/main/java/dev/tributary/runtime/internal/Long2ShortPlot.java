@@ -23,23 +23,15 @@ final class Long2ShortPlot {
         XYChart chart = new XYChartBuilder().width(900).height(560).title("long2short: accuracy against response tokens")
                 .xAxisTitle("mean response tokens (held-out, greedy)").yAxisTitle("held-out accuracy (%)").build();
         chart.getStyler().setMarkerSize(10);
-        List<Double> mergeX = new ArrayList<>();
-        List<Double> mergeY = new ArrayList<>();
-        for (Long2ShortJob.Row r : rows) {
-            if (r.method().startsWith("long policy") || r.method().startsWith("model merge")
-                    || r.method().startsWith("short policy")) {
-                mergeX.add(r.meanTokens());
-                mergeY.add(100 * r.accuracy());
-            }
-        }
-        // The merges lie between the two policies they average: join them in order of length.
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < mergeX.size(); i++) {
-            order.add(i);
-        }
-        order.sort((a, b) -> Double.compare(mergeX.get(a), mergeX.get(b)));
-        XYSeries merge = chart.addSeries("long, merges, short", order.stream().map(mergeX::get).toList(),
-                order.stream().map(mergeY::get).toList());
+        // The merges lie between the two policies they average: joined from the long policy, by falling weight of
+        // the long one, to the short policy.
+        List<Long2ShortJob.Row> path = new ArrayList<>();
+        rows.stream().filter(r -> r.method().startsWith("long policy")).forEach(path::add);
+        rows.stream().filter(r -> r.method().startsWith("model merge"))
+                .sorted((a, b) -> b.method().compareTo(a.method())).forEach(path::add);
+        rows.stream().filter(r -> r.method().startsWith("short policy")).forEach(path::add);
+        XYSeries merge = chart.addSeries("long, merges, short", path.stream().map(Long2ShortJob.Row::meanTokens)
+                .toList(), path.stream().map(r -> 100 * r.accuracy()).toList());
         merge.setMarker(SeriesMarkers.CIRCLE);
         for (Long2ShortJob.Row r : rows) {
             if (!(r.method().startsWith("long policy") || r.method().startsWith("model merge")
