@@ -178,10 +178,10 @@ public final class AlgorithmComparison {
             }
         }
         TributarySettings s = settings(out, seed, """
-                tributary.run { resume = true, iterations = %d, checkpoint-every = 0 }
+                tributary.run { resume = true, iterations = %d, checkpoint-every = %d }
                 tributary.trainer { loss = %s, learning-rate = %s }
                 tributary.eval.every = 1
-                """.formatted(iterations, loss, lr));
+                """.formatted(iterations, iterations, loss, lr));
         RunResult r;
         try (TributaryRun run = Tributary.start(RunSpec.of(s))) {
             r = run.result().toCompletableFuture().get(30, TimeUnit.MINUTES);

@@ -294,8 +294,10 @@ public final class Long2ShortJob {
                 + "answer | tokens vs long | accuracy vs long |").append(System.lineSeparator());
         b.append("|---|---|---|---|---|---|").append(System.lineSeparator());
         for (Row r : rows) {
-            b.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f%% | %.1f | %+.0f%% | %+.1f points |%n",
-                    r.method(), r.meanTokens(), 100 * r.accuracy(), r.tokensPerCorrect(),
+            String perCorrect = Double.isInfinite(r.tokensPerCorrect()) ? "- (none correct)"
+                    : String.format(Locale.ROOT, "%.1f", r.tokensPerCorrect());
+            b.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f%% | %s | %+.0f%% | %+.1f points |%n",
+                    r.method(), r.meanTokens(), 100 * r.accuracy(), perCorrect,
                     100 * (r.meanTokens() / base.meanTokens() - 1), 100 * (r.accuracy() - base.accuracy())));
         }
         return b.toString();
