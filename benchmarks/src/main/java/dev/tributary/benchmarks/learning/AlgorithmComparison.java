@@ -196,7 +196,10 @@ public final class AlgorithmComparison {
                 points.add(new double[] {seconds, samples, m.heldOutAccuracy()});
             }
         }
-        return new Curve(points, validation(s, r.weights()));
+        Curve c = new Curve(points, validation(s, r.weights()));
+        System.out.printf(Locale.ROOT, "    %d iterations, %.1f s of RL, %.0f samples, test %.1f%%, validation %.1f%%%n",
+                r.metrics().size(), c.total(0), c.total(1), 100 * r.finalAccuracy(), 100 * c.validation());
+        return c;
     }
 
     /** SFT on worked solutions from the same start, for {@code seconds}, test accuracy every 10 steps. */
@@ -226,7 +229,11 @@ public final class AlgorithmComparison {
             }
             elapsed += (System.nanoTime() - t0) / 1e9; // evaluation time counts, as it does in the RL runs
         }
-        return new Curve(points, validation(s, FlatWeights.export(params, dev.tributary.model.PolicyVersion.INITIAL)));
+        Curve c = new Curve(points, validation(s, FlatWeights.export(params, dev.tributary.model.PolicyVersion.INITIAL)));
+        System.out.printf(Locale.ROOT, "    %d steps, %.1f s, %.0f samples, test %.1f%%, validation %.1f%%%n", step,
+                c.total(0), c.total(1), points.isEmpty() ? Double.NaN : 100 * points.get(points.size() - 1)[2],
+                100 * c.validation());
+        return c;
     }
 
     private static Task taskOf(TributarySettings s) {
