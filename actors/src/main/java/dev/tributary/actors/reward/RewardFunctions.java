@@ -17,7 +17,14 @@ public final class RewardFunctions {
      * What a reward-function factory may use besides its settings. The sandbox is created on first use (and
      * closed by whoever supplies it), so functions that need none cost nothing.
      */
-    public record Context(Task task, Supplier<Sandbox> sandbox) {
+    public record Context(Task task, Supplier<Sandbox> sandbox, Supplier<LearnedReward.Model> rewardModel) {
+        /** A context without a reward-model role: the {@code learned} function is refused. */
+        public Context(Task task, Supplier<Sandbox> sandbox) {
+            this(task, sandbox, () -> {
+                throw new IllegalArgumentException(KEY + " = \"learned\" needs the reward-model role, which this "
+                        + "run does not host");
+            });
+        }
     }
 
     private static CodeScorer.Mode mode(String m) {
@@ -35,7 +42,9 @@ public final class RewardFunctions {
         return new Registry<>(KEY, RewardFunction.class, Context.class)
                 .register("verifier", (c, ctx) -> verifier(ctx.task()))
                 .register("code", (c, ctx) -> new CodeReward(new CodeScorer(ctx.sandbox().get(),
-                        mode(c.getString("mode"))), ProblemSet.builtIn(), ctx.task().tokenizer()));
+                        mode(c.getString("mode"))), ProblemSet.builtIn(), ctx.task().tokenizer()))
+                .register("learned", (c, ctx) -> new LearnedReward(ctx.rewardModel().get(), verifier(ctx.task()),
+                        c.getDouble("verifier-weight")));
     }
 
     /** The task's own rule-based verifier (exact answer match for arithmetic). */

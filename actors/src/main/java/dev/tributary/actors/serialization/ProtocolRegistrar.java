@@ -8,6 +8,7 @@ import dev.tributary.actors.master.Master;
 import dev.tributary.actors.master.RunFailed;
 import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.reward.RewardActor;
+import dev.tributary.actors.reward.RewardModelServer;
 import dev.tributary.actors.rollout.RolloutJob;
 import dev.tributary.actors.rollout.RolloutStats;
 import dev.tributary.actors.rollout.RolloutWork;
@@ -107,5 +108,11 @@ public final class ProtocolRegistrar implements KryoRegistrar {
         r.add(353, SegmentRoute.Route.class);
         r.add(354, SegmentRoute.Routed.class);
         r.add(355, RolloutWorker.NewVersion.class);
+
+        // 360-379 the reward-model role
+        r.add(360, RewardModelServer.Score.class);
+        r.add(361, RewardModelServer.Scored.class);
+        r.add(362, RewardModelServer.GetStats.class);
+        r.add(363, RewardModelServer.Stats.class);
     }
 }

@@ -14,6 +14,7 @@ import dev.tributary.actors.master.Master;
 import dev.tributary.actors.master.RunFailed;
 import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.reward.RewardActor;
+import dev.tributary.actors.reward.RewardModelServer;
 import dev.tributary.actors.rollout.RolloutJob;
 import dev.tributary.actors.rollout.RolloutStats;
 import dev.tributary.actors.rollout.RolloutWork;
@@ -50,7 +51,7 @@ class ProtocolRegistrarTest {
     static final List<Class<?>> ROLE_CLASSES = List.of(Master.class, IterationReport.class, RolloutWorker.class,
             RolloutJob.class, RolloutStats.class, ReplayBuffer.class, RewardActor.class, Trainer.class,
             DeviceArbiter.class, Evaluator.Result.class, RolloutWork.class, SegmentStream.class, SegmentRoute.class,
-            PartReply.class, RunFailed.class);
+            PartReply.class, RunFailed.class, RewardModelServer.class);
     /** Public records of the role classes that are never sent: a factory's argument holding callbacks. */
     static final Set<Class<?>> NOT_SENT = Set.of(Master.Setup.class);
 

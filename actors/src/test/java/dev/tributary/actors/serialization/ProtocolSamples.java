@@ -8,6 +8,7 @@ import dev.tributary.actors.master.Master;
 import dev.tributary.actors.master.RunFailed;
 import dev.tributary.actors.replay.ReplayBuffer;
 import dev.tributary.actors.reward.RewardActor;
+import dev.tributary.actors.reward.RewardModelServer;
 import dev.tributary.actors.rollout.RolloutJob;
 import dev.tributary.actors.rollout.RolloutStats;
 import dev.tributary.actors.rollout.RolloutWork;
@@ -115,6 +116,11 @@ final class ProtocolSamples {
                 new RewardActor.ShapeGroups(List.of(List.of(scored)), 4, ref(kit)),
                 new RewardActor.Scored(scored),
                 new RewardActor.Shaped(List.of(scored)));
+
+        put(s, new RewardModelServer.Score(new int[] {1, 7, 4}, new int[] {5, 3, 2}, ref(kit)),
+                new RewardModelServer.Scored(0.625, "the model could not read token 99"),
+                new RewardModelServer.GetStats(ref(kit)),
+                new RewardModelServer.Stats(5120, 1312, 4));
 
         put(s, new Trainer.Train(batch, ref(kit)),
                 new Trainer.Evaluate(List.of(prompt), 24, ref(kit)),

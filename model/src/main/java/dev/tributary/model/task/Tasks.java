@@ -20,7 +20,8 @@ public final class Tasks {
     public static Registry<Context, Task> registry() {
         return new Registry<>(KEY, Task.class, Context.class)
                 .register(ArithmeticTask.NAME, (c, ctx) -> new ArithmeticTask(Tokenizer.standard(), c.getInt("max-digits"),
-                        c.getBoolean("subtraction")))
+                        c.getBoolean("subtraction"), c.hasPath("scratchpad")
+                        ? ArithmeticTask.Scratchpad.of(c.getString("scratchpad")) : ArithmeticTask.Scratchpad.STANDARD))
                 .register(DigitsTask.NAME, (c, ctx) -> new DigitsTask(new Tokenizer(DigitsTask.ALPHABET),
                         c.getDouble("noise")));
     }

@@ -25,12 +25,25 @@ public final class SftTrainer {
     }
 
     public Step step(List<Prompt> prompts) {
+        List<int[]> responses = new java.util.ArrayList<>(prompts.size());
+        for (Prompt p : prompts) {
+            responses.add(task.workedSolution(p));
+        }
+        return step(prompts, responses);
+    }
+
+    /** One step on given responses (sampled ones, as rejection sampling selects them) instead of worked solutions. */
+    public Step step(List<Prompt> prompts, List<int[]> responses) {
+        if (prompts.size() != responses.size()) {
+            throw new IllegalArgumentException(prompts.size() + " prompts but " + responses.size()
+                    + " responses; expected one response per prompt");
+        }
         int[][] seqs = new int[prompts.size()][];
         int[] starts = new int[prompts.size()];
         List<List<Image>> images = new java.util.ArrayList<>(prompts.size());
         for (int i = 0; i < prompts.size(); i++) {
             int[] p = prompts.get(i).tokens();
-            int[] r = task.workedSolution(prompts.get(i));
+            int[] r = responses.get(i);
             seqs[i] = new int[p.length + r.length];
             System.arraycopy(p, 0, seqs[i], 0, p.length);
             System.arraycopy(r, 0, seqs[i], p.length, r.length);

@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code tributary node}: one node of a cluster, running the given roles, joining through the seed nodes. */
 @Command(name = "node", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Starts a cluster node running some of the roles (master, rollout, reward, replay, trainer). "
+        description = "Starts a cluster node running some of the roles (master, rollout, reward, replay, trainer, and "
+                + "reward-model, which serves a learned reward model). "
                 + "Every node of a run gets the same settings; the node running the master prints the run's "
                 + "progress, writes its metrics, curves and settings to tributary.run.out-dir as train does "
                 + "(checkpoints when it also runs the trainer and replay roles), and ends the cluster when the run "
@@ -34,7 +35,8 @@ import picocli.CommandLine.Spec;
             "Exit codes: 0 done, 1 the node or the run failed, 2 bad options or settings."})
 final class NodeCommand implements Callable<Integer> {
     @Option(names = "--roles", required = true, split = ",", paramLabel = "<role>",
-            description = "Roles of this node, comma-separated: master, rollout, reward, replay, trainer.")
+            description = "Roles of this node, comma-separated: master, rollout, reward, replay, trainer, "
+                    + "reward-model.")
     List<String> roles;
 
     @Option(names = "--config", paramLabel = "<file-or-resource>",

@@ -37,6 +37,8 @@ public final class TributaryCli implements Runnable {
         trainLine.setResourceBundle(HelpTexts.withDefaults());
         cl.addSubcommand("train", trainLine);
         cl.addSubcommand("node", new CommandLine(new NodeCommand()));
+        cl.addSubcommand("reward-model", new CommandLine(new RewardModelCommand()));
+        cl.addSubcommand("long2short", new CommandLine(new Long2ShortCommand()));
         return cl;
     }
 

@@ -6,12 +6,16 @@ import dev.tributary.actors.device.DeviceArbiter;
 import dev.tributary.actors.master.IterationReport;
 import dev.tributary.actors.master.Master;
 import dev.tributary.actors.replay.ReplayBuffer;
+import dev.tributary.actors.reward.LearnedReward;
 import dev.tributary.actors.reward.RewardActor;
+import dev.tributary.actors.reward.RewardModelLink;
+import dev.tributary.actors.reward.RewardModelServer;
 import dev.tributary.actors.trainer.Trainer;
 import dev.tributary.model.PolicyVersion;
 import dev.tributary.model.train.Evaluator;
 import dev.tributary.model.weights.FlatWeights;
 import dev.tributary.runtime.internal.checkpoint.CheckpointStore;
+import dev.tributary.runtime.settings.RewardModelSettings;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -87,6 +91,23 @@ final class RoleWiring {
                 var reward = ctx.spawn(RewardActor.create(parts.rewardFunction(), parts.shaping(), blocking), "reward");
                 ctx.watch(reward);
                 receptionist.tell(Receptionist.register(RoleKeys.REWARD_KEY, reward));
+            }
+            if (parts.rewardModel() != null) {
+                var serve = RewardModelSettings.of(parts.settings());
+                // The model's forward passes block: they run on the blocking dispatcher, not the default one.
+                var server = ctx.spawn(RewardModelServer.create(parts.rewardModel(), serve.maxBatch(), serve.maxWait(),
+                        stats -> plan.progress().accept(stats.toString())),
+                        "reward-model", DispatcherSelector.blocking());
+                ctx.watch(server);
+                receptionist.tell(Receptionist.register(RoleKeys.REWARD_MODEL_KEY, server));
+            }
+            if (parts.rewardFunction() instanceof LearnedReward learned) {
+                // Once per iteration's worth of responses: the model against the verifier on the same samples.
+                learned.reportEvery(parts.settings().sampler().batchSize(), plan.progress());
+            }
+            if (parts.rewardModelLink() != null) {
+                ctx.spawn(RewardModelLink.subscriber(parts.rewardModelLink(), RoleKeys.REWARD_MODEL_KEY),
+                        "reward-model-link");
             }
             if (topology.has(RoleKeys.TRAINER)) {
                 startTrainer(ctx, plan, arbiter);

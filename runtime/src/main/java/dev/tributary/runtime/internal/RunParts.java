@@ -3,8 +3,10 @@ package dev.tributary.runtime.internal;
 import dev.tributary.actors.master.Driver;
 import dev.tributary.actors.master.MasterSettings;
 import dev.tributary.actors.replay.ReplayStore;
+import dev.tributary.actors.reward.LearnedReward;
 import dev.tributary.actors.reward.RewardFunction;
 import dev.tributary.actors.reward.RewardFunctions;
+import dev.tributary.actors.reward.RewardModelLink;
 import dev.tributary.actors.reward.RewardShaping;
 import dev.tributary.actors.rollout.RolloutBehavior;
 import dev.tributary.actors.rollout.RolloutSettings;
@@ -25,12 +27,15 @@ import dev.tributary.model.policy.Optimizer;
 import dev.tributary.model.policy.Params;
 import dev.tributary.model.policy.Policy;
 import dev.tributary.model.policy.PolicyConfig;
+import dev.tributary.model.reward.RewardModel;
+import dev.tributary.model.reward.RewardModelFile;
 import dev.tributary.model.task.Task;
 import dev.tributary.model.task.Tasks;
 import dev.tributary.model.train.Evaluator;
 import dev.tributary.model.train.SftTrainer;
 import dev.tributary.runtime.Plugins;
 import dev.tributary.runtime.settings.PluginChoices;
+import dev.tributary.runtime.settings.RewardModelSettings;
 import dev.tributary.runtime.settings.SettingsException;
 import dev.tributary.runtime.settings.TributarySettings;
 import dev.tributary.sandbox.Sandbox;
@@ -68,6 +73,10 @@ final class RunParts {
     private final ReplayStore replayStore;
     private final RolloutBehavior rolloutBehavior;
     private final TrainerStep trainerStep;
+    /** The reward node's way to the reward-model role, made when its reward function asks for one. */
+    private RewardModelLink rewardModelLink;
+    /** The model this node serves in the reward-model role (null when it serves none). */
+    private final RewardModel rewardModel;
 
     RunParts(TributarySettings settings, Plugins plugins, Topology topology, Supplier<Sandbox> sandbox) {
         this.settings = settings;
@@ -80,6 +89,7 @@ final class RunParts {
                 plugins.registry(kind).checkName(name);
             }
         }
+        RewardModelSettings.of(settings); // checked on every node, whether or not it serves or uses the model
         this.task = create(Plugins.TASK, new Tasks.Context(settings.run().seed()));
         PolicyConfig shape = settings.model().policy(task);
         this.policy = new Policy(Params.initialise(shape), settings.model().trainer());
@@ -97,7 +107,12 @@ final class RunParts {
                 ? create(Plugins.SAMPLER, new Samplers.Context(pool, settings.run().seed())) : null;
         var r = settings.reward();
         this.rewardFunction = topology.uses(Plugins.REWARD_FUNCTION)
-                ? create(Plugins.REWARD_FUNCTION, new RewardFunctions.Context(task, sandbox)) : null;
+                ? create(Plugins.REWARD_FUNCTION, new RewardFunctions.Context(task, sandbox, this::linkToRewardModel))
+                : null;
+        // The reward-model role: a node that names it, or a run without a cluster whose reward function uses it.
+        this.rewardModel = topology.has(RoleKeys.REWARD_MODEL) || (!topology.cluster() && rewardModelLink != null)
+                ? RewardModelFile.load(RewardModelSettings.learnedPath(settings), task.name(), task.tokenizer())
+                : null;
         this.shaping = topology.uses(Plugins.REWARD_SHAPING) ? create(Plugins.REWARD_SHAPING,
                 new RewardShaping.Context(r.lengthPenaltyWeight(), r.lengthPenaltyWarmupIterations(),
                         r.repeatPenalty())) : null;
@@ -225,6 +240,11 @@ final class RunParts {
         return heldOut;
     }
 
+    /** The training prompts drawn once for the run (SFT and RL draw from them). */
+    PromptPool pool() {
+        return pool;
+    }
+
     WeightSync weightSync() {
         return weightSync;
     }
@@ -255,6 +275,23 @@ final class RunParts {
 
     TrainerStep trainerStep() {
         return trainerStep;
+    }
+
+    private LearnedReward.Model linkToRewardModel() {
+        if (rewardModelLink == null) {
+            rewardModelLink = new RewardModelLink(RewardModelSettings.of(settings).timeout());
+        }
+        return rewardModelLink::probability;
+    }
+
+    /** The link the reward function scores through, or null when it needs none. */
+    RewardModelLink rewardModelLink() {
+        return rewardModelLink;
+    }
+
+    /** The reward model this node serves, or null. */
+    RewardModel rewardModel() {
+        return rewardModel;
     }
 
     /** The master's schedule; checkpoints only where the topology can write them. */

@@ -40,7 +40,7 @@ final class Topology {
 
     private void refuseWhatCannotBeHonoured(TributarySettings s) {
         Config c = s.config();
-        if (!cluster && !roles.equals(RoleKeys.ALL)) {
+        if (!cluster && !roles.containsAll(RoleKeys.ALL)) {
             throw new SettingsException(ClusterFormation.PROVIDER, c.getValue(ClusterFormation.PROVIDER).unwrapped(),
                     "cluster for a node with only the roles " + new TreeSet<>(roles) + ": without a cluster a node "
                             + "must run every role (" + String.join(",", new TreeSet<>(RoleKeys.ALL)) + ")");

@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  */
 final class UnknownKeys {
     static final List<String> SECTIONS = List.of("run", "model", "sft", "sampler", "rollout", "reward", "replay", "trainer",
-            "device", "eval", "cluster", "master", "weights");
+            "device", "eval", "cluster", "master", "weights", "reward-model", "long2short");
 
     private UnknownKeys() {
     }

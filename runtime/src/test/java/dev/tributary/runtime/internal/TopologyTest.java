@@ -91,6 +91,6 @@ class TopologyTest {
     @Test
     void unknownRoles_areRefused() {
         var e = assertThrows(IllegalArgumentException.class, () -> Topology.of(settings(""), Set.of("judge")));
-        assertEquals("unknown role 'judge'; the roles are master, replay, reward, rollout, trainer", e.getMessage());
+        assertEquals("unknown role 'judge'; the roles are master, replay, reward, reward-model, rollout, trainer", e.getMessage());
     }
 }

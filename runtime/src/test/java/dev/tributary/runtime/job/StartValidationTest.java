@@ -48,7 +48,7 @@ class StartValidationTest {
                 + "implementing " + RolloutBehavior.class.getName(), refused(dir, "tributary.rollout.behavior = vllm")
                 .getMessage());
         assertTrue(refused(dir, "tributary.reward.function = judge").getMessage()
-                .startsWith("tributary.reward.function = \"judge\": expected one of code, verifier"));
+                .startsWith("tributary.reward.function = \"judge\": expected one of code, learned, verifier"));
         assertTrue(refused(dir, "tributary.trainer.loss = ppo").getMessage()
                 .startsWith("tributary.trainer.loss = \"ppo\": expected one of dpo, grpo, opmd, reinforce, rest"));
     }
