@@ -128,10 +128,12 @@ final class RolloutRole {
         RolloutBehavior behavior = parts.rolloutBehavior();
         List<ActorRef<RolloutWorker.Command>> workers = new ArrayList<>();
         for (int w = 0; w < s.workers(); w++) {
-            // Weights fetched from the trainer's node: each worker loads its own copy, so that one switching
-            // versions (in the middle of a batch, in asynchronous runs) never changes another's. A version's
-            // checksum is taken by the first worker that holds it.
-            Policy own = shared || w == 0 ? policy : new Policy(Params.initialise(policy.config()));
+            // Asynchronous runs with fetched weights: each worker loads its own copy, so that one switching versions
+            // (in the middle of a batch) never changes another's. Synchronous runs switch every worker between
+            // iterations, with nothing generating, so the node's workers share one. A version's checksum is taken
+            // by the first worker that holds it.
+            Policy own = shared || w == 0 || !parts.phasesOverlap() ? policy
+                    : new Policy(Params.initialise(policy.config()));
             Consumer<PolicyVersion> onLoaded = shared ? v -> { }
                     : v -> syncs.computeIfAbsent(v, x -> FlatWeights.export(own.params(), x).checksum());
             workers.add(ctx.spawn(behavior.create(new RolloutBehavior.Worker(node + "/rollout-" + w, parts.task(),
