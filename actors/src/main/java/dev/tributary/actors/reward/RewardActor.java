@@ -111,7 +111,9 @@ public final class RewardActor extends AbstractBehavior<RewardActor.Command> {
                         : (SegmentStream.Element) x)
                 .watchTermination((ref, done) -> {
                     done.whenComplete((ok, failure) -> {
-                        if (failure != null) {
+                        // Abrupt termination is this node shutting down, not a failure worth a warning.
+                        if (failure != null
+                                && !(failure instanceof org.apache.pekko.stream.AbruptStageTerminationException)) {
                             LOG.warn("the segment stream from {} through reward {} failed: {}", from, self.path(),
                                     failure.toString());
                         }
