@@ -174,25 +174,6 @@ public final class DigitsTask implements Task {
     /** 1 when the text between the separator and EOS equals the answer; a response without EOS scores 0. */
     @Override
     public double reward(Prompt prompt, int[] response) {
-        int sep = -1;
-        int eos = -1;
-        for (int i = 0; i < response.length; i++) {
-            if (response[i] == Tokenizer.SEP && sep < 0) {
-                sep = i;
-            }
-            if (response[i] == Tokenizer.EOS) {
-                eos = i;
-                break;
-            }
-        }
-        if (sep < 0 || eos < 0 || eos < sep) {
-            return 0.0;
-        }
-        for (int i = sep + 1; i < eos; i++) {
-            if (response[i] < 4) {
-                return 0.0;
-            }
-        }
-        return tokenizer.decode(response, sep + 1, eos).equals(prompt.groundTruth()) ? 1.0 : 0.0;
+        return Task.answerReward(tokenizer, response, prompt.groundTruth());
     }
 }

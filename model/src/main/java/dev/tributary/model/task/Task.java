@@ -27,6 +27,33 @@ public interface Task {
     /** Reward in [0, 1] of {@code response} (generated tokens only, EOS included when produced). */
     double reward(Prompt prompt, int[] response);
 
+    /**
+     * The verifier of tasks whose responses end "reasoning, separator, answer, EOS": 1 when the text between the first
+     * separator and EOS is {@code answer} (special tokens in it score 0), 0 without a separator or EOS.
+     */
+    static double answerReward(Tokenizer tokenizer, int[] response, String answer) {
+        int sep = -1;
+        int eos = -1;
+        for (int i = 0; i < response.length; i++) {
+            if (response[i] == Tokenizer.SEP && sep < 0) {
+                sep = i;
+            }
+            if (response[i] == Tokenizer.EOS) {
+                eos = i;
+                break;
+            }
+        }
+        if (sep < 0 || eos < 0 || eos < sep) {
+            return 0.0;
+        }
+        for (int i = sep + 1; i < eos; i++) {
+            if (response[i] < 4) {
+                return 0.0;
+            }
+        }
+        return tokenizer.decode(response, sep + 1, eos).equals(answer) ? 1.0 : 0.0;
+    }
+
     /** A correct response with its reasoning, ending with EOS. */
     int[] workedSolution(Prompt prompt);
 
