@@ -144,6 +144,15 @@ final class MasterRole {
             return refs.stream().filter(r -> !r.equals(lost)).collect(java.util.stream.Collectors.toUnmodifiableSet());
         }
 
+        /** The active instance of stateful role {@code role} ({@code trainer}, {@code replay} or {@code reward}). */
+        ActorRef<?> active(String role) {
+            return switch (role) {
+                case RoleKeys.TRAINER -> trainer;
+                case RoleKeys.REPLAY -> replay;
+                default -> reward;
+            };
+        }
+
         boolean ready(int minWorkers) {
             return workers.size() >= minWorkers && reward != null && replay != null && trainer != null;
         }
@@ -420,7 +429,7 @@ final class MasterRole {
                 SupervisorStrategy.stop().withLoggingEnabled(false)), "driver-" + ++generation);
         ctx.watch(master);
         master.tell(start);
-        return runningWith(found, found.roles(), master);
+        return runningWith(found, master);
     }
 
     private Checkpointer checkpointer() {
@@ -439,7 +448,7 @@ final class MasterRole {
         };
     }
 
-    private Behavior<Command> runningWith(Found found, Master.Roles roles, ActorRef<Master.Command> master) {
+    private Behavior<Command> runningWith(Found found, ActorRef<Master.Command> master) {
         return Behaviors.receive(Command.class)
                 .onMessage(Ended.class, e -> {
                     plan.done().complete(e.finished());
@@ -453,7 +462,7 @@ final class MasterRole {
                     } else if (l.listing().isForKey(RoleKeys.ROUTE_KEY)) {
                         routeNew(now);
                     }
-                    return runningWith(now, roles, master);
+                    return runningWith(now, master);
                 })
                 .onMessage(RecheckWorkers.class, r -> {
                     offerWorkers(found, master);
@@ -462,7 +471,7 @@ final class MasterRole {
                 .onMessage(GotRouted.class, r -> Behaviors.same())
                 .onSignal(ChildFailed.class, f -> {
                     if (f.getCause() instanceof Master.RoleLost lost) {
-                        return lost(found, roles, lost);
+                        return lost(found, lost);
                     }
                     plan.failure().accept(f.getCause());
                     return Behaviors.stopped();
@@ -478,7 +487,7 @@ final class MasterRole {
      * A lost trainer, replay buffer or reward actor is waited for, then the run rewinds. When the segment streams
      * broke with the replay buffer or the reward actor, every worker is quiesced first (what it emits is dropped).
      */
-    private Behavior<Command> lost(Found found, Master.Roles roles, Master.RoleLost lost) {
+    private Behavior<Command> lost(Found found, Master.RoleLost lost) {
         Duration timeout = parts.settings().cluster().recoveryTimeout();
         if (plan.store() == null) {
             return fail(lost.getMessage() + "; checkpoints are off (tributary.run.checkpoint-every = 0), so the run "
@@ -488,12 +497,8 @@ final class MasterRole {
         plan.progress().accept(lost.getMessage() + "; waiting up to " + timeout.toSeconds() + " s for "
                 + described(role) + " (a standby, or a node started with: tributary node --roles " + role
                 + " ...), then the run rewinds to its newest checkpoint");
-        ActorRef<?> gone = switch (role) {
-            case RoleKeys.TRAINER -> roles.trainer();
-            case RoleKeys.REPLAY -> roles.replay();
-            default -> roles.reward();
-        };
-        Found without = found.without(gone);
+        // While the master runs, the active roles are those it runs with.
+        Found without = found.without(found.active(role));
         if (role.equals(RoleKeys.TRAINER)) {
             timers.startSingleTimer(new GaveUp(), timeout);
             return recovering(without, lost);
@@ -591,12 +596,7 @@ final class MasterRole {
         if (c < 0) {
             return fail("the run cannot rewind: " + plan.store().directory() + " holds no complete checkpoint yet");
         }
-        ActorRef<?> back = switch (role) {
-            case RoleKeys.TRAINER -> found.trainer();
-            case RoleKeys.REPLAY -> found.replay();
-            default -> found.reward();
-        };
-        plan.progress().accept(described(role) + " is back at " + addressOf(back) + "; the run rewinds to "
+        plan.progress().accept(described(role) + " is back at " + addressOf(found.active(role)) + "; the run rewinds to "
                 + "the checkpoint after iteration " + c);
         plan.rewound().accept(c);
         return routing(found, c);
