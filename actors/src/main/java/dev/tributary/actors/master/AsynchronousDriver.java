@@ -16,16 +16,16 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * Asynchronous RL: rollout never waits for training. Rounds of jobs (the unfinished trajectories, then k samples of
  * the next prompts) go out at the trainer's newest version while earlier rounds are trained on; the trainer takes
- * every complete group as soon as a round is stored, and tells every worker of each new version, which it fetches in
+ * a batch of B complete groups (B = prompts per step) as soon as the replay buffer holds them, and tells every worker of each new version, which it fetches in
  * the background and switches to between two decode steps (in-flight updates; or between batches). Two
  * flows run side by side, each a short chain of messages:
  * <pre>
  * dispatch: [admitted?] TakeUnfinished → jobs → Dispatch(round)            (again while admitted)
  * train:    RoundDone → TakeBatch → [drop stale] → ShapeGroups → Train → [Evaluate] → report → [drain → checkpoint]
  * </pre>
- * <b>Staleness bound η</b> ({@code max-staleness}): a round is sent only while at most η rounds are out or done and
- * not yet taken by the trainer, so a fresh sample is trained about η versions after the version that generated it
- * at most; with η = 0 the driver runs rollout and training one after the other. The bound is then enforced at
+ * <b>Staleness bound η</b> ({@code max-staleness}): a round is sent only while at most η rounds have gone out ahead
+ * of the training steps reported, so a fresh sample is trained about η versions after the version that generated
+ * it at most; with η = 0 the driver runs rollout and training one after the other. The bound is then enforced at
  * training time, on every token. A resumed trajectory (cut by its token budget) can still be older;
  * {@link StalePolicy} says whether its group is dropped or kept for the trainer to mask its old segments.
  *
@@ -76,7 +76,9 @@ final class AsynchronousDriver implements Driver {
                 now = now.dispatching();
             }
             if (now.mayTrain()) {
-                k.roles().replay().tell(new ReplayBuffer.TakeBatch(0, k.adapter(ReplayBuffer.Groups.class,
+                // A step trains one batch of B prompts' groups (the settings' prompts per step), once there are B.
+                int b = k.settings().promptsPerIteration();
+                k.roles().replay().tell(new ReplayBuffer.TakeBatch(0, b, b, k.adapter(ReplayBuffer.Groups.class,
                         GotGroups::new)));
                 now = now.taking();
             }
@@ -119,8 +121,13 @@ final class AsynchronousDriver implements Driver {
             return step(k.dispatch(run, f.nextRound(), jobs), f.dispatched());
         }
 
-        /** Groups with a sample older than η versions are dropped, or kept for the trainer to mask. */
+        /**
+         * A batch of B groups, or none when the buffer held fewer. Groups with a sample older than η versions are
+         * dropped, or kept for the trainer to mask.
+         */
         Behavior<Master.Command> groups(Run run, Flow f, List<List<Trajectory>> groups) {
+            // A whole batch taken: another may be waiting behind it.
+            boolean moreMayBeReady = !groups.isEmpty();
             List<List<Trajectory>> kept = new ArrayList<>();
             var staleness = new Staleness.Builder();
             int dropped = 0;
@@ -134,11 +141,11 @@ final class AsynchronousDriver implements Driver {
                 g.forEach(t -> staleness.add(t, run.version()));
             }
             if (kept.isEmpty()) {
-                return step(run, f.nothingToTrain(dropped));
+                return step(run, f.nothingToTrain(dropped, moreMayBeReady));
             }
             k.roles().reward().tell(new RewardActor.ShapeGroups(kept, run.iteration(),
                     k.adapter(RewardActor.Shaped.class, GotShaped::new)));
-            return receive(run, f.grouped(staleness.build(0), dropped, k.now()));
+            return receive(run, f.grouped(staleness.build(0), dropped, moreMayBeReady, k.now()));
         }
 
         Behavior<Master.Command> train(Run run, Flow f) {

@@ -14,13 +14,14 @@ import java.util.List;
  * @param steps              training steps done by this process
  * @param asking             a round's unfinished trajectories have been asked for and the round is not out yet
  * @param inFlight           rounds out and not yet done
- * @param doneUntrained      rounds done whose groups no training step has taken yet
+ * @param mayHoldBatch       the replay buffer may hold a training batch (B complete groups): a round was done
+ *                           since the last take, or the last take found a whole batch (more may be left)
  * @param trainerBusy        a training step is under way (from taking the groups to its report)
  * @param draining           a checkpoint is due: no round is sent until the ones out are done and it is written
  * @param roundStats         what the rounds done since the last step's groups were taken did
  * @param stepStats          the rollout stats of the step under way
  */
-record Flow(int startRound, int nextRound, int steps, boolean asking, int inFlight, int doneUntrained,
+record Flow(int startRound, int nextRound, int steps, boolean asking, int inFlight, boolean mayHoldBatch,
             boolean trainerBusy, boolean draining, RolloutStats roundStats, RolloutStats stepStats, long lastReport,
             long trainStart, double trainSeconds, double loss,
             List<Trajectory> batch, Staleness staleness) {
@@ -30,74 +31,84 @@ record Flow(int startRound, int nextRound, int steps, boolean asking, int inFlig
 
     static Flow start(Run run, long now) {
         int first = Math.max(run.iteration(), run.round());
-        return new Flow(first, first, 0, false, 0, 0, false, false, RolloutStats.EMPTY,
+        return new Flow(first, first, 0, false, 0, true, false, false, RolloutStats.EMPTY,
                 RolloutStats.EMPTY, now, now, 0, Double.NaN, List.of(), Staleness.NONE);
     }
 
     /**
-     * A round may go out while at most {@code maxStaleness} rounds are out or done and not yet taken by the trainer:
-     * each training step takes every done round, so a round is trained within that many versions of the one it
-     * went out at. (Counting rounds, not steps, keeps the flows going when a step finds nothing complete to train.)
+     * A round may go out while at most {@code maxStaleness} rounds have gone out ahead of the training steps
+     * reported: a step trains one round's worth of groups (B), so a round is trained within about that many
+     * versions of the one it went out at. When nothing can move otherwise (no round out, the trainer idle and the
+     * buffer short of a batch: groups dropped as stale, or samples cut by their token budget that only a next
+     * round resumes), one more round goes out; the bound is then held at training time, on every token.
      */
     boolean mayDispatch(int maxStaleness) {
-        return !asking && !draining && inFlight + doneUntrained <= maxStaleness;
+        boolean stalled = inFlight == 0 && !trainerBusy && !mayHoldBatch;
+        return !asking && !draining && (nextRound - startRound - steps <= maxStaleness || stalled);
     }
 
     /** Training goes on while a checkpoint waits for the rounds out, so that they find room in the buffer. */
     boolean mayTrain() {
-        return !trainerBusy && doneUntrained > 0;
+        return !trainerBusy && mayHoldBatch;
     }
 
-    /** A due checkpoint can be written: nothing out, nothing done and untrained, nothing training. */
+    /**
+     * A due checkpoint can be written: nothing out, nothing training, and no whole batch in the buffer (what is
+     * there, fewer than B complete groups and the unfinished samples, is saved with the replay buffer's part).
+     */
     boolean drained() {
-        return draining && !asking && inFlight == 0 && doneUntrained == 0 && !trainerBusy;
+        return draining && !asking && inFlight == 0 && !mayHoldBatch && !trainerBusy;
     }
 
     Flow dispatching() {
-        return new Flow(startRound, nextRound, steps, true, inFlight, doneUntrained, trainerBusy, draining, roundStats,
+        return new Flow(startRound, nextRound, steps, true, inFlight, mayHoldBatch, trainerBusy, draining, roundStats,
                 stepStats, lastReport, trainStart, trainSeconds, loss, batch, staleness);
     }
 
     Flow dispatched() {
-        return new Flow(startRound, nextRound + 1, steps, false, inFlight + 1, doneUntrained, trainerBusy, draining,
+        return new Flow(startRound, nextRound + 1, steps, false, inFlight + 1, mayHoldBatch, trainerBusy, draining,
                 roundStats, stepStats, lastReport, trainStart, trainSeconds, loss, batch,
                 staleness);
     }
 
     Flow roundDone(RolloutStats stats) {
-        return new Flow(startRound, nextRound, steps, asking, inFlight - 1, doneUntrained + 1, trainerBusy, draining,
+        return new Flow(startRound, nextRound, steps, asking, inFlight - 1, true, trainerBusy, draining,
                 roundStats.plus(stats), stepStats, lastReport, trainStart, trainSeconds, loss,
                 batch, staleness);
     }
 
-    /** The trainer takes every complete group there is; the step owns the rounds' stats from here. */
+    /** The trainer asks for a batch; the step owns the rounds' stats from here. */
     Flow taking() {
-        return new Flow(startRound, nextRound, steps, asking, inFlight, 0, true, draining, RolloutStats.EMPTY,
+        return new Flow(startRound, nextRound, steps, asking, inFlight, mayHoldBatch, true, draining, RolloutStats.EMPTY,
                 stepStats.plus(roundStats), lastReport, trainStart, trainSeconds, loss,
                 batch, staleness);
     }
 
-    /** Every group taken was dropped as too stale: the trainer is free again, the stats wait for the next step. */
-    Flow nothingToTrain(int dropped) {
-        return new Flow(startRound, nextRound, steps, asking, inFlight, doneUntrained, false, draining, roundStats,
+    /**
+     * Nothing to train: the buffer held fewer than B complete groups ({@code moreMayBeReady} false: the next take
+     * waits for a round to be done), or every group taken was dropped as too stale. The trainer is free again; the
+     * stats wait for the next step.
+     */
+    Flow nothingToTrain(int dropped, boolean moreMayBeReady) {
+        return new Flow(startRound, nextRound, steps, asking, inFlight, moreMayBeReady, false, draining, roundStats,
                 stepStats, lastReport, trainStart, trainSeconds, loss, batch,
                 new Staleness(0, 0, 0, staleness.droppedSamples() + dropped));
     }
 
-    Flow grouped(Staleness s, int dropped, long now) {
-        return new Flow(startRound, nextRound, steps, asking, inFlight, doneUntrained, true, draining, roundStats,
+    Flow grouped(Staleness s, int dropped, boolean moreMayBeReady, long now) {
+        return new Flow(startRound, nextRound, steps, asking, inFlight, moreMayBeReady, true, draining, roundStats,
                 stepStats, lastReport, now, trainSeconds, loss, batch,
                 new Staleness(s.p50(), s.p99(), s.max(), staleness.droppedSamples() + dropped));
     }
 
     Flow shaped(List<Trajectory> shaped) {
-        return new Flow(startRound, nextRound, steps, asking, inFlight, doneUntrained, trainerBusy, draining,
+        return new Flow(startRound, nextRound, steps, asking, inFlight, mayHoldBatch, trainerBusy, draining,
                 roundStats, stepStats, lastReport, trainStart, trainSeconds, loss, shaped,
                 staleness);
     }
 
     Flow trained(Trainer.Trained t, long now) {
-        return new Flow(startRound, nextRound, steps, asking, inFlight, doneUntrained, trainerBusy, draining,
+        return new Flow(startRound, nextRound, steps, asking, inFlight, mayHoldBatch, trainerBusy, draining,
                 roundStats, stepStats, lastReport, trainStart, (now - trainStart) / 1e9,
                 t.loss(), batch, staleness);
     }
@@ -116,12 +127,12 @@ record Flow(int startRound, int nextRound, int steps, boolean asking, int inFlig
 
     /** The step is reported; a checkpoint due after it drains the flows first. */
     Flow reported(long now, boolean checkpointDue) {
-        return new Flow(startRound, nextRound, steps + 1, asking, inFlight, doneUntrained, false, checkpointDue,
+        return new Flow(startRound, nextRound, steps + 1, asking, inFlight, mayHoldBatch, false, checkpointDue,
                 roundStats, RolloutStats.EMPTY, now, now, 0, Double.NaN, List.of(), Staleness.NONE);
     }
 
     Flow checkpointed() {
-        return new Flow(startRound, nextRound, steps, asking, inFlight, doneUntrained, trainerBusy, false, roundStats,
+        return new Flow(startRound, nextRound, steps, asking, inFlight, mayHoldBatch, trainerBusy, false, roundStats,
                 stepStats, lastReport, trainStart, trainSeconds, loss, batch, staleness);
     }
 }

@@ -68,8 +68,24 @@ public final class ReplayBuffer extends AbstractBehavior<ReplayBuffer.Command> {
     public record StreamEnded(Throwable failure) implements Command {
     }
 
-    /** Once {@code afterReceived} trajectories have arrived in total, hand over every complete group. */
-    public record TakeBatch(long afterReceived, ActorRef<Groups> replyTo) implements Command {
+    /**
+     * Once {@code afterReceived} trajectories have arrived in total, hand over complete groups: none while fewer
+     * than {@code minGroups} are complete (the reply is then empty and nothing is taken), else at most
+     * {@code maxGroups} of them, in the order the store hands them over (0: every complete group).
+     */
+    public record TakeBatch(long afterReceived, int minGroups, int maxGroups, ActorRef<Groups> replyTo)
+            implements Command {
+        public TakeBatch {
+            if (minGroups < 0 || maxGroups < 0 || (maxGroups > 0 && minGroups > maxGroups)) {
+                throw new IllegalArgumentException("take between " + minGroups + " and " + maxGroups
+                        + " groups: expected 0 <= min <= max, or max 0 for every complete group");
+            }
+        }
+
+        /** Every complete group, once {@code afterReceived} trajectories have arrived. */
+        public TakeBatch(long afterReceived, ActorRef<Groups> replyTo) {
+            this(afterReceived, 0, 0, replyTo);
+        }
     }
 
     /** Hand over every unfinished trajectory, to be resumed. */
@@ -193,7 +209,7 @@ public final class ReplayBuffer extends AbstractBehavior<ReplayBuffer.Command> {
         while (it.hasNext()) {
             TakeBatch t = it.next();
             if (state.received() >= t.afterReceived()) {
-                t.replyTo().tell(new Groups(state.takeCompleteGroups()));
+                t.replyTo().tell(new Groups(state.takeCompleteGroups(t.minGroups(), t.maxGroups())));
                 it.remove();
                 admitWaiting();
             }

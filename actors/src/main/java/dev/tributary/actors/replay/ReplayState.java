@@ -3,6 +3,8 @@ package dev.tributary.actors.replay;
 import dev.tributary.model.Image;
 import dev.tributary.model.Prompt;
 import dev.tributary.model.Trajectory;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +21,12 @@ import java.util.Map;
  */
 final class ReplayState {
     private final ReplayStore store;
+    /**
+     * Complete groups the store handed over that no request has taken yet (a request may take fewer than there
+     * are), oldest first; held, counted and checkpointed as the store's contents are.
+     */
+    private final ArrayDeque<List<Trajectory>> ready = new ArrayDeque<>();
+    private int readyTrajectories;
     private final Map<String, Integer> segmentsSeen = new HashMap<>();
     /** One prompt instance per prompt id with images: the k samples of a prompt hold its images once. */
     private final Map<String, Prompt> sharedPrompts = new HashMap<>();
@@ -69,7 +77,7 @@ final class ReplayState {
     long heldBytes() {
         long bytes = 0;
         java.util.Set<Image> images = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (Trajectory t : store.contents()) {
+        for (Trajectory t : contents()) {
             bytes += 8L * t.responseLength() + 4L * t.prompt().length();
             for (Image i : t.prompt().images()) {
                 if (images.add(i)) {
@@ -84,7 +92,7 @@ final class ReplayState {
     long imageBytes() {
         java.util.Set<Image> images = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         long bytes = 0;
-        for (Trajectory t : store.contents()) {
+        for (Trajectory t : contents()) {
             for (Image i : t.prompt().images()) {
                 bytes += images.add(i) ? i.bytes() : 0;
             }
@@ -97,12 +105,34 @@ final class ReplayState {
         return duplicates;
     }
 
-    /** The groups the store hands to training now; their ids, and those of anything it evicted, are forgotten. */
+    /** Every group the store hands to training now; their ids, and those of anything it evicted, are forgotten. */
     List<List<Trajectory>> takeCompleteGroups() {
-        List<List<Trajectory>> out = store.takeGroups();
+        return takeCompleteGroups(0, 0);
+    }
+
+    /**
+     * Complete groups for training: none while fewer than {@code min} are complete, else at most {@code max} (0:
+     * all), the oldest first; the rest stay held for the next request. The ids of what is handed over, and of
+     * anything the store evicted, are forgotten.
+     */
+    List<List<Trajectory>> takeCompleteGroups(int min, int max) {
+        for (List<Trajectory> g : store.takeGroups()) {
+            ready.add(g);
+            readyTrajectories += g.size();
+        }
+        forget(store.takeEvicted());
+        if (ready.isEmpty() || ready.size() < min) {
+            return List.of();
+        }
+        int n = max == 0 ? ready.size() : Math.min(max, ready.size());
+        List<List<Trajectory>> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            List<Trajectory> g = ready.poll();
+            readyTrajectories -= g.size();
+            out.add(g);
+        }
         out.forEach(this::forget);
         out.forEach(g -> g.forEach(t -> sharedPrompts.remove(t.prompt().id())));
-        forget(store.takeEvicted());
         return out;
     }
 
@@ -121,7 +151,7 @@ final class ReplayState {
     }
 
     int size() {
-        return store.size();
+        return store.size() + readyTrajectories;
     }
 
     long received() {
@@ -133,7 +163,7 @@ final class ReplayState {
      * anything arrived.
      */
     void restore(List<Trajectory> contents, long received) {
-        if (this.received > 0 || store.size() > 0) {
+        if (this.received > 0 || size() > 0) {
             throw new IllegalStateException("replay buffer can only be restored before any trajectory arrived");
         }
         contents.forEach(this::add);
@@ -146,14 +176,22 @@ final class ReplayState {
      */
     void replace(List<Trajectory> contents, long received) {
         store.clear();
+        ready.clear();
+        readyTrajectories = 0;
         segmentsSeen.clear();
         sharedPrompts.clear();
         this.received = 0;
         restore(contents, received);
     }
 
-    /** Everything held, for checkpoints. */
+    /** Everything held, for checkpoints: complete groups not yet taken (oldest first), then the store's contents. */
     List<Trajectory> contents() {
-        return store.contents();
+        if (ready.isEmpty()) {
+            return store.contents();
+        }
+        List<Trajectory> out = new ArrayList<>(size());
+        ready.forEach(out::addAll);
+        out.addAll(store.contents());
+        return out;
     }
 }

@@ -132,21 +132,28 @@ public final class EngineRunner {
                     s.repeatNgram(), s.repeatLimit(), t.prompt().length(), t.prompt().images()));
         }
         long stepsBefore = engine.stepsRun();
-        long swapsBefore = engine.swapsRun();
-        double swapSecondsBefore = engine.swapSeconds();
+        List<Double> swapPauses = new ArrayList<>();
         int[] counts = new int[3];
         long[] tokens = new long[1];
         InterruptedException[] interrupted = new InterruptedException[1];
         // versions.get(n): the weights after the n-th swap of this batch.
         List<PolicyVersion> versions = new ArrayList<>(List.of(version));
-        InferenceEngine.WeightSwap swap = inflight == null ? null : () -> {
-            FlatWeights newer = inflight.takeNewerThan(versions.get(versions.size() - 1));
-            if (newer == null) {
-                return false;
+        InferenceEngine.WeightSwap swap = inflight == null ? null : new InferenceEngine.WeightSwap() {
+            @Override
+            public boolean swap() {
+                FlatWeights newer = inflight.takeNewerThan(versions.get(versions.size() - 1));
+                if (newer == null) {
+                    return false;
+                }
+                newer.importInto(engine.params());
+                versions.add(newer.version());
+                return true;
             }
-            newer.importInto(engine.params());
-            versions.add(newer.version());
-            return true;
+
+            @Override
+            public void swapped(long pauseNanos) {
+                swapPauses.add(pauseNanos / 1e9);
+            }
         };
         engine.generate(requests, g -> {
             if (interrupted[0] != null) {
@@ -171,10 +178,8 @@ public final class EngineRunner {
             throw interrupted[0];
         }
         long steps = engine.stepsRun() - stepsBefore;
-        int swaps = (int) (engine.swapsRun() - swapsBefore);
         return new Finished(new RolloutStats(jobs.size(), tokens[0], counts[0], counts[1], resumed, counts[2],
-                (System.nanoTime() - start) / 1e9, steps, steps * engine.slots(), swaps,
-                engine.swapSeconds() - swapSecondsBefore, swaps == 0 ? 0 : engine.maxSwapSeconds()),
+                (System.nanoTime() - start) / 1e9, steps, steps * engine.slots(), swapPauses),
                 versions.get(versions.size() - 1));
     }
 

@@ -66,4 +66,27 @@ class ReplayStateTest {
         assertEquals(1, s.size());
         assertEquals(1, s.contents().size(), "the count agrees with what is held");
     }
+
+    /** The asynchronous trainer takes exactly B groups, once there are B; the rest wait, held and checkpointed. */
+    @Test
+    void takesBetweenMinAndMax_andHoldsTheRest() {
+        ReplayState s = new ReplayState(ReplayStore.grouped(2));
+        for (String g : List.of("a", "b", "c")) {
+            s.add(done(cut(g + "/0")));
+            s.add(done(cut(g + "/1")));
+        }
+        assertEquals(List.of(), s.takeCompleteGroups(4, 4), "three complete groups are fewer than four");
+        assertEquals(6, s.size(), "nothing was taken");
+        assertFalse(s.add(done(cut("a/0"))), "groups held back are still remembered: a copy is dropped");
+        List<List<Trajectory>> two = s.takeCompleteGroups(2, 2);
+        assertEquals(List.of("a/0", "b/0"), two.stream().map(g -> g.get(0).id()).toList(), "oldest first");
+        assertEquals(2, s.size(), "c is held");
+        assertEquals(List.of("c/0", "c/1"), s.contents().stream().map(Trajectory::id).toList(),
+                "the held group is in the checkpoint's contents");
+        s.add(done(cut("d/0")));
+        s.add(done(cut("d/1")));
+        assertEquals(List.of("c/0", "d/0"), s.takeCompleteGroups(2, 2).stream().map(g -> g.get(0).id()).toList());
+        assertEquals(0, s.size());
+        assertEquals(0, s.remembered());
+    }
 }

@@ -50,6 +50,13 @@ public final class InferenceEngine {
          * there are none. Must not wait for weights to arrive: the engine's slots wait meanwhile.
          */
         boolean swap();
+
+        /**
+         * Told, after each swap, the pause it caused the engine's slots: the import, and the recompute of the cache
+         * when the swap recomputes it.
+         */
+        default void swapped(long pauseNanos) {
+        }
     }
 
     /** What a weight swap does with the KV cache of the sequences in flight. */
@@ -196,6 +203,7 @@ public final class InferenceEngine {
                     swapsRun++;
                     swapNanos += pause;
                     maxSwapNanos = Math.max(maxSwapNanos, pause);
+                    swap.swapped(pause);
                 }
             }
             for (int s = 0; s < slots && !queue.isEmpty(); s++) {

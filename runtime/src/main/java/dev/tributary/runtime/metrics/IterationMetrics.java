@@ -22,13 +22,15 @@ package dev.tributary.runtime.metrics;
  * @param droppedStale       samples dropped as older than the staleness bound since the last row
  * @param weightSwaps        weight swaps in the middle of a rollout batch (asynchronous in-flight updates)
  * @param maxSwapMillis      the longest pause one of them caused its engine, in milliseconds
+ * @param swapP50Millis      the median of their pauses (nearest rank), in milliseconds; NaN without swaps
+ * @param swapP99Millis      their 99th percentile (nearest rank), in milliseconds; NaN without swaps
  */
 public record IterationMetrics(int iteration, double meanReward, double heldOutAccuracy, double meanResponseLength,
                                double tokensPerSecond, int partial, int resumed, int repeatStopped,
                                double rolloutSeconds, double trainSeconds, double syncSeconds, double handoffMillis,
                                int trainedSamples, double workerBusyFraction, double slotOccupancy, double seconds,
                                int stalenessP50, int stalenessP99, int stalenessMax, int droppedStale,
-                               int weightSwaps, double maxSwapMillis) {
+                               int weightSwaps, double maxSwapMillis, double swapP50Millis, double swapP99Millis) {
     /** A row without weight swaps in the middle of a batch. */
     public IterationMetrics(int iteration, double meanReward, double heldOutAccuracy, double meanResponseLength,
                             double tokensPerSecond, int partial, int resumed, int repeatStopped,
@@ -37,7 +39,8 @@ public record IterationMetrics(int iteration, double meanReward, double heldOutA
                             int stalenessP50, int stalenessP99, int stalenessMax, int droppedStale) {
         this(iteration, meanReward, heldOutAccuracy, meanResponseLength, tokensPerSecond, partial, resumed,
                 repeatStopped, rolloutSeconds, trainSeconds, syncSeconds, handoffMillis, trainedSamples,
-                workerBusyFraction, slotOccupancy, seconds, stalenessP50, stalenessP99, stalenessMax, droppedStale, 0, 0);
+                workerBusyFraction, slotOccupancy, seconds, stalenessP50, stalenessP99, stalenessMax, droppedStale, 0, 0,
+                Double.NaN, Double.NaN);
     }
 
     public IterationMetrics {
@@ -68,6 +71,11 @@ public record IterationMetrics(int iteration, double meanReward, double heldOutA
         nonNegative(seconds, "iteration seconds", iteration);
         nonNegative(weightSwaps, "weight swaps", iteration);
         nonNegative(maxSwapMillis, "longest swap pause", iteration);
+        // NaN: no swaps, or a row of a version before these columns.
+        if (!Double.isNaN(swapP50Millis) || !Double.isNaN(swapP99Millis)) {
+            nonNegative(swapP50Millis, "swap pause p50", iteration);
+            nonNegative(swapP99Millis, "swap pause p99", iteration);
+        }
     }
 
     private static void nonNegative(double v, String what, int iteration) {

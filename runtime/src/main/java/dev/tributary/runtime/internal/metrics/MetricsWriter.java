@@ -101,8 +101,8 @@ public final class MetricsWriter implements AutoCloseable {
             lines.remove(lines.size() - 1);
         }
         List<String> kept = new ArrayList<>();
-        // A file of the version before the weight-swap columns is rewritten with them.
-        boolean older = hasHeader && !lines.isEmpty() && lines.get(0).equals(MetricsFormat.OLD_CSV_HEADER);
+        // A file of a version before the weight-swap columns or their percentiles is rewritten with them.
+        boolean older = hasHeader && !lines.isEmpty() && MetricsFormat.OLD_CSV_HEADERS.contains(lines.get(0));
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             if (hasHeader && i == 0) {

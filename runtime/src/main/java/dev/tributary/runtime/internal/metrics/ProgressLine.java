@@ -27,7 +27,10 @@ public final class ProgressLine {
                     m.stalenessP99(), m.stalenessMax(), m.droppedStale());
         }
         if (m.weightSwaps() > 0) {
-            line += String.format(Locale.ROOT, " | swaps %d max %.1fms", m.weightSwaps(), m.maxSwapMillis());
+            line += Double.isNaN(m.swapP50Millis())
+                    ? String.format(Locale.ROOT, " | swaps %d max %.1fms", m.weightSwaps(), m.maxSwapMillis())
+                    : String.format(Locale.ROOT, " | swaps %d p50 %.1f max %.1fms", m.weightSwaps(), m.swapP50Millis(),
+                    m.maxSwapMillis());
         }
         return line;
     }

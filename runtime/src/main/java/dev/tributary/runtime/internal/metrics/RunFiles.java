@@ -115,7 +115,8 @@ public final class RunFiles implements Consumer<IterationReport>, AutoCloseable 
                 r.seconds() > 0 && rolloutWorkers > 0 ? r.rollout().busySeconds() / (rolloutWorkers * r.seconds()) : 0,
                 r.rollout().slotOccupancy(), r.seconds(), r.staleness().p50(), r.staleness().p99(),
                 r.staleness().max(), r.staleness().droppedSamples(), r.rollout().swaps(),
-                1000 * r.rollout().maxSwapSeconds());
+                1000 * r.rollout().maxSwapSeconds(), 1000 * r.rollout().swapPauseQuantile(0.50),
+                1000 * r.rollout().swapPauseQuantile(0.99));
     }
 
     /** The held-out accuracy of the last evaluated iteration of {@code history}; NaN if none was evaluated. */

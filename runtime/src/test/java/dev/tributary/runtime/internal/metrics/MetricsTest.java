@@ -29,14 +29,14 @@ class MetricsTest {
                 0.5, 2, 1, 2, 3, 8);
         assertTrue(ProgressLine.format(stale).endsWith("| stale p50 1 p99 2 max 3 dropped 8"), ProgressLine.format(stale));
         IterationMetrics swapped = new IterationMetrics(5, 0.5, Double.NaN, 20, 1000, 0, 0, 0, 1, 1, 0, 0, 64, 0.9,
-                0.5, 2, 0, 1, 1, 0, 3, 0.42);
-        assertTrue(ProgressLine.format(swapped).endsWith("| stale p50 0 p99 1 max 1 dropped 0 | swaps 3 max 0.4ms"),
+                0.5, 2, 0, 1, 1, 0, 3, 0.42, 0.31, 0.42);
+        assertTrue(ProgressLine.format(swapped).endsWith("| stale p50 0 p99 1 max 1 dropped 0 | swaps 3 p50 0.3 max 0.4ms"),
                 ProgressLine.format(swapped));
     }
 
     @Test
     void resume_rewritesMetricsOfTheVersionBeforeTheSwapColumns(@TempDir Path dir) throws IOException {
-        Files.writeString(dir.resolve(MetricsWriter.CSV), MetricsFormat.OLD_CSV_HEADER + "\n"
+        Files.writeString(dir.resolve(MetricsWriter.CSV), MetricsFormat.OLD_CSV_HEADERS.get(0) + "\n"
                 + "1,0.13,,29.5,1850.4,12,9,1,3.14,1.23,0.024,4.5,128,0.62,0.71,5.2,0,0,0,0\n"
                 + "2,0.2,0.5,29.5,1850.4,12,9,1,3.14,1.23,0.024,4.5,128,0.62,0.71,5.2,0,0,0,0\n");
         Files.writeString(dir.resolve(MetricsWriter.JSONL), "");
@@ -45,8 +45,24 @@ class MetricsTest {
         }
         List<String> csv = Files.readAllLines(dir.resolve(MetricsWriter.CSV));
         assertEquals(List.of(MetricsFormat.CSV_HEADER,
-                "1,0.13,,29.5,1850.4,12,9,1,3.14,1.23,0.024,4.5,128,0.62,0.71,5.2,0,0,0,0,0,0.0"), csv.subList(0, 2));
+                "1,0.13,,29.5,1850.4,12,9,1,3.14,1.23,0.024,4.5,128,0.62,0.71,5.2,0,0,0,0,0,0.0,,"), csv.subList(0, 2));
         assertEquals(List.of(1, 2), MetricsWriter.read(dir).stream().map(IterationMetrics::iteration).toList());
+    }
+
+    @Test
+    void resume_rewritesMetricsOfTheVersionBeforeTheSwapPercentiles(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve(MetricsWriter.CSV), MetricsFormat.OLD_CSV_HEADERS.get(1) + "\n"
+                + "1,0.13,,29.5,1850.4,12,9,1,3.14,1.23,0.024,4.5,128,0.62,0.71,5.2,0,1,1,0,2,3.5\n");
+        Files.writeString(dir.resolve(MetricsWriter.JSONL), "");
+        try (MetricsWriter w = MetricsWriter.resume(dir, 1)) {
+            w.append(metrics(2, 0.9));
+        }
+        List<String> csv = Files.readAllLines(dir.resolve(MetricsWriter.CSV));
+        assertEquals(List.of(MetricsFormat.CSV_HEADER,
+                "1,0.13,,29.5,1850.4,12,9,1,3.14,1.23,0.024,4.5,128,0.62,0.71,5.2,0,1,1,0,2,3.5,,"), csv.subList(0, 2));
+        IterationMetrics first = MetricsWriter.read(dir).get(0);
+        assertEquals(2, first.weightSwaps());
+        assertTrue(Double.isNaN(first.swapP50Millis()), "percentiles the old file never had are unknown, not 0");
     }
 
     @Test
@@ -72,7 +88,7 @@ class MetricsTest {
         List<String> csv = Files.readAllLines(out.resolve(MetricsWriter.CSV));
         assertEquals(4, csv.size(), "one header and three rows: " + csv);
         assertEquals(MetricsFormat.CSV_HEADER, csv.get(0));
-        assertEquals("1,0.13,,29.5,1850.4,12,9,1,3.14,1.23,0.024,4.5,128,0.62,0.71,5.2,0,0,0,0,0,0.0", csv.get(2));
+        assertEquals("1,0.13,,29.5,1850.4,12,9,1,3.14,1.23,0.024,4.5,128,0.62,0.71,5.2,0,0,0,0,0,0.0,,", csv.get(2));
         List<String> json = Files.readAllLines(out.resolve(MetricsWriter.JSONL));
         assertEquals(3, json.size());
         assertTrue(json.get(1).startsWith("{\"iteration\":1,\"mean_reward\":0.13,\"held_out_accuracy\":null,"), json.get(1));
