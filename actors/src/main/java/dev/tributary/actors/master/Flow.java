@@ -2,6 +2,7 @@ package dev.tributary.actors.master;
 
 import dev.tributary.actors.rollout.RolloutStats;
 import dev.tributary.actors.trainer.Trainer;
+import dev.tributary.model.Prompt;
 import dev.tributary.model.Trajectory;
 import java.util.List;
 
@@ -20,19 +21,21 @@ import java.util.List;
  * @param draining           a checkpoint is due: no round is sent until the ones out are done and it is written
  * @param roundStats         what the rounds done since the last step's groups were taken did
  * @param stepStats          the rollout stats of the step under way
+ * @param requeued           prompts whose groups were dropped as too stale, to go out again in the next rounds
  */
 record Flow(int startRound, int nextRound, int steps, boolean asking, int inFlight, boolean mayHoldBatch,
             boolean trainerBusy, boolean draining, RolloutStats roundStats, RolloutStats stepStats, long lastReport,
             long trainStart, double trainSeconds, double loss,
-            List<Trajectory> batch, Staleness staleness) {
+            List<Trajectory> batch, Staleness staleness, List<Prompt> requeued) {
     Flow {
         batch = List.copyOf(batch);
+        requeued = List.copyOf(requeued);
     }
 
     static Flow start(Run run, long now) {
         int first = Math.max(run.iteration(), run.round());
         return new Flow(first, first, 0, false, 0, true, false, false, RolloutStats.EMPTY,
-                RolloutStats.EMPTY, now, now, 0, Double.NaN, List.of(), Staleness.NONE);
+                RolloutStats.EMPTY, now, now, 0, Double.NaN, List.of(), Staleness.NONE, List.of());
     }
 
     /**
@@ -62,26 +65,28 @@ record Flow(int startRound, int nextRound, int steps, boolean asking, int inFlig
 
     Flow dispatching() {
         return new Flow(startRound, nextRound, steps, true, inFlight, mayHoldBatch, trainerBusy, draining, roundStats,
-                stepStats, lastReport, trainStart, trainSeconds, loss, batch, staleness);
+                stepStats, lastReport, trainStart, trainSeconds, loss, batch, staleness, requeued);
     }
 
-    Flow dispatched() {
+    /** The round went out, carrying the first {@code requeuedSent} re-queued prompts. */
+    Flow dispatched(int requeuedSent) {
+        List<Prompt> requeued = this.requeued.subList(requeuedSent, this.requeued.size());
         return new Flow(startRound, nextRound + 1, steps, false, inFlight + 1, mayHoldBatch, trainerBusy, draining,
                 roundStats, stepStats, lastReport, trainStart, trainSeconds, loss, batch,
-                staleness);
+                staleness, requeued);
     }
 
     Flow roundDone(RolloutStats stats) {
         return new Flow(startRound, nextRound, steps, asking, inFlight - 1, true, trainerBusy, draining,
                 roundStats.plus(stats), stepStats, lastReport, trainStart, trainSeconds, loss,
-                batch, staleness);
+                batch, staleness, requeued);
     }
 
     /** The trainer asks for a batch; the step owns the rounds' stats from here. */
     Flow taking() {
         return new Flow(startRound, nextRound, steps, asking, inFlight, mayHoldBatch, true, draining, RolloutStats.EMPTY,
                 stepStats.plus(roundStats), lastReport, trainStart, trainSeconds, loss,
-                batch, staleness);
+                batch, staleness, requeued);
     }
 
     /**
@@ -89,28 +94,30 @@ record Flow(int startRound, int nextRound, int steps, boolean asking, int inFlig
      * waits for a round to be done), or every group taken was dropped as too stale. The trainer is free again; the
      * stats wait for the next step.
      */
-    Flow nothingToTrain(int dropped, boolean moreMayBeReady) {
+    Flow nothingToTrain(int dropped, List<Prompt> requeue, boolean moreMayBeReady) {
+        List<Prompt> requeued = concat(this.requeued, requeue);
         return new Flow(startRound, nextRound, steps, asking, inFlight, moreMayBeReady, false, draining, roundStats,
                 stepStats, lastReport, trainStart, trainSeconds, loss, batch,
-                new Staleness(0, 0, 0, staleness.droppedSamples() + dropped));
+                new Staleness(0, 0, 0, staleness.droppedSamples() + dropped), requeued);
     }
 
-    Flow grouped(Staleness s, int dropped, boolean moreMayBeReady, long now) {
+    Flow grouped(Staleness s, int dropped, List<Prompt> requeue, boolean moreMayBeReady, long now) {
+        List<Prompt> requeued = concat(this.requeued, requeue);
         return new Flow(startRound, nextRound, steps, asking, inFlight, moreMayBeReady, true, draining, roundStats,
                 stepStats, lastReport, now, trainSeconds, loss, batch,
-                new Staleness(s.p50(), s.p99(), s.max(), staleness.droppedSamples() + dropped));
+                new Staleness(s.p50(), s.p99(), s.max(), staleness.droppedSamples() + dropped), requeued);
     }
 
     Flow shaped(List<Trajectory> shaped) {
         return new Flow(startRound, nextRound, steps, asking, inFlight, mayHoldBatch, trainerBusy, draining,
                 roundStats, stepStats, lastReport, trainStart, trainSeconds, loss, shaped,
-                staleness);
+                staleness, requeued);
     }
 
     Flow trained(Trainer.Trained t, long now) {
         return new Flow(startRound, nextRound, steps, asking, inFlight, mayHoldBatch, trainerBusy, draining,
                 roundStats, stepStats, lastReport, trainStart, (now - trainStart) / 1e9,
-                t.loss(), batch, staleness);
+                t.loss(), batch, staleness, requeued);
     }
 
     /**
@@ -128,11 +135,20 @@ record Flow(int startRound, int nextRound, int steps, boolean asking, int inFlig
     /** The step is reported; a checkpoint due after it drains the flows first. */
     Flow reported(long now, boolean checkpointDue) {
         return new Flow(startRound, nextRound, steps + 1, asking, inFlight, mayHoldBatch, false, checkpointDue,
-                roundStats, RolloutStats.EMPTY, now, now, 0, Double.NaN, List.of(), Staleness.NONE);
+                roundStats, RolloutStats.EMPTY, now, now, 0, Double.NaN, List.of(), Staleness.NONE, requeued);
     }
 
     Flow checkpointed() {
         return new Flow(startRound, nextRound, steps, asking, inFlight, mayHoldBatch, trainerBusy, false, roundStats,
-                stepStats, lastReport, trainStart, trainSeconds, loss, batch, staleness);
+                stepStats, lastReport, trainStart, trainSeconds, loss, batch, staleness, requeued);
+    }
+
+    private static List<Prompt> concat(List<Prompt> a, List<Prompt> b) {
+        if (b.isEmpty()) {
+            return a;
+        }
+        List<Prompt> out = new java.util.ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 }

@@ -6,8 +6,10 @@ import dev.tributary.actors.rollout.RolloutJob;
 import dev.tributary.actors.rollout.RolloutStats;
 import dev.tributary.actors.rollout.RolloutWorker;
 import dev.tributary.model.PolicyVersion;
+import dev.tributary.model.Prompt;
 import dev.tributary.model.Trajectory;
 import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BiFunction;
@@ -300,7 +302,23 @@ public final class MasterKernel {
 
     /** The jobs of round {@code round}: {@code unfinished} resumed, then k samples of the sampler's next prompts. */
     public List<RolloutJob> jobs(int round, List<Trajectory> unfinished) {
-        return Jobs.of(settings(), round, unfinished, setup.sampler().next(round, settings().promptsPerIteration()));
+        return jobs(round, unfinished, List.of());
+    }
+
+    /**
+     * As {@link #jobs(int, List)}, with {@code requeued} prompts (at most the prompts per round) first in the round,
+     * in place of as many of the sampler's.
+     */
+    public List<RolloutJob> jobs(int round, List<Trajectory> unfinished, List<Prompt> requeued) {
+        int n = settings().promptsPerIteration();
+        if (requeued.size() > n) {
+            throw new IllegalArgumentException(requeued.size() + " prompts re-queued into a round of " + n);
+        }
+        List<Prompt> prompts = new ArrayList<>(requeued);
+        if (prompts.size() < n) {
+            prompts.addAll(setup.sampler().next(round, n - prompts.size()));
+        }
+        return Jobs.of(settings(), round, unfinished, prompts);
     }
 
     /** Complete groups in a fixed order, their success recorded with the sampler. */
