@@ -2,38 +2,55 @@ package dev.tributary.benchmarks.rollout;
 
 import com.typesafe.config.ConfigFactory;
 import dev.tributary.benchmarks.Table;
-import dev.tributary.runtime.RunResult;
 import dev.tributary.runtime.RunSpec;
 import dev.tributary.runtime.Tributary;
 import dev.tributary.runtime.TributaryRun;
+import dev.tributary.runtime.internal.metrics.MetricsWriter;
 import dev.tributary.runtime.metrics.IterationMetrics;
 import dev.tributary.runtime.settings.TributarySettings;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The synchronous driver against the asynchronous one (η = 1, 2, 4, 8, and 8 with truncated importance weights)
- * on the default job in one JVM: the same task and seeds, and the same number of trained samples (those of the
- * synchronous run's steps; an asynchronous run is stopped after the step that reaches them, since a step trains
- * every complete group the buffer holds). Per configuration: trained samples and samples per second of RL time,
- * how busy the rollout workers and the trainer were, the staleness of trained tokens, the weight swaps in the
- * middle of a batch and their longest pause, and held-out accuracy at the end; then the speed-up over synchronous
- * next to the ideal one the synchronous run allows, (rollout time + train time) / max(rollout time, train time).
+ * The synchronous driver against the asynchronous one (η = 1, 2, 4, 8, and 8 with truncated importance weights) on
+ * the default job: the same task, seeds, SFT start and number of trained samples (every asynchronous step trains
+ * one batch of B groups, as a synchronous iteration does).
  *
- * <p>{@code benchmarks/run AsyncBenchmark [steps] [seeds]}: defaults 40 synchronous steps and 1 seed (with more
- * seeds, the accuracy column shows mean and range). Rollout and training share the machine's cores (one JVM, no
- * pinning).
+ * <p>Rollout and training run on separate cores: per run, two node JVMs on 127.0.0.1, one with the master, replay
+ * buffer, reward and trainer roles pinned to CPU 1 and one with the rollout role pinned to CPU 0
+ * ({@code taskset -c}); weights go to the rollout node over the TCP data plane as in any cluster run. Every run
+ * resumes from its seed's SFT warm-up (iteration 0's checkpoint, made once per seed in this JVM), so the runs differ
+ * only in the driver. Where {@code taskset} is missing or the machine has one CPU, the runs share one JVM instead
+ * (and the table says so).
+ *
+ * <p>Per configuration: trained samples, samples per second (over every step but the last, which also scores the
+ * held-out set and writes the final checkpoint), how busy the rollout workers and the trainer were, the staleness of
+ * trained tokens, the weight swaps in the middle of a rollout batch with their pause (p50: the median of the steps'
+ * medians weighted by their swaps; p99: the largest step's), and held-out accuracy at the end (500 prompts; mean and
+ * range over the seeds); then the speed-up over synchronous next to the ideal one the synchronous run allows,
+ * (rollout time + train time) / max(rollout time, train time).
+ *
+ * <p>{@code benchmarks/run AsyncBenchmark [steps] [seeds] [pinned|onejvm]}: defaults 40 steps, 3 seeds, pinned.
  */
 public final class AsyncBenchmark {
+    private static final int PROMPTS = 16;
+    private static final int SAMPLES_PER_PROMPT = 8;
+
     private record Config(String label, String driver, int eta, String correction) {
     }
 
     private record Figures(int trained, double seconds, double rollout, double train, double rolloutBusy,
-                           double stalenessP50, int stalenessP99, double accuracy, int swaps, double maxSwapMillis) {
+                           double stalenessP50, int stalenessP99, double accuracy, int swaps, double swapP50Millis,
+                           double swapP99Millis, int dropped) {
         double samplesPerSecond() {
             return trained / seconds;
         }
@@ -41,98 +58,230 @@ public final class AsyncBenchmark {
 
     public static void main(String[] args) throws Exception {
         int steps = args.length > 0 ? Integer.parseInt(args[0]) : 40;
-        int seeds = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        int seeds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        boolean pinned = (args.length > 2 ? args[2] : "pinned").equals("pinned") && canPin();
         List<Config> configs = List.of(new Config("synchronous", "synchronous", 0, "none"),
                 new Config("async η=1", "asynchronous", 1, "none"),
                 new Config("async η=2", "asynchronous", 2, "none"),
                 new Config("async η=4", "asynchronous", 4, "none"),
                 new Config("async η=8", "asynchronous", 8, "none"),
                 new Config("async η=8 + tis", "asynchronous", 8, "tis"));
-        int samples = steps * 16 * 8; // the synchronous run's: prompts per iteration × samples per prompt
-        System.out.printf(Locale.ROOT, "AsyncBenchmark: %d trained samples of the default job per run (%d synchronous "
-                + "steps), %d seed(s), %d cores, one JVM%n", samples, steps, seeds,
-                Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "AsyncBenchmark: %d steps of %d prompts x %d samples per run, %d seed(s), %s%n",
+                steps, PROMPTS, SAMPLES_PER_PROMPT, seeds, pinned
+                        ? "two node JVMs: rollout pinned to CPU 0, master + replay + reward + trainer to CPU 1"
+                        : "one JVM, rollout and training sharing " + Runtime.getRuntime().availableProcessors()
+                        + " cores (not pinned)");
+        Path root = Files.createTempDirectory("async-benchmark");
         List<List<Figures>> all = new ArrayList<>();
-        for (Config c : configs) {
-            List<Figures> perSeed = new ArrayList<>();
-            for (int s = 0; s < seeds; s++) {
-                System.out.printf(Locale.ROOT, "  %s, seed %d ...%n", c.label(), 3 + s);
-                perSeed.add(run(c, steps, samples, 3 + s));
+        configs.forEach(c -> all.add(new ArrayList<>()));
+        for (int s = 0; s < seeds; s++) {
+            long seed = 3 + s;
+            Path warm = warmUp(root.resolve("seed-" + seed + "-sft"), seed);
+            for (int i = 0; i < configs.size(); i++) {
+                Config c = configs.get(i);
+                long t0 = System.nanoTime();
+                Figures f = run(c, steps, seed, warm, root.resolve("seed-" + seed + "-" + i), pinned);
+                all.get(i).add(f);
+                System.out.printf(Locale.ROOT, "  seed %d, %-16s %5.0f samples/s, held-out %.1f%% (%.0f s)%n", seed,
+                        c.label() + ":", f.samplesPerSecond(), 100 * f.accuracy(), (System.nanoTime() - t0) / 1e9);
             }
-            all.add(perSeed);
         }
         Figures sync = mean(all.get(0));
         double ideal = (sync.rollout() + sync.train()) / Math.max(sync.rollout(), sync.train());
         Table t = new Table("driver", "trained samples", "samples/s", "rollout busy %", "trainer busy %",
-                "staleness p50 / p99", "swaps (max pause)", "held-out accuracy", "speed-up", "% of ideal");
+                "staleness p50 / p99", "swaps, pause p50 / p99", "dropped", "held-out accuracy", "speed-up",
+                "% of ideal");
         for (int i = 0; i < configs.size(); i++) {
             Figures f = mean(all.get(i));
             double speedUp = f.samplesPerSecond() / sync.samplesPerSecond();
-            t.row(configs.get(i).label(), f.trained(), String.format(Locale.ROOT, "%.1f", f.samplesPerSecond()),
+            t.row(configs.get(i).label(), f.trained(), String.format(Locale.ROOT, "%.0f", f.samplesPerSecond()),
                     String.format(Locale.ROOT, "%.0f", 100 * f.rolloutBusy()),
                     String.format(Locale.ROOT, "%.0f", 100 * f.train() / f.seconds()),
                     String.format(Locale.ROOT, "%.1f / %d", f.stalenessP50(), f.stalenessP99()),
-                    f.swaps() == 0 ? "0" : String.format(Locale.ROOT, "%d (%.1f ms)", f.swaps(), f.maxSwapMillis()),
-                    accuracy(all.get(i)), String.format(Locale.ROOT, "%.2fx", speedUp),
+                    f.swaps() == 0 ? "0" : String.format(Locale.ROOT, "%d, %.1f / %.1f ms", f.swaps(),
+                            f.swapP50Millis(), f.swapP99Millis()),
+                    f.dropped(), accuracy(all.get(i)), String.format(Locale.ROOT, "%.2fx", speedUp),
                     i == 0 ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * speedUp / ideal));
         }
         System.out.println();
         System.out.print(t.render());
         System.out.printf(Locale.ROOT, "ideal speed-up from the synchronous run: (rollout %.1f s + train %.1f s) / "
                 + "max = %.2fx; target: asynchronous >= 85%% of it%n", sync.rollout(), sync.train(), ideal);
-        System.out.println("swaps: weight swaps in the middle of a rollout batch (in-flight updates, the KV cache "
-                + "recomputed), per run, and the longest pause one caused its engine");
+        System.out.println("figures are means over the seeds (accuracy: mean and range); samples/s over every step but"
+                + " the last; swaps: weight swaps in the middle of a rollout batch (in-flight updates, the KV cache "
+                + "recomputed) per run");
         System.exit(0);
     }
 
-    private static Figures run(Config c, int steps, int samples, long seed) throws Exception {
-        Path out = Files.createTempDirectory("async-benchmark");
-        boolean sync = c.driver().equals("synchronous");
-        TributarySettings settings = TributarySettings.load(ConfigFactory.parseString("""
+    /** {@code taskset} runs and there are two CPUs to pin to. */
+    private static boolean canPin() {
+        if (Runtime.getRuntime().availableProcessors() < 2) {
+            return false;
+        }
+        try {
+            return new ProcessBuilder("taskset", "-c", "0", "true").start().waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static String settings(long seed, Path out, String extra) {
+        return """
                 tributary {
-                  run { iterations = %d, seed = %d, checkpoint-every = 0, out-dir = "%s" }
+                  run { seed = %d, out-dir = "%s" }
+                  eval.prompts = 500
+                }
+                %s
+                """.formatted(seed, out, extra);
+    }
+
+    /** The seed's SFT warm-up, once: a one-iteration run whose iteration-0 checkpoint every configuration resumes. */
+    private static Path warmUp(Path out, long seed) throws Exception {
+        System.out.printf(Locale.ROOT, "  seed %d: SFT warm-up ...%n", seed);
+        TributarySettings s = TributarySettings.load(ConfigFactory.parseString(settings(seed, out,
+                "tributary.run { iterations = 1, checkpoint-every = 1 }")).withFallback(ConfigFactory.load()));
+        try (TributaryRun run = Tributary.start(RunSpec.of(s).withProgress(line -> { }))) {
+            run.result().toCompletableFuture().get(30, TimeUnit.MINUTES);
+        }
+        return out.resolve("checkpoints").resolve("iter-0");
+    }
+
+    private static Figures run(Config c, int steps, long seed, Path warm, Path out, boolean pinned) throws Exception {
+        Path checkpoints = out.resolve("checkpoints");
+        Files.createDirectories(checkpoints.resolve("iter-0"));
+        try (var files = Files.list(warm)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, checkpoints.resolve("iter-0").resolve(f.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
+        String tributary = settings(seed, out.resolve("run"), """
+                tributary {
+                  run { resume = true, iterations = %d, checkpoint-every = %d, checkpoint-dir = "%s" }
                   master { driver = %s, asynchronous.max-staleness = %d }
                   algo.correction.name = %s
                   replay.capacity = 4096
-                  eval { prompts = 500, every = %d }
+                  eval.every = %d
                 }
-                """.formatted(sync ? steps : 10 * steps, seed, out.resolve("run"), c.driver(), Math.max(c.eta(), 0),
-                c.correction(), sync ? steps : 10 * steps)).withFallback(ConfigFactory.load()));
-        RunResult r;
-        try (TributaryRun run = Tributary.start(RunSpec.of(settings).withProgress(line -> { }))) {
-            // An asynchronous run stops after the step that reaches the synchronous run's trained samples (a stopped
-            // run is evaluated after its last step).
-            while (!sync && !run.result().toCompletableFuture().isDone()) {
-                if (run.metrics().stream().mapToInt(IterationMetrics::trainedSamples).sum() >= samples) {
-                    run.stopAfterIteration();
-                    break;
+                """.formatted(steps, steps, checkpoints, c.driver(), c.eta(), c.correction(), steps));
+        List<IterationMetrics> metrics = pinned ? pinnedRun(tributary, out) : oneJvmRun(tributary);
+        return figures(metrics);
+    }
+
+    private static List<IterationMetrics> oneJvmRun(String tributary) throws Exception {
+        TributarySettings s = TributarySettings.load(ConfigFactory.parseString(tributary)
+                .withFallback(ConfigFactory.load()));
+        try (TributaryRun run = Tributary.start(RunSpec.of(s).withProgress(line -> { }))) {
+            return run.result().toCompletableFuture().get(30, TimeUnit.MINUTES).metrics();
+        }
+    }
+
+    /**
+     * Two node JVMs, each pinned to a CPU of its own: the head (master, replay, reward, trainer) on CPU 1, the
+     * rollout node on CPU 0. Both exit once the run is over; either is killed if it is still there after that.
+     */
+    private static List<IterationMetrics> pinnedRun(String tributary, Path out) throws Exception {
+        int rolloutWorkers = TributarySettings.load(ConfigFactory.parseString(tributary)
+                .withFallback(ConfigFactory.load())).rollout().workers();
+        Path conf = out.resolve("node.conf");
+        Files.writeString(conf, tributary + """
+                tributary.cluster.min-rollout-workers = %d
+                pekko {
+                  actor.provider = cluster
+                  remote.artery.canonical.hostname = "127.0.0.1"
+                  cluster.jmx.enabled = off
                 }
-                Thread.sleep(20);
+                """.formatted(rolloutWorkers));
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        List<Process> nodes = new ArrayList<>();
+        Thread reaper = new Thread(() -> nodes.forEach(Process::destroyForcibly));
+        Runtime.getRuntime().addShutdownHook(reaper);
+        try {
+            Process head = fork(1, "master,replay,reward,trainer", port, port, conf, out.resolve("head.log"));
+            nodes.add(head);
+            Process rollout = fork(0, "rollout", 0, port, conf, out.resolve("rollout.log"));
+            nodes.add(rollout);
+            if (!head.waitFor(30, TimeUnit.MINUTES) || head.exitValue() != 0) {
+                throw new IllegalStateException("the head node did not finish its run (exit "
+                        + (head.isAlive() ? "none" : head.exitValue()) + "); its log:\n"
+                        + tail(out.resolve("head.log")) + "\nthe rollout node's log:\n" + tail(out.resolve("rollout.log")));
             }
-            r = run.result().toCompletableFuture().get(30, TimeUnit.MINUTES);
+            if (!rollout.waitFor(60, TimeUnit.SECONDS)) {
+                // Kept for whoever looks into it: where the node that did not leave was stuck.
+                Path stacks = out.resolve("rollout-stacks.txt");
+                new ProcessBuilder("jstack", String.valueOf(rollout.pid())).redirectErrorStream(true)
+                        .redirectOutput(stacks.toFile()).start().waitFor(30, TimeUnit.SECONDS);
+                System.out.println("  the rollout node had not exited 60 s after the run ended; killed (stacks in "
+                        + stacks + ")");
+            }
+        } finally {
+            nodes.forEach(Process::destroyForcibly);
+            Runtime.getRuntime().removeShutdownHook(reaper);
         }
-        int trained = 0;
-        double seconds = 0;
-        double rollout = 0;
-        double train = 0;
-        double busy = 0;
-        double p50 = 0;
-        int p99 = 0;
-        int swaps = 0;
-        double maxSwap = 0;
-        for (IterationMetrics m : r.metrics()) {
-            swaps += m.weightSwaps();
-            maxSwap = Math.max(maxSwap, m.maxSwapMillis());
-            trained += m.trainedSamples();
-            seconds += m.seconds();
-            rollout += m.rolloutSeconds();
-            train += m.trainSeconds();
-            busy += m.workerBusyFraction() * m.seconds();
-            p50 += m.stalenessP50();
-            p99 = Math.max(p99, m.stalenessP99());
+        return MetricsWriter.read(out.resolve("run"));
+    }
+
+    private static Process fork(int cpu, String roles, int port, int seedPort, Path conf, Path log) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder("taskset", "-c", String.valueOf(cpu), java, "-Xmx2g",
+                "--add-modules=jdk.incubator.vector", "-Dorg.bytedeco.javacpp.maxbytes=4G",
+                "-cp", System.getProperty("java.class.path"), "dev.tributary.dist.Launcher",
+                "dev.tributary.runtime.cli.TributaryCli", "node", "--roles", roles, "--port", String.valueOf(port),
+                "--seed-nodes", "127.0.0.1:" + seedPort, "--config", conf.toString());
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        pb.redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(
+                new java.io.File("/dev/null")));
+        return pb.start();
+    }
+
+    private static String tail(Path log) throws IOException {
+        if (!Files.exists(log)) {
+            return "(none)";
         }
-        return new Figures(trained, seconds, rollout, train, busy / seconds, p50 / r.metrics().size(), p99,
-                r.finalAccuracy(), swaps, maxSwap);
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    }
+
+    private static Figures figures(List<IterationMetrics> all) {
+        // Every step but the last: it also scores the held-out set and writes the final checkpoint.
+        List<IterationMetrics> timed = all.size() > 1 ? all.subList(0, all.size() - 1) : all;
+        int trained = all.stream().mapToInt(IterationMetrics::trainedSamples).sum();
+        int timedSamples = timed.stream().mapToInt(IterationMetrics::trainedSamples).sum();
+        double seconds = timed.stream().mapToDouble(IterationMetrics::seconds).sum();
+        double rollout = timed.stream().mapToDouble(IterationMetrics::rolloutSeconds).sum();
+        double train = timed.stream().mapToDouble(IterationMetrics::trainSeconds).sum();
+        double busy = timed.stream().mapToDouble(m -> m.workerBusyFraction() * m.seconds()).sum();
+        double p50 = all.stream().mapToInt(IterationMetrics::stalenessP50).average().orElse(0);
+        int p99 = all.stream().mapToInt(IterationMetrics::stalenessP99).max().orElse(0);
+        int swaps = all.stream().mapToInt(IterationMetrics::weightSwaps).sum();
+        int dropped = all.stream().mapToInt(IterationMetrics::droppedStale).sum();
+        double accuracy = all.get(all.size() - 1).heldOutAccuracy();
+        // The run's samples/s is over the timed steps; the trained count is the whole run's.
+        double runSeconds = seconds * trained / Math.max(1, timedSamples);
+        return new Figures(trained, runSeconds, rollout * trained / Math.max(1, timedSamples),
+                train * trained / Math.max(1, timedSamples), seconds > 0 ? busy / seconds : 0, p50, p99, accuracy,
+                swaps, weightedMedianOfSwapMedians(all), all.stream().filter(m -> m.weightSwaps() > 0)
+                .mapToDouble(IterationMetrics::swapP99Millis).max().orElse(Double.NaN), dropped);
+    }
+
+    /** The steps' median swap pauses, each counted as often as the step swapped: their median. */
+    private static double weightedMedianOfSwapMedians(List<IterationMetrics> all) {
+        List<IterationMetrics> swapped = all.stream().filter(m -> m.weightSwaps() > 0)
+                .sorted(Comparator.comparingDouble(IterationMetrics::swapP50Millis)).toList();
+        int total = swapped.stream().mapToInt(IterationMetrics::weightSwaps).sum();
+        int seen = 0;
+        for (IterationMetrics m : swapped) {
+            seen += m.weightSwaps();
+            if (2 * seen >= total) {
+                return m.swapP50Millis();
+            }
+        }
+        return Double.NaN;
     }
 
     private static Figures mean(List<Figures> fs) {
@@ -143,7 +292,15 @@ public final class AsyncBenchmark {
                 fs.stream().mapToDouble(Figures::stalenessP50).sum() / n,
                 fs.stream().mapToInt(Figures::stalenessP99).max().orElse(0),
                 fs.stream().mapToDouble(Figures::accuracy).sum() / n, fs.stream().mapToInt(Figures::swaps).sum() / n,
-                fs.stream().mapToDouble(Figures::maxSwapMillis).max().orElse(0));
+                median(fs.stream().mapToDouble(Figures::swapP50Millis).filter(d -> !Double.isNaN(d)).sorted()
+                        .toArray()),
+                fs.stream().mapToDouble(Figures::swapP99Millis).filter(d -> !Double.isNaN(d)).max().orElse(Double.NaN),
+                fs.stream().mapToInt(Figures::dropped).sum() / n);
+    }
+
+    /** The middle value of {@code sorted} (the lower of the two middle ones); NaN when empty. */
+    private static double median(double[] sorted) {
+        return sorted.length == 0 ? Double.NaN : sorted[(sorted.length - 1) / 2];
     }
 
     private static String accuracy(List<Figures> fs) {
