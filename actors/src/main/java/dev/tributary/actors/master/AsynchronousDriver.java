@@ -99,7 +99,7 @@ final class AsynchronousDriver implements Driver {
                     .onMessage(GotUnfinished.class, u -> dispatch(run, f, u.u().trajectories()))
                     .onMessage(MasterKernel.RoundDone.class, r -> step(run, f.roundDone(r.stats())))
                     .onMessage(GotGroups.class, g -> groups(run, f, k.groups(g.g().groups())))
-                    .onMessage(GotShaped.class, s -> train(run, f.shaped(s.s().trajectories())))
+                    .onMessage(GotShaped.class, s -> train(run, f.shaped(s.s().trajectories(), k.now())))
                     .onMessage(GotTrained.class, t -> trained(run.withVersion(t.t().version()), f.trained(t.t(),
                             k.now())))
                     .onMessage(GotEvaluation.class, e -> report(run, f, e.r().accuracy())),
@@ -153,7 +153,7 @@ final class AsynchronousDriver implements Driver {
             }
             k.roles().reward().tell(new RewardActor.ShapeGroups(kept, run.iteration(),
                     k.adapter(RewardActor.Shaped.class, GotShaped::new)));
-            return receive(run, f.grouped(staleness.build(0), dropped, requeue, moreMayBeReady, k.now()));
+            return receive(run, f.grouped(staleness.build(0), dropped, requeue, moreMayBeReady));
         }
 
         Behavior<Master.Command> train(Run run, Flow f) {

@@ -101,16 +101,17 @@ record Flow(int startRound, int nextRound, int steps, boolean asking, int inFlig
                 new Staleness(0, 0, 0, staleness.droppedSamples() + dropped), requeued);
     }
 
-    Flow grouped(Staleness s, int dropped, List<Prompt> requeue, boolean moreMayBeReady, long now) {
+    Flow grouped(Staleness s, int dropped, List<Prompt> requeue, boolean moreMayBeReady) {
         List<Prompt> requeued = concat(this.requeued, requeue);
         return new Flow(startRound, nextRound, steps, asking, inFlight, moreMayBeReady, true, draining, roundStats,
-                stepStats, lastReport, now, trainSeconds, loss, batch,
+                stepStats, lastReport, trainStart, trainSeconds, loss, batch,
                 new Staleness(s.p50(), s.p99(), s.max(), staleness.droppedSamples() + dropped), requeued);
     }
 
-    Flow shaped(List<Trajectory> shaped) {
+    /** The batch is shaped and goes to the trainer: the step's train time starts here, as a synchronous one's. */
+    Flow shaped(List<Trajectory> shaped, long now) {
         return new Flow(startRound, nextRound, steps, asking, inFlight, mayHoldBatch, trainerBusy, draining,
-                roundStats, stepStats, lastReport, trainStart, trainSeconds, loss, shaped,
+                roundStats, stepStats, lastReport, now, trainSeconds, loss, shaped,
                 staleness, requeued);
     }
 

@@ -35,7 +35,7 @@ class FlowTest {
         assertFalse(f.mayDispatch(1), "two rounds ahead");
         f = f.roundDone(RolloutStats.EMPTY);
         assertTrue(f.mayTrain(), "a round was done: the buffer may hold a batch");
-        f = f.taking().grouped(Staleness.NONE, 0, List.of(), true, 0);
+        f = f.taking().grouped(Staleness.NONE, 0, List.of(), true);
         assertFalse(f.mayDispatch(1), "taken but not reported: still two ahead");
         f = f.reported(0, false);
         assertTrue(f.mayDispatch(1), "the step is reported: one ahead");
@@ -66,7 +66,7 @@ class FlowTest {
 
     @Test
     void aDueCheckpointWaitsUntilNothingIsOutAndNoWholeBatchIsLeft() {
-        Flow f = send(start()).roundDone(RolloutStats.EMPTY).taking().grouped(Staleness.NONE, 0, List.of(), true, 0)
+        Flow f = send(start()).roundDone(RolloutStats.EMPTY).taking().grouped(Staleness.NONE, 0, List.of(), true)
                 .reported(0, true);
         assertFalse(f.mayDispatch(4), "draining: nothing goes out");
         assertFalse(f.drained(), "the last take was whole: another batch may be waiting");
