@@ -30,9 +30,9 @@ class CurvePlotTest {
         assertEquals(CurvePlot.WIDTH, image.getWidth());
         assertEquals(CurvePlot.HEIGHT, image.getHeight());
         for (int p = 0; p < 3; p++) {
-            assertTrue(coloured(image, inner(CurvePlot.panel(p))) > 200, "panel " + p + " has no curve");
-            assertTrue(dark(image, new Rectangle(CurvePlot.panel(p).x, CurvePlot.panel(p).y + 40,
-                    60, CurvePlot.panel(p).height - 100)) > 20, "panel " + p + " has no tick labels");
+            assertTrue(coloured(image, inner(CurvePlot.panel(p, 3))) > 200, "panel " + p + " has no curve");
+            assertTrue(dark(image, new Rectangle(CurvePlot.panel(p, 3).x, CurvePlot.panel(p, 3).y + 40,
+                    60, CurvePlot.panel(p, 3).height - 100)) > 20, "panel " + p + " has no tick labels");
         }
         assertTrue(dark(image, new Rectangle(0, 0, CurvePlot.WIDTH, 40)) > 50, "no title");
     }
@@ -49,8 +49,8 @@ class CurvePlotTest {
         CurvePlot.write(history, "t", without);
         BufferedImage a = ImageIO.read(with.toFile());
         BufferedImage b = ImageIO.read(without.toFile());
-        assertTrue(grey(a, inner(CurvePlot.panel(1))) > grey(b, inner(CurvePlot.panel(1))) + 100, "no reference line");
-        assertEquals(grey(b, inner(CurvePlot.panel(0))), grey(a, inner(CurvePlot.panel(0))),
+        assertTrue(grey(a, inner(CurvePlot.panel(1, 3))) > grey(b, inner(CurvePlot.panel(1, 3))) + 100, "no reference line");
+        assertEquals(grey(b, inner(CurvePlot.panel(0, 3))), grey(a, inner(CurvePlot.panel(0, 3))),
                 "the reference belongs to the accuracy panel");
     }
 
@@ -68,12 +68,30 @@ class CurvePlotTest {
     }
 
     @Test
+    void anAsynchronousRun_hasAFourthPanel_theStalenessOfItsTrainedTokens(@TempDir Path dir) throws IOException {
+        List<IterationMetrics> history = new ArrayList<>();
+        for (int i = 1; i <= 10; i++) {
+            history.add(new IterationMetrics(i, 0.5, 0.5 + 0.02 * i, 20, 1000, 0, 0, 0, 1, 1, 0, 0, 64, 0.9, 0.5, 2,
+                    i % 3, 1 + i % 3, 2 + i % 3, 0));
+        }
+        Path png = dir.resolve("async.png");
+        CurvePlot.write(history, "async", png);
+        BufferedImage image = ImageIO.read(png.toFile());
+        for (int p = 0; p < 4; p++) {
+            assertTrue(coloured(image, inner(CurvePlot.panel(p, 4))) > 100, "panel " + p + " of 4 has no curve");
+        }
+        assertEquals(4, CurvePlot.panels(history).size());
+        assertEquals(3, CurvePlot.panels(history.stream().map(m -> MetricsTest.metrics(m.iteration(), 0.5)).toList())
+                .size(), "a synchronous run has no staleness panel");
+    }
+
+    @Test
     void singleIteration_stillPlots(@TempDir Path dir) throws IOException {
         Path png = dir.resolve("one.png");
         CurvePlot.write(List.of(MetricsTest.metrics(0, 0.5)), "one", png);
         BufferedImage image = ImageIO.read(png.toFile());
         for (int p = 0; p < 3; p++) {
-            assertTrue(coloured(image, inner(CurvePlot.panel(p))) > 10, "panel " + p + " shows no point");
+            assertTrue(coloured(image, inner(CurvePlot.panel(p, 3))) > 10, "panel " + p + " shows no point");
         }
     }
 
