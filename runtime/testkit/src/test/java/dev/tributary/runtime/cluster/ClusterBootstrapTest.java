@@ -143,15 +143,8 @@ final class ClusterBootstrapTest {
                 .resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(false));
     }
 
-    private static void awaitAllUp(TributaryRun node, long deadline) throws InterruptedException {
-        while (upMembers(node).size() < NODES) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(system(node).address() + " sees " + upMembers(node).size() + " of " + NODES
-                        + " members Up after " + FORMATION_TIMEOUT.toSeconds() + " s: "
-                        + Cluster.get(system(node)).state().getMembers());
-            }
-            Thread.sleep(50);
-        }
+    private static void awaitAllUp(TributaryRun node, long deadline) {
+        ClusterWaits.membersUp(system(node), NODES, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
 
     private static org.apache.pekko.actor.typed.ActorSystem<?> system(TributaryRun node) {

@@ -21,12 +21,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.StreamSupport;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.actor.typed.receptionist.Receptionist;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -106,32 +100,12 @@ class FiveNodeRecoveryTest {
     }
 
     private static void awaitMembersUp(TributaryRun node, int count) throws InterruptedException {
-        var cluster = Cluster.get(ClusterNodes.systemOf(node));
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (System.nanoTime() < deadline) {
-            if (StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
-                    .filter(m -> m.status() == MemberStatus.up()).count() >= count) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError(count + " members were not up within 2 minutes");
+        ClusterWaits.membersUp(ClusterNodes.systemOf(node), count, Duration.ofMinutes(2));
     }
 
     /** Waits until {@code node} sees {@code count} replay buffers listed. */
-    private static void awaitListed(TributaryRun node, int count) throws Exception {
-        var system = ClusterNodes.systemOf(node);
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (System.nanoTime() < deadline) {
-            Receptionist.Listing l = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
-                    r -> Receptionist.find(RoleKeys.REPLAY_KEY, r), Duration.ofSeconds(5), system.scheduler())
-                    .toCompletableFuture().get();
-            if (l.getServiceInstances(RoleKeys.REPLAY_KEY).size() >= count) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError(count + " replay buffers were not listed within 2 minutes");
+    private static void awaitListed(TributaryRun node, int count) throws InterruptedException {
+        ClusterWaits.listed(ClusterNodes.systemOf(node), RoleKeys.REPLAY_KEY, count, Duration.ofMinutes(2));
     }
 
     private void awaitLine(String text) {
