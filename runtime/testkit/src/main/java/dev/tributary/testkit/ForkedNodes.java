@@ -191,10 +191,12 @@ public final class ForkedNodes implements AutoCloseable {
             }
         }
 
+        /** The name its settings file and log are named after. */
         public String name() {
             return name;
         }
 
+        /** The node's process id. */
         public long pid() {
             return process.pid();
         }
@@ -214,6 +216,7 @@ public final class ForkedNodes implements AutoCloseable {
             return lines.text();
         }
 
+        /** Whether the node's JVM still runs. */
         public boolean isAlive() {
             return process.isAlive();
         }

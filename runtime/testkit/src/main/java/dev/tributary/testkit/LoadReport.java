@@ -132,7 +132,10 @@ public record LoadReport(String shape, List<IterationMetrics> iterations, Throug
             mailboxes = List.copyOf(mailboxes);
         }
 
-        /** The deepest mailbox of an actor named {@code name} (the last element of its path) on any node; 0 if none. */
+        /**
+         * The deepest mailbox of an actor named {@code name} (the last element of its path) on any node; 0 if none
+         * ever held two messages.
+         */
         public int mailboxHighWater(String name) {
             return mailboxes.stream().filter(m -> m.path().endsWith("/" + name)).mapToInt(MailboxMark::messages)
                     .max().orElse(0);
@@ -203,8 +206,8 @@ public record LoadReport(String shape, List<IterationMetrics> iterations, Throug
                 + (weightSync.checked() > 0 ? ", " + weightSync.mismatches() + " of " + weightSync.checked()
                 + " loaded versions differed" : "")));
         rows.add(row("segment stream in flight (high-water)", buffers.streamHighWater() + " trajectories"));
-        rows.add(row("mailbox high-water: master / replay", buffers.mailboxHighWater("master") + " / "
-                + buffers.mailboxHighWater("replay") + " messages"));
+        rows.add(row("mailbox high-water: master / replay", depth(buffers.mailboxHighWater("master")) + " / "
+                + depth(buffers.mailboxHighWater("replay")) + " messages"));
         rows.add(row("  deepest mailboxes", buffers.mailboxes().isEmpty() ? "none held two messages"
                 : buffers.mailboxes().stream().limit(3).map(m -> m.path() + " on " + m.node() + ": " + m.messages())
                 .collect(Collectors.joining(", "))));
@@ -242,6 +245,11 @@ public record LoadReport(String shape, List<IterationMetrics> iterations, Throug
 
     private static String[] row(String label, String value) {
         return new String[] {label, value};
+    }
+
+    /** A mailbox's depth; one not listed never held two messages. */
+    private static String depth(int messages) {
+        return messages < 2 ? "≤ 1" : String.valueOf(messages);
     }
 
     private static String num(double v) {
