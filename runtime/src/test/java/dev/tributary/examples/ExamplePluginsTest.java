@@ -3,40 +3,31 @@ package dev.tributary.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import dev.tributary.model.Trajectory;
 import dev.tributary.model.TrajectoryBatch;
 import dev.tributary.model.TrajectoryIds;
-import dev.tributary.runtime.Plugins;
 import dev.tributary.runtime.RunResult;
 import dev.tributary.runtime.RunSpec;
 import dev.tributary.runtime.Tributary;
 import dev.tributary.runtime.TributaryRun;
-import dev.tributary.runtime.cluster.ClusterNodes;
 import dev.tributary.runtime.job.TinyRuns;
 import dev.tributary.runtime.metrics.IterationMetrics;
-import dev.tributary.runtime.settings.TributarySettings;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The example plug-ins, chosen by class name, in one JVM and across four nodes: a rollout behaviour without an
- * engine ({@link HalfRightRollout}), a replay store that keeps the two widest-spread groups ({@link SpreadFirstStore})
- * and a reward shaping that standardizes each group ({@link GroupStandardizedShaping}). The trainer's batches show
- * each of them really ran.
+ * The example plug-ins, chosen by class name, in one JVM ({@code ExamplePluginsClusterTest} in runtime/testkit runs
+ * them across four nodes): a rollout behaviour without an engine ({@link HalfRightRollout}), a replay store that
+ * keeps the two widest-spread groups ({@link SpreadFirstStore}) and a reward shaping that standardizes each group
+ * ({@link GroupStandardizedShaping}). The trainer's batches show each of them really ran.
  */
 class ExamplePluginsTest {
-    private static final String PLUGINS = """
+    static final String PLUGINS = """
             tributary.sft.steps = 0
             tributary.run { iterations = 3, checkpoint-every = 0 }
             tributary.rollout.behavior = dev.tributary.examples.HalfRightRollout
@@ -45,15 +36,8 @@ class ExamplePluginsTest {
             tributary.trainer.step = recording
             """;
 
-    private final List<TributaryRun> nodes = new ArrayList<>();
-
-    @AfterEach
-    void stop() throws Exception {
-        ClusterNodes.stopAll(nodes);
-    }
-
     /** Every batch: the store's two groups, each half right, their rewards standardized by the shaping. */
-    private static void assertTheExamplesRan(List<TrajectoryBatch> batches, List<IterationMetrics> metrics) {
+    static void assertTheExamplesRan(List<TrajectoryBatch> batches, List<IterationMetrics> metrics) {
         assertEquals(3, batches.size());
         for (TrajectoryBatch b : batches) {
             Map<String, List<Trajectory>> groups = b.trajectories().stream()
@@ -83,25 +67,5 @@ class ExamplePluginsTest {
             r = TinyRuns.await(run);
         }
         assertTheExamplesRan(batches, r.metrics());
-    }
-
-    @Test
-    void onFourNodes_theExamplePluginsAreUsed(@TempDir Path dir) throws Exception {
-        int seed = ClusterNodes.freePort();
-        List<TrajectoryBatch> batches = new CopyOnWriteArrayList<>();
-        Plugins plugins = TinyRuns.recordingBatches(batches);
-        List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        TributaryRun master = ClusterNodes.node(settings(dir, seed, seed), Set.of("master", "reward"), lines, plugins);
-        nodes.add(master);
-        nodes.add(ClusterNodes.node(settings(dir, 0, seed), Set.of("replay"), lines, plugins));
-        nodes.add(ClusterNodes.node(settings(dir, 0, seed), Set.of("trainer"), lines, plugins));
-        nodes.add(ClusterNodes.node(settings(dir, 0, seed), Set.of("rollout"), lines, plugins));
-        RunResult r = master.result().toCompletableFuture().get(3, TimeUnit.MINUTES);
-        assertTheExamplesRan(batches, r.metrics());
-    }
-
-    private static TributarySettings settings(Path dir, int port, int seed) {
-        return TributarySettings.load(ConfigFactory.parseString(PLUGINS + "tributary.cluster.min-rollout-workers = 2")
-                .withFallback(ClusterNodes.settings(dir, port, seed).config()));
     }
 }

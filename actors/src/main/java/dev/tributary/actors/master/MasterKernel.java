@@ -335,30 +335,17 @@ public final class MasterKernel {
     public Behavior<Master.Command> loadWeights(Run run, Function<Run, Behavior<Master.Command>> then) {
         ActorRef<RolloutWorker.Loaded> loadedTo = adapter(RolloutWorker.Loaded.class, WorkerLoaded::new);
         run.workers().forEach(w -> w.tell(new RolloutWorker.LoadWeights(run.version(), null, loadedTo)));
-        return awaitLoads(run, Set.copyOf(run.workers()), then);
+        return awaitLoads(run, Awaited.all(run.workers()), then);
     }
 
-    private Behavior<Master.Command> awaitLoads(Run run, Set<ActorRef<RolloutWorker.Command>> awaiting,
+    private Behavior<Master.Command> awaitLoads(Run run, Awaited<ActorRef<RolloutWorker.Command>> awaiting,
                                                 Function<Run, Behavior<Master.Command>> then) {
         if (awaiting.isEmpty()) {
             return then.apply(run);
         }
         return phase(run, Behaviors.receive(Master.Command.class).onMessage(WorkerLoaded.class,
-                l -> awaitLoads(run, without(awaiting, l.l().from()), then)),
-                r -> awaitLoads(r, live(awaiting, r), then));
-    }
-
-    private static Set<ActorRef<RolloutWorker.Command>> without(Set<ActorRef<RolloutWorker.Command>> s,
-                                                                ActorRef<RolloutWorker.Command> w) {
-        Set<ActorRef<RolloutWorker.Command>> out = new HashSet<>(s);
-        out.remove(w);
-        return Set.copyOf(out);
-    }
-
-    private static Set<ActorRef<RolloutWorker.Command>> live(Set<ActorRef<RolloutWorker.Command>> s, Run run) {
-        Set<ActorRef<RolloutWorker.Command>> out = new HashSet<>(s);
-        out.retainAll(run.workers());
-        return Set.copyOf(out);
+                l -> awaitLoads(run, awaiting.without(l.l().from()), then)),
+                r -> awaitLoads(r, awaiting.retainAll(r.workers()), then));
     }
 
     /**

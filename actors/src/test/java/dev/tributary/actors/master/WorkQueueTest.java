@@ -71,4 +71,43 @@ class WorkQueueTest {
         assertThrows(IllegalArgumentException.class,
                 () -> WorkQueue.IDLE.offered(1, List.of(batch("i1-b0"), batch("i1-b0"))));
     }
+
+    @Test
+    void aRoundOfAThousandBatches_leavesInOrder_andCompletesOnceEachIsDone_onceOnly() {
+        List<RolloutWork.Batch> batches = new java.util.ArrayList<>();
+        for (int b = 0; b < 1_000; b++) {
+            batches.add(batch("i1-b" + b));
+        }
+        WorkQueue q = WorkQueue.IDLE.offered(1, batches);
+        for (int b = 0; b < 600; b++) {
+            assertEquals("i1-b" + b, q.head().id());
+            q = q.sentHead();
+        }
+        q = q.offered(2, List.of(batch("i2-b0")));
+        assertEquals(401, q.unsent().size(), "the rest of round 1, then round 2's");
+        for (int b = 600; b < 1_000; b++) {
+            assertEquals("i1-b" + b, q.head().id());
+            q = q.sentHead();
+        }
+        assertEquals("i2-b0", q.head().id());
+        for (int b = 999; b >= 0; b--) {
+            assertTrue(q.completed().isEmpty(), b + 1 + " batches of round 1 left");
+            q = q.done("i1-b" + b, stats(1));
+            assertSame(q, q.done("i1-b" + b, stats(1)), "answered twice, counted once");
+        }
+        assertEquals(new WorkQueue.Completed(1, new RolloutStats(1_000, 10_000L, 1_000, 0, 0, 0, 500.0)),
+                q.completed().orElseThrow());
+        assertFalse(q.nothingOut(), "round 2's batch is not done");
+    }
+
+    @Test
+    void aDrain_forgetsTheUnsentBatches_andTheRoundsWaitOnlyForThoseOut() {
+        WorkQueue q = WorkQueue.IDLE.offered(1, List.of(batch("i1-b0"), batch("i1-b1"), batch("i1-b2"))).sentHead();
+        q = q.withoutUnsent();
+        assertFalse(q.hasUnsent());
+        assertFalse(q.nothingOut(), "i1-b0 is out");
+        q = q.done("i1-b0", stats(2));
+        assertTrue(q.nothingOut());
+        assertEquals(new WorkQueue.Completed(1, stats(2)), q.completed().orElseThrow());
+    }
 }

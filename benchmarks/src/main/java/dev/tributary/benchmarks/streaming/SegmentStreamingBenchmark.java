@@ -6,10 +6,10 @@ import dev.tributary.actors.stream.SegmentPipeline;
 import dev.tributary.actors.stream.SegmentStream;
 import dev.tributary.benchmarks.Table;
 import dev.tributary.model.Trajectory;
+import dev.tributary.testkit.Loopback;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -164,7 +164,7 @@ public final class SegmentStreamingBenchmark {
 
     /** Emits {@code n} trajectories through the pipeline while the replay node's consumer takes every group. */
     static Throughput throughput(boolean remote, int n, String run) throws Exception {
-        int seedPort = remote ? freePort() : 0;
+        int seedPort = remote ? Loopback.freePorts(1)[0] : 0;
         ReceiverNode.Roles receiver = ReceiverNode.start(ReceiverNode.config(remote, seedPort, seedPort), CAPACITY, K);
         ActorSystem<Void> producer = remote ? ActorSystem.create(Behaviors.empty(), ReceiverNode.SYSTEM,
                 ReceiverNode.config(true, 0, seedPort)) : receiver.system();
@@ -230,7 +230,7 @@ public final class SegmentStreamingBenchmark {
 
     /** One run against a forked receiver whose consumer is slower than the producer. */
     static HeapRun heapRun(boolean bounded, int seconds, double offeredRate) throws Exception {
-        int port = freePort();
+        int port = Loopback.freePorts(1)[0];
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(javaBin, CHILD_XMX, "-XX:+UseG1GC", "-cp",
                 System.getProperty("java.class.path"),
@@ -386,12 +386,6 @@ public final class SegmentStreamingBenchmark {
         t.setDaemon(daemon);
         t.start();
         return t;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private static String mb(double bytes) {

@@ -3,7 +3,6 @@ package dev.tributary.runtime.async;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import dev.tributary.model.Segment;
 import dev.tributary.model.Trajectory;
 import dev.tributary.model.TrajectoryBatch;
@@ -11,35 +10,24 @@ import dev.tributary.runtime.RunResult;
 import dev.tributary.runtime.RunSpec;
 import dev.tributary.runtime.Tributary;
 import dev.tributary.runtime.TributaryRun;
-import dev.tributary.runtime.cluster.ClusterNodes;
 import dev.tributary.runtime.job.TinyRuns;
 import dev.tributary.runtime.metrics.IterationMetrics;
 import dev.tributary.runtime.settings.SettingsException;
-import dev.tributary.runtime.settings.TributarySettings;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The asynchronous driver on a real (tiny) model: rollout rounds go out while earlier ones are trained on, the
- * staleness bound holds on every trained token, nothing is trained twice, and it runs on a cluster too.
+ * staleness bound holds on every trained token, nothing is trained twice ({@code AsynchronousClusterRunTest} in
+ * runtime/testkit runs it on a cluster).
  */
 class AsynchronousRunTest {
-    private final List<TributaryRun> nodes = new ArrayList<>();
-
-    @AfterEach
-    void stop() throws Exception {
-        ClusterNodes.stopAll(nodes);
-    }
-
-    private static String async(int eta) {
+    static String async(int eta) {
         return refusable(eta) + TinyRuns.RECORDING_STEP;
     }
 
@@ -54,7 +42,7 @@ class AsynchronousRunTest {
     }
 
     /** The oldest segment of every trained sample is at most {@code eta} versions older than its batch. */
-    private static int oldestAge(List<TrajectoryBatch> batches) {
+    static int oldestAge(List<TrajectoryBatch> batches) {
         int oldest = 0;
         Set<String> ids = new HashSet<>();
         for (TrajectoryBatch b : batches) {
@@ -129,27 +117,5 @@ class AsynchronousRunTest {
         var small = org.junit.jupiter.api.Assertions.assertThrows(SettingsException.class, () -> Tributary.start(
                 RunSpec.of(TinyRuns.config(dir, refusable(2) + "\ntributary.replay.capacity = 64"))));
         assertEquals("tributary.replay.capacity", small.path());
-    }
-
-    @Test
-    void onFourNodes_theAsynchronousRunCompletes(@TempDir Path dir) throws Exception {
-        int seed = ClusterNodes.freePort();
-        List<TrajectoryBatch> batches = new CopyOnWriteArrayList<>();
-        var plugins = TinyRuns.recordingBatches(batches);
-        List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        TributaryRun master = ClusterNodes.node(settings(dir, seed, seed), Set.of("master", "reward", "replay"), lines,
-                plugins);
-        nodes.add(master);
-        nodes.add(ClusterNodes.node(settings(dir, 0, seed), Set.of("trainer"), lines, plugins));
-        nodes.add(ClusterNodes.node(settings(dir, 0, seed), Set.of("rollout"), lines, plugins));
-        nodes.add(ClusterNodes.node(settings(dir, 0, seed), Set.of("rollout"), lines, plugins));
-        RunResult r = ClusterNodes.result(master, 3, lines);
-        assertEquals(4, r.metrics().size(), String.join("\n", lines));
-        assertTrue(oldestAge(batches) <= 1);
-    }
-
-    private static TributarySettings settings(Path dir, int port, int seed) {
-        return TributarySettings.load(ConfigFactory.parseString(async(1) + "\ntributary.run.checkpoint-every = 0")
-                .withFallback(ClusterNodes.settings(dir, port, seed).config()));
     }
 }

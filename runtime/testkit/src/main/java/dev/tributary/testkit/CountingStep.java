@@ -16,7 +16,7 @@ final class CountingStep implements TrainerStep {
 
     @Override
     public Outcome train(TrajectoryBatch batch, PolicyVersion version) {
-        ledger.trained(batch.trajectories());
+        ledger.trained(batch.trajectories(), version);
         return inner.train(batch, version);
     }
 }

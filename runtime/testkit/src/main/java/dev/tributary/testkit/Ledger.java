@@ -33,6 +33,11 @@ final class Ledger {
     private final java.util.concurrent.atomic.AtomicBoolean anyStarted = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Runnable onFirstStart = () -> { };
     private volatile java.util.function.LongConsumer onStored = n -> { };
+    /** Trajectory forms offered to the segment stream and not yet taken by the replay store, and their most. */
+    private final AtomicLong inStream = new AtomicLong();
+    private final AtomicLong inStreamHighWater = new AtomicLong();
+    /** Trained response tokens by staleness: versions between the one trained and the one that generated them. */
+    private final java.util.TreeMap<Long, Long> tokensByAge = new java.util.TreeMap<>();
 
     /** Where a trajectory of one prompt group has been, sample by sample. */
     private static final class Group {
@@ -43,6 +48,8 @@ final class Ledger {
         /** Per sample, the most segments emitted and stored so far (a copy has no more than that). */
         int[] emitted = new int[0];
         int[] stored = new int[0];
+        /** Per sample, the most segments offered to the segment stream so far. */
+        int[] entered = new int[0];
 
         static int[] grown(int[] a, int sample) {
             return sample < a.length ? a : java.util.Arrays.copyOf(a, Math.max(sample + 1, 2 * a.length));
@@ -72,6 +79,32 @@ final class Ledger {
         synchronized (g) {
             g.started.set(sample(id));
         }
+    }
+
+    /**
+     * A synthetic worker is about to offer {@code t} to its segment stream (it may block there while the queue is
+     * full). A form offered before is a copy and is not counted again: each form counts from its first offer to its
+     * first arrival in the replay store, whichever copy arrives.
+     */
+    void entering(Trajectory t) {
+        int s = sample(t.id());
+        Group g = group(t.id());
+        synchronized (g) {
+            g.entered = Group.grown(g.entered, s);
+            if (t.segments().size() <= g.entered[s]) {
+                return;
+            }
+            g.entered[s] = t.segments().size();
+        }
+        long n = inStream.incrementAndGet();
+        if (n > inStreamHighWater.get()) {
+            inStreamHighWater.accumulateAndGet(n, Math::max);
+        }
+    }
+
+    /** The most trajectories that were in the segment streams at once (offered, not yet in the replay store). */
+    long streamHighWater() {
+        return inStreamHighWater.get();
     }
 
     /** A synthetic worker emitted {@code t}; a form already emitted is a copy (an engine re-run or a re-sent batch). */
@@ -112,6 +145,10 @@ final class Ledger {
                 copiesStored.increment();
             } else {
                 g.stored[s] = t.segments().size();
+                // Its first arrival: it has left the segment stream (if a synthetic worker offered it).
+                if (s < g.entered.length && g.entered[s] >= t.segments().size()) {
+                    inStream.decrementAndGet();
+                }
             }
         }
         stores.increment();
@@ -128,9 +165,19 @@ final class Ledger {
         }
     }
 
-    /** The trainer step was given {@code ts}. */
-    void trained(Collection<Trajectory> ts) {
+    /** The trainer step was given {@code ts} to train version {@code trained} on. */
+    void trained(Collection<Trajectory> ts, dev.tributary.model.PolicyVersion trained) {
         trainSteps.increment();
+        // Staleness as the runtime defines it (its per-step percentiles): per token, against the version trained.
+        java.util.Map<Long, Long> ages = new java.util.HashMap<>();
+        for (Trajectory t : ts) {
+            for (dev.tributary.model.Segment seg : t.segments()) {
+                ages.merge(Math.max(0, trained.number() - seg.policyVersion()), (long) seg.length(), Long::sum);
+            }
+        }
+        synchronized (tokensByAge) {
+            ages.forEach((age, n) -> tokensByAge.merge(age, n, Long::sum));
+        }
         for (Trajectory t : ts) {
             int s = sample(t.id());
             Group g = group(t.id());
@@ -181,7 +228,7 @@ final class Ledger {
      * held by the replay store at the end ({@code heldAtEnd}: its group is still waiting, or it was cut and waits
      * for its next segment), or have been evicted by the store.
      */
-    LoadReport.ExactlyOnce account(List<Trajectory> heldAtEnd) {
+    LoadReport.ExactlyOnce account(List<Trajectory> heldAtEnd, int lastIteration) {
         for (Trajectory t : heldAtEnd) {
             Group g = group(t.id());
             synchronized (g) {
@@ -199,6 +246,7 @@ final class Ledger {
         long trained = 0;
         long evicted = 0;
         long lost = 0;
+        long sentAhead = 0;
         long duplicated = 0;
         for (var e : groups.entrySet()) {
             Group g = e.getValue();
@@ -211,12 +259,40 @@ final class Ledger {
                 started += g.started.cardinality();
                 trained += g.trained.cardinality();
                 evicted += g.evicted.cardinality();
-                lost += missing.cardinality();
+                if (round(e.getKey()) > lastIteration) {
+                    sentAhead += missing.cardinality();
+                } else {
+                    lost += missing.cardinality();
+                }
                 duplicated += g.duplicated.cardinality();
             }
         }
-        return new LoadReport.ExactlyOnce(started, trained, heldAtEnd.size(), evicted, lost, duplicated,
+        return new LoadReport.ExactlyOnce(started, trained, heldAtEnd.size(), evicted, sentAhead, lost, duplicated,
                 emissions.sum(), copiesEmitted.sum(), copiesEmitted.sum() - copiesStored.sum());
+    }
+
+    /** Trained tokens by staleness over the whole run: its percentiles and histogram. */
+    LoadReport.Staleness staleness() {
+        java.util.TreeMap<Long, Long> h;
+        synchronized (tokensByAge) {
+            h = new java.util.TreeMap<>(tokensByAge);
+        }
+        long tokens = h.values().stream().mapToLong(Long::longValue).sum();
+        java.util.SortedMap<Integer, Long> byAge = new java.util.TreeMap<>();
+        h.forEach((age, n) -> byAge.put(age.intValue(), n));
+        return new LoadReport.Staleness(percentile(h, tokens, 0.50), percentile(h, tokens, 0.99),
+                h.isEmpty() ? 0 : h.lastKey().intValue(), tokens, byAge);
+    }
+
+    private static int percentile(java.util.TreeMap<Long, Long> h, long tokens, double q) {
+        long seen = 0;
+        for (var e : h.entrySet()) {
+            seen += e.getValue();
+            if (seen >= Math.ceil(q * tokens)) {
+                return e.getKey().intValue();
+            }
+        }
+        return 0;
     }
 
     LoadReport.Synthetic synthetic() {
@@ -226,6 +302,19 @@ final class Ledger {
 
     private Group group(String id) {
         return groups.computeIfAbsent(groupOf(id), x -> new Group());
+    }
+
+    /** The round a group was started for, from the master's {@code i<round>-q<prompt>} group id (0 if another). */
+    private static int round(String group) {
+        int dash = group.indexOf('-');
+        if (!group.startsWith("i") || dash < 2) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(group.substring(1, dash));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private static String groupOf(String id) {

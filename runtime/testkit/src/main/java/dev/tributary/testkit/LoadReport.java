@@ -5,6 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * What a load test measured, built once its run is over: throughput, where an iteration's time went, the JVM's
@@ -15,10 +18,12 @@ import java.util.Objects;
  * @param shape       one line: workers, ActorSystems, prompts × k, iterations, seed
  * @param iterations  every iteration's metrics row, as the run recorded it
  * @param faults      every fault injected, in order
+ * @param buffers     how far messages and trajectories queued up: mailbox and segment stream high-water marks
+ * @param staleness   how old the trained tokens were (all 0 under the synchronous driver)
  */
 public record LoadReport(String shape, List<IterationMetrics> iterations, Throughput throughput, Phases phases,
                          Resources resources, WeightSync weightSync, ExactlyOnce exactlyOnce, Synthetic synthetic,
-                         List<FaultEvent> faults) {
+                         List<FaultEvent> faults, Buffers buffers, Staleness staleness) {
     public LoadReport {
         Objects.requireNonNull(shape, "shape");
         iterations = List.copyOf(iterations);
@@ -29,6 +34,8 @@ public record LoadReport(String shape, List<IterationMetrics> iterations, Throug
         Objects.requireNonNull(exactlyOnce, "exactly-once count");
         Objects.requireNonNull(synthetic, "synthetic events");
         faults = List.copyOf(faults);
+        Objects.requireNonNull(buffers, "buffers");
+        Objects.requireNonNull(staleness, "staleness");
     }
 
     /**
@@ -79,15 +86,18 @@ public record LoadReport(String shape, List<IterationMetrics> iterations, Throug
     /**
      * Every trajectory a job was started for, followed to its end. It must have been trained exactly once, or be
      * held by the replay buffer at the end (its group still waits for a sample, or it was cut and waits for its
-     * next segment), or have been evicted by the replay store by design.
+     * next segment), or have been evicted by the replay store by design, or have been sent ahead for an iteration
+     * the run never reached (the asynchronous driver dispatches rounds ahead; at the run's end they are dropped).
      *
-     * @param lost          started, but neither trained, held nor evicted
+     * @param sentAhead     started for a round after the run's last iteration, and neither trained nor held
+     * @param lost          started, but neither trained, held, evicted nor sent ahead
      * @param duplicated    trained twice, trained and still held, or accepted twice by the replay store
      * @param emissions     segments the synthetic workers put into the stream, copies included
      * @param copiesEmitted emissions of something already emitted (an engine's re-run, a re-sent batch)
      * @param copiesDropped of those, how many the replay buffer dropped as copies
      */
-    public record ExactlyOnce(long started, long trained, long heldAtEnd, long evicted, long lost, long duplicated,
+    public record ExactlyOnce(long started, long trained, long heldAtEnd, long evicted, long sentAhead, long lost,
+                              long duplicated,
                               long emissions, long copiesEmitted, long copiesDropped) {
     }
 
@@ -105,6 +115,47 @@ public record LoadReport(String shape, List<IterationMetrics> iterations, Throug
      */
     public record FaultEvent(Fault kind, String node, double atSeconds, long afterTrajectories, int workersLost,
                              String outcome) {
+    }
+
+    /**
+     * How far work queued up during the run, as high-water marks (the most held at once, not a sample).
+     *
+     * @param streamHighWater the most trajectories in the segment streams at once, over all rollout nodes: offered
+     *                        by a synthetic worker (queued, or the worker blocked on a full queue), being scored, or
+     *                        crossing to the replay buffer, and not yet added to its store; counted from each
+     *                        form's first offer to its first arrival, so re-sent copies do not count twice
+     * @param mailboxes       the deepest mailboxes, deepest first: every actor whose mailbox ever held two
+     *                        messages or more, on every node ({@link MeteredMailbox})
+     */
+    public record Buffers(long streamHighWater, List<MailboxMark> mailboxes) {
+        public Buffers {
+            mailboxes = List.copyOf(mailboxes);
+        }
+
+        /**
+         * The deepest mailbox of an actor named {@code name} (the last element of its path) on any node; 0 if none
+         * ever held two messages.
+         */
+        public int mailboxHighWater(String name) {
+            return mailboxes.stream().filter(m -> m.path().endsWith("/" + name)).mapToInt(MailboxMark::messages)
+                    .max().orElse(0);
+        }
+    }
+
+    /** One actor's mailbox depth high-water mark: the most messages it held at once. */
+    public record MailboxMark(String node, String path, int messages) {
+    }
+
+    /**
+     * How old the trained tokens were over the whole run, counted as the runtime counts its per-step figures: per
+     * response token, the version trained minus the version that generated it.
+     *
+     * @param tokensByAge trained tokens by staleness (versions behind), the histogram the percentiles come from
+     */
+    public record Staleness(int p50, int p99, int max, long tokens, SortedMap<Integer, Long> tokensByAge) {
+        public Staleness {
+            tokensByAge = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(tokensByAge));
+        }
     }
 
     /** Fails, with the table, unless every started trajectory was trained once or is accounted for. */
@@ -154,9 +205,20 @@ public record LoadReport(String shape, List<IterationMetrics> iterations, Throug
         rows.add(row("weight sync (mean / max)", sec(weightSync.meanSeconds()) + " / " + sec(weightSync.maxSeconds())
                 + (weightSync.checked() > 0 ? ", " + weightSync.mismatches() + " of " + weightSync.checked()
                 + " loaded versions differed" : "")));
+        rows.add(row("segment stream in flight (high-water)", buffers.streamHighWater() + " trajectories"));
+        rows.add(row("mailbox high-water: master / replay", depth(buffers.mailboxHighWater("master")) + " / "
+                + depth(buffers.mailboxHighWater("replay")) + " messages"));
+        rows.add(row("  deepest mailboxes", buffers.mailboxes().isEmpty() ? "none held two messages"
+                : buffers.mailboxes().stream().limit(3).map(m -> m.path() + " on " + m.node() + ": " + m.messages())
+                .collect(Collectors.joining(", "))));
+        rows.add(row("staleness p50 / p99 / max", staleness.p50() + " / " + staleness.p99() + " / " + staleness.max()
+                + " versions" + (staleness.tokens() == 0 ? " (no token trained)" : ", trained tokens by age: "
+                + staleness.tokensByAge().entrySet().stream().map(e -> e.getKey() + ": " + String.format(Locale.ROOT,
+                "%,d", e.getValue())).collect(Collectors.joining(" · ")))));
         ExactlyOnce x = exactlyOnce;
         rows.add(row("trajectories started / trained", x.started() + " / " + x.trained()));
-        rows.add(row("held at end / evicted", x.heldAtEnd() + " / " + x.evicted()));
+        rows.add(row("held at end / evicted / sent ahead", x.heldAtEnd() + " / " + x.evicted() + " / "
+                + x.sentAhead()));
         rows.add(row("lost / duplicated", x.lost() + " / " + x.duplicated()));
         rows.add(row("copies emitted / dropped by replay", x.copiesEmitted() + " / " + x.copiesDropped()));
         rows.add(row("engine crashes / hangs / reward failures", synthetic.engineCrashes() + " / " + synthetic.hangs()
@@ -183,6 +245,11 @@ public record LoadReport(String shape, List<IterationMetrics> iterations, Throug
 
     private static String[] row(String label, String value) {
         return new String[] {label, value};
+    }
+
+    /** A mailbox's depth; one not listed never held two messages. */
+    private static String depth(int messages) {
+        return messages < 2 ? "≤ 1" : String.valueOf(messages);
     }
 
     private static String num(double v) {

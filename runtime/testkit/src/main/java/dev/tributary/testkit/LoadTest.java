@@ -264,6 +264,9 @@ public final class LoadTest implements AutoCloseable {
                   log-dead-letters = off
                   log-dead-letters-during-shutdown = off
                   coordinated-shutdown.exit-jvm = off
+                  # Pekko's unbounded mailboxes, metered: the report's mailbox high-water marks.
+                  actor.default-mailbox.mailbox-type = "dev.tributary.testkit.MeteredMailbox"
+                  actor.typed.default-mailbox { mailbox-type = "dev.tributary.testkit.MeteredMailbox", single-consumer = on }
                 }
                 """);
     }
@@ -459,14 +462,28 @@ public final class LoadTest implements AutoCloseable {
                 meter.peakRetainedBytes(), meter.baselineRetainedBytes(), meter.collections(), fixed, inFlight,
                 fixed < 0 || inFlight < 0 ? Double.NaN : (double) (inFlight - fixed) / profile.trajectoriesPerIteration());
         CountingStore s = store.get();
-        var exactlyOnce = ledger.account(s == null ? List.of() : s.contents());
+        var exactlyOnce = ledger.account(s == null ? List.of() : s.contents(),
+                all.isEmpty() ? 0 : all.get(all.size() - 1).iteration());
         var synthetic = ledger.synthetic();
         List<LoadReport.FaultEvent> injected;
         synchronized (faultLock) {
             injected = List.copyOf(faults);
         }
         return new LoadReport(shape(), all, throughput, phases, resources, weightSync(all, synthetic.weightsBytes()),
-                exactlyOnce, synthetic, injected);
+                exactlyOnce, synthetic, injected, buffers(), ledger.staleness());
+    }
+
+    private LoadReport.Buffers buffers() {
+        List<LoadReport.MailboxMark> marks = new ArrayList<>();
+        for (Node n : nodes) {
+            ActorSystem<?> system = n.system();
+            if (system != null) {
+                MeteredMailbox.marks(system).forEach(m -> marks.add(new LoadReport.MailboxMark(n.name, m.path(),
+                        m.messages())));
+            }
+        }
+        marks.sort(Comparator.comparingInt(LoadReport.MailboxMark::messages).reversed());
+        return new LoadReport.Buffers(ledger.streamHighWater(), marks);
     }
 
     private LoadReport.WeightSync weightSync(List<IterationMetrics> all, long bytes) {
@@ -532,6 +549,11 @@ public final class LoadTest implements AutoCloseable {
         } finally {
             if (meter != null) {
                 meter.close();
+            }
+            for (Node n : nodes) {
+                if (n.system() != null) {
+                    MeteredMailbox.forget(n.system());
+                }
             }
             if (ownsOutDir) {
                 deleteQuietly(outDir);

@@ -152,6 +152,7 @@ final class SyntheticEngine {
             ledger.hung();
         }
         ledger.syntheticCpu(Seeds.threadCpu() - cpu);
+        ledger.entering(next);
         try {
             worker.sink().emit(next);
         } catch (InterruptedException e) {

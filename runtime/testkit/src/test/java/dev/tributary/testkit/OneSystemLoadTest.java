@@ -57,9 +57,41 @@ class OneSystemLoadTest {
             assertTrue(r.resources().liveFixedBytes() > 0 && r.resources().liveInFlightBytes() > 0,
                     "the live heap was read in the first iteration");
             assertTrue(r.table().contains("lost / duplicated                        | 0 / 0"), r.table());
+            // Something queued up, and it was measured: a trajectory was in a segment stream, mailboxes held more
+            // than one message. Resumed responses carry segments of the version before (partial rollouts).
+            LoadReport.Buffers b = r.buffers();
+            assertTrue(b.streamHighWater() >= 1 && b.streamHighWater() <= x.started() * 4L, r.table());
+            assertTrue(!b.mailboxes().isEmpty() && b.mailboxes().get(0).messages() >= 2, r.table());
+            assertTrue(r.staleness().tokens() > 0 && r.staleness().tokensByAge().containsKey(1), r.table());
         }
         assertTrue(systems.get(0).getWhenTerminated().toCompletableFuture().isDone(), "the run's system is gone");
         assertTrue(!testKit.system().getWhenTerminated().toCompletableFuture().isDone(), "the test's is not");
+    }
+
+    @Test
+    void theAsynchronousDriver_reportsTheStalenessOfTrainedTokens_andTheQueuesHighWaterMarks() {
+        LoadProfile profile = LoadProfile.builder().workers(8).promptsPerIteration(8).samplesPerPrompt(4).iterations(4)
+                .responseTokens("lognormal(median=30, sigma=0.5)").tokenBudget(64).maxResponseTokens(64)
+                .timePerToken(Duration.ofNanos(20_000)).trainTimePerToken(Duration.ofNanos(2_000))
+                .settings("tributary.master { driver = asynchronous, asynchronous.max-staleness = 1 }\n"
+                        + "tributary.replay.capacity = 512").build();
+        try (LoadTest load = LoadTest.start(testKit, profile)) {
+            LoadReport r = load.awaitReport(MINUTE).assertNoLoss();
+            System.out.println(r.table());
+            LoadReport.Staleness st = r.staleness();
+            // Rounds are generated while earlier ones train: tokens one version old are trained.
+            assertTrue(st.max() >= 1, r.table());
+            assertTrue(st.p50() <= st.p99() && st.p99() <= st.max(), r.table());
+            assertEquals(st.tokens(), st.tokensByAge().values().stream().mapToLong(Long::longValue).sum());
+            // Every training step's staleness, as the runtime reported it, lies within the run's.
+            for (IterationMetrics m : r.iterations()) {
+                assertTrue(m.stalenessMax() <= st.max(), "iteration " + m.iteration() + ": " + m.stalenessMax()
+                        + " > " + st.max());
+            }
+            assertTrue(r.buffers().streamHighWater() >= 1, r.table());
+            assertTrue(r.table().contains("staleness p50 / p99 / max") && r.table().contains("mailbox high-water"),
+                    r.table());
+        }
     }
 
     @Test

@@ -4,9 +4,14 @@ import com.typesafe.config.ConfigFactory;
 import dev.tributary.actors.trainer.TrainerStep;
 import dev.tributary.model.PolicyVersion;
 import dev.tributary.model.TrajectoryBatch;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The built-in minibatch step, which holds its step number {@link #holdAt} until {@link #release} is counted down:
@@ -17,6 +22,8 @@ public final class HeldTrainerStep implements TrainerStep {
     static volatile int holdAt = Integer.MAX_VALUE;
     static volatile CountDownLatch release = new CountDownLatch(0);
     static final AtomicInteger steps = new AtomicInteger();
+    /** Completed when the held step is reached: what a test waits on before it takes a node away. */
+    static volatile CompletableFuture<Integer> held = new CompletableFuture<>();
 
     private final TrainerStep minibatch;
 
@@ -33,13 +40,33 @@ public final class HeldTrainerStep implements TrainerStep {
     /** From now on, the {@code step}-th training step (from 1) is held until {@link #release} is counted down. */
     static void holdAt(int step) {
         steps.set(0);
+        held = new CompletableFuture<>();
         release = new CountDownLatch(1);
         holdAt = step;
+    }
+
+    /**
+     * Waits at most {@code max} until the trainer holds the step of {@link #holdAt}; fails with {@code progress}
+     * (the run's lines) if it does not.
+     */
+    static void awaitHeld(Duration max, Supplier<String> progress) {
+        try {
+            held.get(max.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError("the run did not reach training step " + holdAt + " within " + max + ":\n"
+                    + progress.get(), e);
+        } catch (ExecutionException e) {
+            throw new AssertionError(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for the held step", e);
+        }
     }
 
     @Override
     public Outcome train(TrajectoryBatch batch, PolicyVersion version) {
         if (steps.incrementAndGet() == holdAt) {
+            held.complete(holdAt);
             try {
                 release.await(2, TimeUnit.MINUTES);
             } catch (InterruptedException e) {

@@ -7,27 +7,23 @@ import com.typesafe.config.ConfigFactory;
 import dev.tributary.model.PolicyVersion;
 import dev.tributary.runtime.RunResult;
 import dev.tributary.runtime.TributaryRun;
+import dev.tributary.runtime.internal.RoleKeys;
 import dev.tributary.runtime.internal.checkpoint.CheckpointStore;
 import dev.tributary.runtime.job.TinyRuns;
 import dev.tributary.runtime.metrics.IterationMetrics;
 import dev.tributary.runtime.settings.TributarySettings;
-import dev.tributary.runtime.internal.RoleKeys;
-import java.nio.file.Files;
-import java.time.Duration;
+import dev.tributary.testkit.ForkedNodes;
+import dev.tributary.testkit.Loopback;
+import dev.tributary.testkit.ProgressLines;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.StreamSupport;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.actor.typed.receptionist.Receptionist;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Which of two replay buffers is active is the first by node address, so the test gives the node that is not
  * the seed (and so not the oldest, where the master runs) the lower port.
  */
+@Tag("slow")
 class FiveNodeRecoveryTest {
     private static final String RUN = """
             tributary.run { iterations = 6, checkpoint-every = 1 }
@@ -55,8 +52,8 @@ class FiveNodeRecoveryTest {
     private static final String STATEFUL = "master,replay,reward";
 
     private final List<TributaryRun> nodes = new ArrayList<>();
-    private final List<Process> processes = new ArrayList<>();
-    private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    private final ProgressLines lines = new ProgressLines();
+    private ForkedNodes forked;
 
     @BeforeEach
     @AfterEach
@@ -66,7 +63,9 @@ class FiveNodeRecoveryTest {
 
     @AfterEach
     void stop() throws Exception {
-        processes.forEach(Process::destroyForcibly);
+        if (forked != null) {
+            forked.close();
+        }
         ClusterNodes.stopAll(nodes);
     }
 
@@ -83,12 +82,13 @@ class FiveNodeRecoveryTest {
         return n;
     }
 
-    private Process fork(Path dir, String name, String roles, int port, int seed) throws Exception {
-        Path conf = dir.resolve(name + ".conf");
-        ClusterNodes.writeForkedConfig(conf, settings(dir, name, port, seed).config());
-        Process p = ClusterNodes.forkNode(roles, port, seed, conf, dir.resolve(name + ".log"));
-        processes.add(p);
-        return p;
+    /** Forks node {@code name}, its settings in {@code <dir>/<name>.conf}, its output in {@code <dir>/<name>.log}. */
+    private ForkedNodes.Node fork(Path dir, String name, String roles, int port, int seed) {
+        if (forked == null) {
+            forked = new ForkedNodes(dir);
+        }
+        Path conf = forked.writeSettings(name, settings(dir, name, port, seed).config());
+        return forked.start(name, roles, port, seed, conf);
     }
 
     /** The trainer, two rollout nodes (in this JVM), then waits for the trainer to hold its fourth step. */
@@ -96,71 +96,31 @@ class FiveNodeRecoveryTest {
         node(settings(dir, "trainer", 0, seed), "trainer");
         node(settings(dir, "rollout-1", 0, seed), "rollout");
         node(settings(dir, "rollout-2", 0, seed), "rollout");
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (HeldTrainerStep.steps.get() < 4 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertTrue(HeldTrainerStep.steps.get() >= 4, "the run did not reach its fourth training step:\n"
-                + String.join("\n", lines));
+        HeldTrainerStep.awaitHeld(Duration.ofMinutes(3), lines::text);
     }
 
     private static void awaitMembersUp(TributaryRun node, int count) throws InterruptedException {
-        var cluster = Cluster.get(ClusterNodes.systemOf(node));
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (System.nanoTime() < deadline) {
-            if (StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
-                    .filter(m -> m.status() == MemberStatus.up()).count() >= count) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError(count + " members were not up within 2 minutes");
+        ClusterWaits.membersUp(ClusterNodes.systemOf(node), count, Duration.ofMinutes(2));
     }
 
     /** Waits until {@code node} sees {@code count} replay buffers listed. */
-    private static void awaitListed(TributaryRun node, int count) throws Exception {
-        var system = ClusterNodes.systemOf(node);
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (System.nanoTime() < deadline) {
-            Receptionist.Listing l = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
-                    r -> Receptionist.find(RoleKeys.REPLAY_KEY, r), Duration.ofSeconds(5), system.scheduler())
-                    .toCompletableFuture().get();
-            if (l.getServiceInstances(RoleKeys.REPLAY_KEY).size() >= count) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError(count + " replay buffers were not listed within 2 minutes");
+    private static void awaitListed(TributaryRun node, int count) throws InterruptedException {
+        ClusterWaits.listed(ClusterNodes.systemOf(node), RoleKeys.REPLAY_KEY, count, Duration.ofMinutes(2));
     }
 
-    private void awaitLine(String text) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (System.nanoTime() < deadline) {
-            synchronized (lines) {
-                if (lines.stream().anyMatch(l -> l.contains(text))) {
-                    return;
-                }
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("no line with '" + text + "' within 2 minutes:\n" + String.join("\n", lines));
-    }
-
-    private static void kill(Process p, String log) throws Exception {
-        assertTrue(p.isAlive(), "the forked node died by itself:\n" + log);
-        p.destroyForcibly(); // SIGKILL, in the middle of iteration 4
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    private void awaitLine(String text) {
+        lines.awaitContaining(text, Duration.ofMinutes(2));
     }
 
     /** The lower of two free ports for the standby node, so that its replay buffer and reward actor are active. */
-    private static int[] seedAndOther() throws Exception {
-        int[] ports = ClusterNodes.freePorts(2);
+    private static int[] seedAndOther() {
+        int[] ports = Loopback.freePorts(2);
         Arrays.sort(ports);
         return new int[] {ports[1], ports[0]};
     }
 
     private void assertSameAsWhole(Path dir, RunResult whole, RunResult r) {
-        String log = String.join("\n", lines);
+        String log = lines.text();
         assertEquals(new PolicyVersion(6), r.version(), log);
         assertEquals(whole.weights().checksum(), assertDoesNotThrowLoad(dir), "weights after the run differ from "
                 + "those of the run that lost nothing:\n" + log);
@@ -187,17 +147,17 @@ class FiveNodeRecoveryTest {
         int seed = ports[0];
         TributaryRun master = node(settings(dir, "a", seed, seed), STATEFUL);
         ClusterNodes.systemOf(master); // the oldest node with the master role: the master runs here
-        Process standby = fork(dir, "b", STATEFUL, ports[1], seed);
+        ForkedNodes.Node standby = fork(dir, "b", STATEFUL, ports[1], seed);
         awaitListed(master, 2); // the run starts with the replay buffer that is first by address: the standby's
         startTheRest(dir, seed);
         awaitMembersUp(master, 5);
 
-        kill(standby, Files.readString(dir.resolve("b.log")));
+        standby.kill(); // SIGKILL, in the middle of iteration 4
         awaitLine("s for a re"); // a replay buffer or a reward actor, whichever the master saw go first
         HeldTrainerStep.release.countDown();
 
-        RunResult r = ClusterNodes.result(master, 4, lines);
-        String log = String.join("\n", lines);
+        RunResult r = ClusterNodes.result(master, 4, lines::text);
+        String log = lines.text();
         assertTrue(log.matches("(?s).*role (replay|reward) at pekko://tributary@127\\.0\\.0\\.1:" + ports[1]
                 + " is gone in iteration 4.*"), "the standby's node did not hold the active roles:\n" + log);
         assertTrue(log.contains("is back at pekko://tributary@127.0.0.1:" + seed + "; the run rewinds to the "
@@ -213,17 +173,17 @@ class FiveNodeRecoveryTest {
         int[] ports = seedAndOther();
         int seed = ports[0];
         // The forked node is the seed and the oldest: the master runs there; the replay buffer in use is the other's.
-        Process first = fork(dir, "a", STATEFUL, seed, seed);
+        ForkedNodes.Node first = fork(dir, "a", STATEFUL, seed, seed);
         TributaryRun standby = node(settings(dir, "b", ports[1], seed), STATEFUL);
         awaitListed(standby, 2);
         startTheRest(dir, seed);
         awaitMembersUp(standby, 5);
 
-        kill(first, Files.readString(dir.resolve("a.log")));
+        first.kill(); // SIGKILL, in the middle of iteration 4
         awaitLine("this node takes over the run");
         HeldTrainerStep.release.countDown();
 
-        RunResult r = ClusterNodes.result(standby, 4, lines);
+        RunResult r = ClusterNodes.result(standby, 4, lines::text);
         assertSameAsWhole(dir, whole, r);
     }
 
@@ -231,24 +191,22 @@ class FiveNodeRecoveryTest {
     void theTrainersJvmIsKilled_andStartedAgainByHand_theRunRewindsAndEndsAsTheWholeRun(@TempDir Path dir)
             throws Exception {
         RunResult whole = TinyRuns.run(dir.resolve("whole"), RUN);
-        int[] ports = ClusterNodes.freePorts(2);
+        int[] ports = Loopback.freePorts(2);
         int seed = ports[0];
         TributaryRun master = node(settings(dir, "a", seed, seed), STATEFUL);
         ClusterNodes.systemOf(master);
         node(settings(dir, "b", 0, seed), STATEFUL);
-        Process trainer = fork(dir, "trainer", "trainer", ports[1], seed);
+        ForkedNodes.Node trainer = fork(dir, "trainer", "trainer", ports[1], seed);
         node(settings(dir, "rollout-1", 0, seed), "rollout");
         node(settings(dir, "rollout-2", 0, seed), "rollout");
         awaitLine("iter   3");
-        kill(trainer, Files.readString(dir.resolve("trainer.log")));
+        trainer.kill(); // SIGKILL
         awaitLine("waiting up to 120 s for a trainer");
         // The same command again: the same port, a new incarnation of the lost member's address.
-        Process again = ClusterNodes.forkNode("trainer", ports[1], seed, dir.resolve("trainer.conf"),
-                dir.resolve("trainer-2.log"));
-        processes.add(again);
+        forked.start("trainer-2", "trainer", ports[1], seed, dir.resolve("trainer.conf"));
 
-        RunResult r = ClusterNodes.result(master, 4, lines);
-        String log = String.join("\n", lines);
+        RunResult r = ClusterNodes.result(master, 4, lines::text);
+        String log = lines.text();
         assertTrue(log.matches("(?s).*a trainer is back at pekko://tributary@127\\.0\\.0\\.1:" + ports[1]
                 + "; the run rewinds to the checkpoint after iteration [23]\\b.*"), log);
         assertSameAsWhole(dir, whole, r);

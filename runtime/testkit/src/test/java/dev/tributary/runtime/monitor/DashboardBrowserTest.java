@@ -5,13 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tributary.runtime.TributaryRun;
 import dev.tributary.runtime.cluster.ClusterNodes;
+import dev.tributary.testkit.Loopback;
+import dev.tributary.testkit.ProgressLines;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * resulting DOM: the members with their roles, the four uPlot charts, the phase table and the events. The screenshot
  * is kept as target/dashboard/dashboard.png.
  */
+@Tag("slow")
 class DashboardBrowserTest {
     static final Path SCREENSHOT = Path.of("target", "dashboard", "dashboard.png");
     private final List<TributaryRun> nodes = new ArrayList<>();
@@ -40,17 +44,15 @@ class DashboardBrowserTest {
     @Test
     void theMastersNodeServesALiveDashboard_thatABrowserRenders(@TempDir Path dir) throws Exception {
         String chromium = chromium();
-        int[] ports = ClusterNodes.freePorts(4);
-        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        int[] ports = Loopback.freePorts(4);
+        ProgressLines lines = new ProgressLines();
         TributaryRun master = ClusterNodes.node(MetricsEndpointTest.settings(dir, ports[0], ports[0], ports[1]),
                 Set.of("master", "replay", "reward"), lines);
         nodes.add(master);
         nodes.add(ClusterNodes.node(MetricsEndpointTest.settings(dir, 0, ports[0], ports[2]), Set.of("rollout"), lines));
         nodes.add(ClusterNodes.node(MetricsEndpointTest.settings(dir, 0, ports[0], ports[3]), Set.of("trainer"), lines));
-        for (int i = 0; i < 3600 && master.metrics().size() < 3; i++) {
-            Thread.sleep(50);
-        }
-        assertTrue(master.metrics().size() >= 3, "three iterations within 3 minutes:\n" + String.join("\n", lines));
+        lines.await(l -> l.startsWith("iter   3"), Duration.ofMinutes(3));
+        assertTrue(master.metrics().size() >= 3, "three iterations within 3 minutes:\n" + lines.text());
         String url = "http://127.0.0.1:" + ports[1] + "/dashboard";
 
         String dom = browse(chromium, url, "--dump-dom");

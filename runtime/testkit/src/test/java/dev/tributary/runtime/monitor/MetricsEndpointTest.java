@@ -7,6 +7,8 @@ import dev.tributary.runtime.TributaryRun;
 import dev.tributary.runtime.cluster.ClusterNodes;
 import dev.tributary.runtime.job.TinyRuns;
 import dev.tributary.runtime.settings.TributarySettings;
+import dev.tributary.testkit.Loopback;
+import dev.tributary.testkit.ProgressLines;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,12 +16,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A run over three nodes of a real cluster on 127.0.0.1 (three ActorSystems over Artery, as in ClusterRunTest),
  * each serving /metrics on its own pekko-management port: scraped over HTTP while the run goes on.
  */
+@Tag("slow")
 class MetricsEndpointTest {
     private final List<TributaryRun> nodes = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -53,19 +56,18 @@ class MetricsEndpointTest {
 
     @Test
     void everyNodeOfAThreeNodeRun_servesItsMetrics_overHttp(@TempDir Path dir) throws Exception {
-        int[] ports = ClusterNodes.freePorts(4);
-        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        int[] ports = Loopback.freePorts(4);
+        ProgressLines lines = new ProgressLines();
         TributaryRun master = ClusterNodes.node(settings(dir, ports[0], ports[0], ports[1]),
                 Set.of("master", "replay", "reward"), lines);
         nodes.add(master);
         nodes.add(ClusterNodes.node(settings(dir, 0, ports[0], ports[2]), Set.of("rollout"), lines));
         nodes.add(ClusterNodes.node(settings(dir, 0, ports[0], ports[3]), Set.of("trainer"), lines));
-        for (int i = 0; i < 3600 && master.metrics().size() < 2; i++) {
-            Thread.sleep(50);
-        }
-        assertTrue(master.metrics().size() >= 2, "two iterations within 3 minutes:\n" + String.join("\n", lines));
-        assertTrue(lines.stream().anyMatch(l -> l.equals("metrics at http://127.0.0.1:" + ports[1] + "/metrics, "
-                + "dashboard at http://127.0.0.1:" + ports[1] + "/dashboard")), String.join("\n", lines));
+        // The run records an iteration before it prints its line.
+        lines.await(l -> l.startsWith("iter   2"), Duration.ofMinutes(3));
+        assertTrue(master.metrics().size() >= 2, "two iterations within 3 minutes:\n" + lines.text());
+        assertTrue(lines.snapshot().stream().anyMatch(l -> l.equals("metrics at http://127.0.0.1:" + ports[1] + "/metrics, "
+                + "dashboard at http://127.0.0.1:" + ports[1] + "/dashboard")), lines.text());
 
         String m = scrape(ports[1]);
         assertTrue(m.contains("tributary_node_roles{roles=\"master,replay,reward\"} 1"), "the master's node answers "

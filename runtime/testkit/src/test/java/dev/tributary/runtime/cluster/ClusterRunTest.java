@@ -8,21 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.tributary.model.PolicyVersion;
-import dev.tributary.runtime.Plugins;
 import dev.tributary.runtime.RunResult;
 import dev.tributary.runtime.RunSpec;
 import dev.tributary.runtime.Tributary;
 import dev.tributary.runtime.TributaryRun;
-import dev.tributary.runtime.job.TinyRuns;
-import dev.tributary.runtime.metrics.IterationMetrics;
 import dev.tributary.runtime.internal.metrics.MetricsWriter;
 import dev.tributary.runtime.internal.metrics.ProgressLine;
 import dev.tributary.runtime.internal.metrics.RunFiles;
+import dev.tributary.runtime.metrics.IterationMetrics;
 import dev.tributary.runtime.settings.SettingsException;
 import dev.tributary.runtime.settings.TributarySettings;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import dev.tributary.testkit.Loopback;
+import dev.tributary.testkit.ProgressLines;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Rollout batches go out by work pulling, segments cross through StreamRefs, weights in checked chunks. The node
  * running the master writes the run's files as the embedded run does; the others write nothing into the out-dir.
  */
+@Tag("slow")
 class ClusterRunTest {
     private final List<TributaryRun> nodes = new ArrayList<>();
 
@@ -52,8 +51,8 @@ class ClusterRunTest {
     @Test
     void aRunAcrossSixNodes_learnsLikeTheSingleJvmRun_andEveryRolloutNodeHoldsTheTrainersWeights(@TempDir Path dir,
             @TempDir Path embeddedDir) throws Exception {
-        int seed = ClusterNodes.freePort();
-        List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        int seed = Loopback.freePorts(1)[0];
+        ProgressLines lines = new ProgressLines();
         TributaryRun master = ClusterNodes.node(ClusterNodes.settings(dir, seed, seed), Set.of("master"), lines);
         nodes.add(master);
         nodes.add(ClusterNodes.node(ClusterNodes.settings(dir, 0, seed), Set.of("replay"), lines));
@@ -65,9 +64,9 @@ class ClusterRunTest {
         nodes.add(rolloutA);
         nodes.add(rolloutB);
 
-        RunResult f = ClusterNodes.result(master, 3, lines);
+        RunResult f = ClusterNodes.result(master, 3, lines::text);
         assertEquals(new PolicyVersion(3), f.version());
-        assertEquals(3, f.metrics().size(), String.join("\n", lines));
+        assertEquals(3, f.metrics().size(), lines.text());
         assertTrue(f.metrics().stream().mapToInt(IterationMetrics::trainedSamples).sum() > 0, "it trained");
         // After every sync (v0 after SFT, then one per iteration) each rollout node held exactly what the trainer
         // published, by checksum; after the last one, value for value.
@@ -91,7 +90,7 @@ class ClusterRunTest {
         assertEquals(f.metrics().stream().map(IterationMetrics::trainedSamples).toList(),
                 master.metrics().stream().map(IterationMetrics::trainedSamples).toList());
         assertTrue(Files.size(dir.resolve("curves.png")) > 0);
-        List<String> progress = lines.stream().filter(l -> l.startsWith("iter ")).toList();
+        List<String> progress = lines.snapshot().stream().filter(l -> l.startsWith("iter ")).toList();
         assertEquals(master.metrics().stream().map(ProgressLine::format).toList(), progress);
         // The SFT accuracy the trainer's node measured reached the master's node: run.properties and the plot's
         // reference line.
@@ -127,11 +126,11 @@ class ClusterRunTest {
             throws Exception {
         Files.writeString(dir.resolve(RunFiles.RUN_FILE), "seed=5\n");
         var e = assertThrows(SettingsException.class,
-                () -> ClusterNodes.node(ClusterNodes.settings(dir, 0, 1), Set.of("master"), new ArrayList<>()));
+                () -> ClusterNodes.node(ClusterNodes.settings(dir, 0, 1), Set.of("master"), line -> { }));
         assertEquals("tributary.run.out-dir", e.path());
         var resume = assertThrows(SettingsException.class, () -> ClusterNodes.node(TributarySettings.load(
                 ConfigFactory.parseString("tributary.run.resume = true").withFallback(ClusterNodes.settings(dir.resolve("new"), 0, 1)
-                        .config())), Set.of("master", "replay"), new ArrayList<>()));
+                        .config())), Set.of("master", "replay"), line -> { }));
         assertEquals("tributary.run.resume", resume.path());
     }
 }

@@ -14,6 +14,8 @@ import dev.tributary.runtime.TributaryRun;
 import dev.tributary.runtime.internal.metrics.SamplePictures;
 import dev.tributary.runtime.metrics.IterationMetrics;
 import dev.tributary.runtime.settings.TributarySettings;
+import dev.tributary.testkit.Loopback;
+import dev.tributary.testkit.ProgressLines;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * rollout jobs, come back in segments and reach the trainer in batches, every hop through the Kryo serializer; the
  * run learns exactly as the same settings do in one JVM, where nothing is serialized.
  */
+@Tag("slow")
 class VisionClusterRunTest {
     private static final String VISION = """
             tributary {
@@ -55,8 +59,8 @@ class VisionClusterRunTest {
     @Test
     void imagePrompts_acrossThreeNodes_learnLikeTheSingleJvmRun(@TempDir Path dir, @TempDir Path embeddedDir)
             throws Exception {
-        int seed = ClusterNodes.freePort();
-        List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        int seed = Loopback.freePorts(1)[0];
+        ProgressLines lines = new ProgressLines();
         TributaryRun master = ClusterNodes.node(settings(dir, seed, seed), Set.of("master", "replay", "reward"), lines);
         nodes.add(master);
         TributaryRun trainer = ClusterNodes.node(settings(dir, 0, seed), Set.of("trainer"), lines);
@@ -64,9 +68,9 @@ class VisionClusterRunTest {
         TributaryRun rollout = ClusterNodes.node(settings(dir, 0, seed), Set.of("rollout"), lines);
         nodes.add(rollout);
 
-        RunResult f = ClusterNodes.result(master, 4, lines);
+        RunResult f = ClusterNodes.result(master, 4, lines::text);
         assertEquals(new PolicyVersion(3), f.version());
-        assertEquals(3, f.metrics().size(), String.join("\n", lines));
+        assertEquals(3, f.metrics().size(), lines.text());
         assertTrue(f.metrics().stream().mapToInt(IterationMetrics::trainedSamples).sum() > 0, "it trained");
         assertArrayEquals(trainer.weights().values(), rollout.weights().values(),
                 "the rollout node's weights (vision front end included) differ from the trainer's");

@@ -15,18 +15,22 @@ import dev.tributary.runtime.internal.checkpoint.Checkpoint;
 import dev.tributary.runtime.internal.checkpoint.CheckpointStore;
 import dev.tributary.runtime.job.TinyRuns;
 import dev.tributary.runtime.settings.TributarySettings;
+import dev.tributary.testkit.Loopback;
+import dev.tributary.testkit.ProgressLines;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * trajectory the replay buffer held at the checkpoint is trained or still held at the end. Stale groups are masked,
  * not dropped (dropping one that is too old is the driver's policy, whether or not the run rewound).
  */
+@Tag("slow")
 class AsyncTrainerLossTest {
     private final List<TributaryRun> nodes = new ArrayList<>();
 
@@ -60,14 +65,16 @@ class AsyncTrainerLossTest {
     }
 
     /**
-     * The recording trainer step, which after {@code steps} steps waits for {@code release} before the next: the
-     * test decides when the trainer goes away, not the speed of the machine.
+     * The recording trainer step, which after {@code steps} steps completes {@code holding} and waits for {@code
+     * release} before the next: the test decides when the trainer goes away, not the speed of the machine.
      */
-    private static Plugins holdingAfter(int steps, List<TrajectoryBatch> batches, CountDownLatch release) {
+    private static Plugins holdingAfter(int steps, List<TrajectoryBatch> batches, CompletableFuture<Void> holding,
+            CountDownLatch release) {
         return Plugins.builtIn().register(Plugins.TRAINER_STEP, "recording", (settings, ctx) -> {
             TrainerStep minibatch = TrainerStep.registry().create("minibatch", ConfigFactory.empty(), ctx);
             return (batch, version) -> {
                 if (batches.size() == steps) {
+                    holding.complete(null);
                     try {
                         release.await(2, TimeUnit.MINUTES);
                     } catch (InterruptedException e) {
@@ -82,34 +89,29 @@ class AsyncTrainerLossTest {
 
     @Test
     void aLostTrainer_isReplaced_andNothingIsTrainedTwiceOrLost(@TempDir Path dir) throws Exception {
-        int seed = ClusterNodes.freePort();
-        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        int seed = Loopback.freePorts(1)[0];
+        ProgressLines lines = new ProgressLines();
         // Every node knows the recording trainer step by name; only the trainers' records are read.
         TributaryRun master = ClusterNodes.node(settings(dir, seed, seed), Set.of("master", "replay", "reward",
                 "rollout"), lines, TinyRuns.recordingBatches(new ArrayList<>()));
         nodes.add(master);
         List<TrajectoryBatch> before = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> holding = new CompletableFuture<>();
         CountDownLatch release = new CountDownLatch(1);
         TributaryRun first = ClusterNodes.node(settings(dir, 0, seed), Set.of("trainer"), lines,
-                holdingAfter(3, before, release));
+                holdingAfter(3, before, holding, release));
         nodes.add(first);
         // The first trainer holds its fourth step until its node is gone, so the loss falls in the middle of the run.
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (before.size() < 3 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        holding.get(3, TimeUnit.MINUTES);
         ClusterNodes.systemOf(first).terminate(); // the trainer's node leaves the cluster and goes away
-        while (lines.stream().noneMatch(l -> l.contains("waiting up to 60 s for a trainer"))
-                && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        lines.awaitContaining("waiting up to 60 s for a trainer", Duration.ofMinutes(3));
         release.countDown();
 
         List<TrajectoryBatch> after = new CopyOnWriteArrayList<>();
         nodes.add(ClusterNodes.node(settings(dir, 0, seed), Set.of("trainer"), lines,
                 TinyRuns.recordingBatches(after)));
-        RunResult r = ClusterNodes.result(master, 3, lines);
-        String log = String.join("\n", lines);
+        RunResult r = ClusterNodes.result(master, 3, lines::text);
+        String log = lines.text();
         assertEquals(new PolicyVersion(8), r.version(), log);
         Matcher m = Pattern.compile("the run rewinds to the checkpoint after iteration (\\d+)").matcher(log);
         assertTrue(m.find(), log);

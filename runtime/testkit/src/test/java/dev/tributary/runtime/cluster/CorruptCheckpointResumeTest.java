@@ -13,6 +13,8 @@ import dev.tributary.runtime.internal.checkpoint.CheckpointStore;
 import dev.tributary.runtime.job.TinyRuns;
 import dev.tributary.runtime.metrics.IterationMetrics;
 import dev.tributary.runtime.settings.TributarySettings;
+import dev.tributary.testkit.Loopback;
+import dev.tributary.testkit.ProgressLines;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +23,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A flipped byte in the newest checkpoint: {@code --resume} reports it in one line and continues from the one
  * before, in one JVM and across nodes, and ends with the weights of the run that was never interrupted.
  */
+@Tag("slow")
 class CorruptCheckpointResumeTest {
     private final List<TributaryRun> nodes = new ArrayList<>();
 
@@ -78,16 +82,16 @@ class CorruptCheckpointResumeTest {
         RunResult whole = TinyRuns.run(dir.resolve("whole"), EVERY
                 + "tributary.run.iterations = 4\ntributary.cluster.min-rollout-workers = 2");
         Path out = dir.resolve("split");
-        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        ProgressLines lines = new ProgressLines();
         RunResult first = runAcrossTwoNodes(out, "tributary.run.iterations = 3", lines);
-        assertEquals(new PolicyVersion(3), first.version(), String.join("\n", lines));
+        assertEquals(new PolicyVersion(3), first.version(), lines.text());
         ClusterNodes.stopAll(nodes);
         nodes.clear();
         flipAByte(out.resolve("checkpoints"), 3);
 
         lines.clear();
         RunResult resumed = runAcrossTwoNodes(out, "tributary.run { iterations = 4, resume = true }", lines);
-        String log = String.join("\n", lines);
+        String log = lines.text();
         assertEquals(new PolicyVersion(4), resumed.version(), log);
         assertTrue(log.contains("iter-3") && log.contains("; trying the one before"), log);
         assertTrue(log.contains("resuming " + out + " after iteration 2"), log);
@@ -97,8 +101,8 @@ class CorruptCheckpointResumeTest {
     }
 
     /** The master's node (with replay, reward and two rollout workers) and the trainer's node, in this JVM. */
-    private RunResult runAcrossTwoNodes(Path out, String extra, List<String> lines) throws Exception {
-        int seed = ClusterNodes.freePort();
+    private RunResult runAcrossTwoNodes(Path out, String extra, ProgressLines lines) throws Exception {
+        int seed = Loopback.freePorts(1)[0];
         String run = EVERY + extra + "\ntributary.cluster.min-rollout-workers = 2\n";
         TributaryRun master = ClusterNodes.node(TributarySettings.load(ConfigFactory.parseString(run)
                 .withFallback(ClusterNodes.settings(out, seed, seed).config())),
@@ -106,6 +110,6 @@ class CorruptCheckpointResumeTest {
         nodes.add(master);
         nodes.add(ClusterNodes.node(TributarySettings.load(ConfigFactory.parseString(run)
                 .withFallback(ClusterNodes.settings(out, 0, seed).config())), Set.of("trainer"), lines));
-        return ClusterNodes.result(master, 3, lines);
+        return ClusterNodes.result(master, 3, lines::text);
     }
 }

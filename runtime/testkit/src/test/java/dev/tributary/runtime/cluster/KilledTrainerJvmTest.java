@@ -15,16 +15,17 @@ import dev.tributary.runtime.internal.checkpoint.CheckpointStore;
 import dev.tributary.runtime.job.TinyRuns;
 import dev.tributary.runtime.metrics.IterationMetrics;
 import dev.tributary.runtime.settings.TributarySettings;
+import dev.tributary.testkit.ForkedNodes;
+import dev.tributary.testkit.Loopback;
+import dev.tributary.testkit.ProgressLines;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,13 +35,16 @@ import org.junit.jupiter.api.io.TempDir;
  * checkpoint and ends with the weights, bit for bit, of a run that lost nothing. With none, the run ends within the
  * recovery timeout and every node exits non-zero.
  */
+@Tag("slow")
 class KilledTrainerJvmTest {
-    private final List<Process> processes = new ArrayList<>();
+    private ForkedNodes forked;
     private TributaryRun local;
 
     @AfterEach
     void stop() throws Exception {
-        processes.forEach(Process::destroyForcibly);
+        if (forked != null) {
+            forked.close();
+        }
         if (local != null) {
             local.close();
         }
@@ -65,40 +69,17 @@ class KilledTrainerJvmTest {
             tributary.cluster.min-rollout-workers = 2
             """;
 
-    private Process trainerJvm(Path config, int seed, Path log) throws Exception {
-        return nodeJvm("trainer", 0, config, seed, log);
-    }
-
-    private Process nodeJvm(String roles, int port, Path config, int seed, Path log) throws Exception {
-        Process p = ClusterNodes.forkNode(roles, port, seed, config, log);
-        processes.add(p);
-        return p;
-    }
-
-    /** The settings of every node, in-JVM and forked; returns the in-JVM node's (its port is the seed's). */
-    private static TributarySettings settings(Path dir, int seed, String extra, Path forkedConf) throws Exception {
+    /**
+     * The settings of every node, in-JVM and forked (written as {@code node.conf} for {@link #forked}); returns the
+     * in-JVM node's (its port is the seed's).
+     */
+    private TributarySettings settings(Path dir, int seed, String extra) {
         TributarySettings base = ClusterNodes.settings(dir.resolve("run"), 0, seed);
         String run = CLUSTER + extra + "\ntributary.run.checkpoint-dir = \"" + dir.resolve("checkpoints") + "\"\n";
-        ClusterNodes.writeForkedConfig(forkedConf, ConfigFactory.parseString(run).withFallback(base.config()));
+        forked = new ForkedNodes(dir);
+        forked.writeSettings("node", ConfigFactory.parseString(run).withFallback(base.config()));
         return TributarySettings.load(ConfigFactory.parseString(run + "\npekko.remote.artery.canonical.port = " + seed)
                 .withFallback(base.config()));
-    }
-
-    private static void awaitLine(List<String> lines, Predicate<String> p, Process mustLive, Path log)
-            throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (System.nanoTime() < deadline) {
-            synchronized (lines) {
-                if (lines.stream().anyMatch(p)) {
-                    return;
-                }
-            }
-            if (mustLive != null) {
-                assertTrue(mustLive.isAlive(), "the forked node died by itself: " + Files.readString(log));
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("the awaited line did not come within 3 minutes:\n" + String.join("\n", lines));
     }
 
     @Test
@@ -110,29 +91,28 @@ class KilledTrainerJvmTest {
             whole = TinyRuns.await(run);
         }
 
-        int seed = ClusterNodes.freePort();
+        int[] ports = Loopback.freePorts(2);
+        int seed = ports[0];
         Path conf = dir.resolve("node.conf");
-        List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        local = ClusterNodes.node(settings(dir, seed, "tributary.cluster.recovery-timeout = 2m", conf),
+        ProgressLines lines = new ProgressLines();
+        local = ClusterNodes.node(settings(dir, seed, "tributary.cluster.recovery-timeout = 2m"),
                 Set.of("master", "replay", "reward", "rollout"), lines);
         // The replacement is started with the same command, so on the same port: a new incarnation of the lost
         // member's address, which the master must not take before the lost one is removed from the cluster.
-        int trainerPort = ClusterNodes.freePort();
-        Process first = nodeJvm("trainer", trainerPort, conf, seed, dir.resolve("trainer-1.log"));
-        awaitLine(lines, l -> l.startsWith("iter   3"), first, dir.resolve("trainer-1.log"));
-        first.destroyForcibly(); // SIGKILL: no leaving, no goodbye
-        first.waitFor(30, TimeUnit.SECONDS);
-        awaitLine(lines, l -> l.contains("waiting up to 120 s for a trainer"), null, null);
+        int trainerPort = ports[1];
+        ForkedNodes.Node first = forked.start("trainer-1", "trainer", trainerPort, seed, conf);
+        first.whileAlive(lines.when(l -> l.startsWith("iter   3")), Duration.ofMinutes(3));
+        first.kill(); // SIGKILL: no leaving, no goodbye
+        lines.await(l -> l.contains("waiting up to 120 s for a trainer"), Duration.ofMinutes(3));
 
-        Process second = nodeJvm("trainer", trainerPort, conf, seed, dir.resolve("trainer-2.log"));
-        RunResult r = ClusterNodes.result(local, 4, lines);
-        String log = String.join("\n", lines);
+        ForkedNodes.Node second = forked.start("trainer-2", "trainer", trainerPort, seed, conf);
+        RunResult r = ClusterNodes.result(local, 4, lines::text);
+        String log = lines.text();
         assertEquals(new PolicyVersion(5), r.version(), log);
         // Iteration 3's checkpoint if its parts were all written before the kill, else iteration 2's.
         assertTrue(log.matches("(?s).*the run rewinds to the checkpoint after iteration [23]\\b.*"), log);
-        assertTrue(second.waitFor(1, TimeUnit.MINUTES), "the replacement trainer's node did not exit");
-        assertEquals(0, second.exitValue());
-        String secondLog = Files.readString(dir.resolve("trainer-2.log"));
+        assertEquals(0, second.awaitExit(Duration.ofMinutes(1)), "the replacement trainer's node's exit code");
+        String secondLog = Files.readString(second.log());
         assertTrue(secondLog.contains("the trainer loads it when the master asks, instead of warming up"), secondLog);
         assertFalse(secondLog.contains("SFT warm-up"), "the replacement repeated the warm-up:\n" + secondLog);
 
@@ -147,25 +127,25 @@ class KilledTrainerJvmTest {
     @Test
     void aTrainerThatNeverComesBack_endsTheRunWithinTheTimeout_andEveryNodeExitsNonZero(@TempDir Path dir)
             throws Exception {
-        int seed = ClusterNodes.freePort();
+        int seed = Loopback.freePorts(1)[0];
         Path conf = dir.resolve("node.conf");
-        List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        local = ClusterNodes.node(settings(dir, seed, "tributary.cluster.recovery-timeout = 3s", conf),
+        ProgressLines lines = new ProgressLines();
+        local = ClusterNodes.node(settings(dir, seed, "tributary.cluster.recovery-timeout = 3s"),
                 Set.of("master", "replay", "reward"), lines);
-        Process trainer = trainerJvm(conf, seed, dir.resolve("trainer.log"));
-        Process rollout = nodeJvm("rollout", 0, conf, seed, dir.resolve("rollout.log"));
-        awaitLine(lines, l -> l.startsWith("iter   2"), trainer, dir.resolve("trainer.log"));
-        trainer.destroyForcibly();
+        ForkedNodes.Node trainer = forked.start("trainer", "trainer", 0, seed, conf);
+        ForkedNodes.Node rollout = forked.start("rollout", "rollout", 0, seed, conf);
+        trainer.whileAlive(lines.when(l -> l.startsWith("iter   2")), Duration.ofMinutes(3));
+        trainer.kill(); // SIGKILL
         long killed = System.nanoTime();
 
         var e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
                 () -> local.result().toCompletableFuture().get(2, TimeUnit.MINUTES));
         assertTrue(e.getCause().getMessage().contains("is gone in iteration")
                 && e.getCause().getMessage().contains("no trainer came back within 3 s"), e.getCause().getMessage());
-        assertTrue(rollout.waitFor(1, TimeUnit.MINUTES), "the rollout node was left running without a run");
+        int exit = rollout.awaitExit(Duration.ofMinutes(1)); // fails if the rollout node is left running without a run
         double seconds = (System.nanoTime() - killed) / 1e9;
-        String rolloutLog = Files.readString(dir.resolve("rollout.log"));
-        assertEquals(1, rollout.exitValue(), rolloutLog);
+        String rolloutLog = Files.readString(rollout.log());
+        assertEquals(1, exit, rolloutLog);
         assertTrue(rolloutLog.contains("the run failed") && rolloutLog.contains("no trainer came back"), rolloutLog);
         // Downing (~6 s here) + the 3 s timeout + telling the nodes: well within a minute.
         assertTrue(seconds < 60, "every node was down " + seconds + " s after the kill");

@@ -12,16 +12,18 @@ import dev.tributary.runtime.TributaryRun;
 import dev.tributary.runtime.job.TinyRuns;
 import dev.tributary.runtime.metrics.IterationMetrics;
 import dev.tributary.runtime.settings.TributarySettings;
+import dev.tributary.testkit.Loopback;
+import dev.tributary.testkit.ProgressLines;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Down;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * other workers, the replay buffer drops what the lost node had already delivered, the run completes, and the
  * trainer sees every trajectory exactly once.
  */
+@Tag("slow")
 class LostRolloutNodeTest {
     private final List<TributaryRun> nodes = new ArrayList<>();
 
@@ -46,10 +49,10 @@ class LostRolloutNodeTest {
     @Test
     void aRolloutNodeLostMidRun_itsJobsAreRerunElsewhere_andEveryTrajectoryIsTrainedOnce(@TempDir Path dir)
             throws Exception {
-        int seed = ClusterNodes.freePort();
+        int seed = Loopback.freePorts(1)[0];
         List<TrajectoryBatch> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
         Plugins spy = TinyRuns.recordingBatches(batches);
-        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        ProgressLines lines = new ProgressLines();
         TributaryRun master = ClusterNodes.node(settings(dir, seed, seed), Set.of("master", "replay", "reward"),
                 lines, spy);
         nodes.add(master);
@@ -58,18 +61,15 @@ class LostRolloutNodeTest {
         TributaryRun doomed = ClusterNodes.node(settings(dir, 0, seed), Set.of("rollout"), lines, spy);
         nodes.add(doomed);
 
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (lines.stream().noneMatch(l -> l.startsWith("iter   2")) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        lines.await(l -> l.startsWith("iter   2"), Duration.ofMinutes(2));
         // Iteration 3 is rolling out: the node is downed, as the split brain resolver downs an unreachable node, and
         // goes with its share of the jobs unanswered.
         Cluster.get(ClusterNodes.systemOf(master)).manager().tell(new Down(Cluster.get(ClusterNodes.systemOf(doomed))
                 .selfMember().address()));
         doomed.close();
 
-        RunResult f = ClusterNodes.result(master, 3, lines);
-        assertEquals(new PolicyVersion(6), f.version(), String.join("\n", lines));
+        RunResult f = ClusterNodes.result(master, 3, lines::text);
+        assertEquals(new PolicyVersion(6), f.version(), lines.text());
         List<String> trained = TinyRuns.trainedIds(batches);
         Set<String> unique = new HashSet<>(trained);
         assertEquals(unique.size(), trained.size(), "a trajectory was trained twice: " + trained);

@@ -10,14 +10,17 @@ import dev.tributary.runtime.TributaryRun;
 import dev.tributary.runtime.internal.checkpoint.CheckpointStore;
 import dev.tributary.runtime.job.TinyRuns;
 import dev.tributary.runtime.settings.TributarySettings;
+import dev.tributary.testkit.Loopback;
+import dev.tributary.testkit.ProgressLines;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the weights of the run that lost nothing. Here the master's node leaves; {@link FiveNodeRecoveryTest} kills its
  * JVM.
  */
+@Tag("slow")
 class MasterTakeoverTest {
     private final List<TributaryRun> nodes = new ArrayList<>();
 
@@ -54,23 +58,14 @@ class MasterTakeoverTest {
         HeldTrainerStep.noHold();
     }
 
-    /** Waits until the trainer holds its fourth step: the master is in iteration 4, three checkpoints written. */
-    private static void awaitHeld() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (HeldTrainerStep.steps.get() < 4 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertTrue(HeldTrainerStep.steps.get() >= 4, "the run did not reach its fourth training step");
-    }
-
     @Test
     void theMastersNodeGoesAway_theStandbyTakesOverFromTheNewestCheckpoint_andTheWeightsAreThoseOfTheWholeRun(
             @TempDir Path dir) throws Exception {
         RunResult whole = TinyRuns.run(dir.resolve("whole"), RUN);
         HeldTrainerStep.holdAt(4);
 
-        int seed = ClusterNodes.freePort();
-        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        int seed = Loopback.freePorts(1)[0];
+        ProgressLines lines = new ProgressLines();
         TributaryRun first = ClusterNodes.node(settings(dir, "a", seed, seed), Set.of("master"), lines);
         nodes.add(first);
         ClusterNodes.systemOf(first); // the oldest node with the master role: the singleton starts here
@@ -79,13 +74,14 @@ class MasterTakeoverTest {
         nodes.add(ClusterNodes.node(settings(dir, "c", 0, seed), Set.of("replay", "reward", "rollout", "trainer"),
                 lines));
 
-        awaitHeld();
+        // The trainer holds its fourth step: the master is in iteration 4, three checkpoints written.
+        HeldTrainerStep.awaitHeld(Duration.ofMinutes(3), lines::text);
         first.system().terminate(); // leaves the cluster: the singleton hands over to the standby
         first.system().getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
         HeldTrainerStep.release.countDown();
 
-        RunResult r = ClusterNodes.result(standby, 3, lines);
-        String log = String.join("\n", lines);
+        RunResult r = ClusterNodes.result(standby, 3, lines::text);
+        String log = lines.text();
         assertEquals(new PolicyVersion(10), r.version(), log);
         assertTrue(log.contains("this node takes over the run (its master was lost)"), log);
         assertEquals(whole.weights().checksum(), CheckpointStore.at(dir.resolve("checkpoints"), 3).load(10).weights()

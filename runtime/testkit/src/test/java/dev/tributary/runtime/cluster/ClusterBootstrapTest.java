@@ -11,6 +11,7 @@ import dev.tributary.runtime.TributaryRun;
 import dev.tributary.runtime.internal.ClusterFormation;
 import dev.tributary.runtime.internal.RoleKeys;
 import dev.tributary.runtime.settings.TributarySettings;
+import dev.tributary.testkit.Loopback;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -30,6 +31,7 @@ import org.apache.pekko.actor.Address;
 import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,6 +42,7 @@ import org.junit.jupiter.api.Test;
  * API. Everything else (service name, port name, required contact points, stable margin, the node's
  * {@code tributary.cluster.bootstrap = on}) is the overlay's.
  */
+@Tag("slow")
 final class ClusterBootstrapTest {
 
     private static final String OVERLAY = "cluster-config/kubernetes.conf";
@@ -49,7 +52,7 @@ final class ClusterBootstrapTest {
 
     @Test
     void threeNodes_formOneClusterThroughBootstrap_withoutSeedNodes() throws Exception {
-        int[] ports = ClusterNodes.freePorts(2 * NODES);
+        int[] ports = Loopback.freePorts(2 * NODES);
         int[] remoting = {ports[0], ports[1], ports[2]};
         int[] management = {ports[3], ports[4], ports[5]};
         List<TributaryRun> nodes = new ArrayList<>();
@@ -64,7 +67,7 @@ final class ClusterBootstrapTest {
                     assertEquals(NODES, config.getInt(DISCOVERY + "required-contact-point-nr"));
                     assertEquals(ClusterFormation.Mode.BOOTSTRAP, ClusterFormation.decide(config));
                 }
-                nodes.add(ClusterNodes.node(TributarySettings.load(config), Set.of(RoleKeys.REPLAY), new ArrayList<>()));
+                nodes.add(ClusterNodes.node(TributarySettings.load(config), Set.of(RoleKeys.REPLAY), line -> { }));
             }
 
             long deadline = System.nanoTime() + FORMATION_TIMEOUT.toNanos();
@@ -140,15 +143,8 @@ final class ClusterBootstrapTest {
                 .resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(false));
     }
 
-    private static void awaitAllUp(TributaryRun node, long deadline) throws InterruptedException {
-        while (upMembers(node).size() < NODES) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(system(node).address() + " sees " + upMembers(node).size() + " of " + NODES
-                        + " members Up after " + FORMATION_TIMEOUT.toSeconds() + " s: "
-                        + Cluster.get(system(node)).state().getMembers());
-            }
-            Thread.sleep(50);
-        }
+    private static void awaitAllUp(TributaryRun node, long deadline) {
+        ClusterWaits.membersUp(system(node), NODES, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
 
     private static org.apache.pekko.actor.typed.ActorSystem<?> system(TributaryRun node) {
