@@ -25,9 +25,11 @@ import java.util.concurrent.TimeUnit;
  * the default job: the same task, seeds, SFT start and number of trained samples (every asynchronous step trains
  * one batch of B groups, as a synchronous iteration does).
  *
- * <p>Rollout and training run on separate cores: per run, two node JVMs on 127.0.0.1, one with the master, replay
- * buffer, reward and trainer roles pinned to CPU 1 and one with the rollout role pinned to CPU 0
- * ({@code taskset -c}); weights go to the rollout node over the TCP data plane as in any cluster run. Every run
+ * <p>Rollout and training run on separate cores: per run, two node JVMs on 127.0.0.1 pinned with {@code taskset -c},
+ * the head (master and trainer) on CPU 1 and the rollout node (rollout workers, reward, replay buffer) on CPU 0;
+ * weights go to the rollout node over the TCP data plane as in any cluster run. Reward scoring and the replay
+ * buffer sit with rollout, next to the segments they take in: on the trainer's core they would take CPU from
+ * training whenever both run at once, which only the asynchronous driver does. Every run
  * resumes from its seed's SFT warm-up (iteration 0's checkpoint, made once per seed in this JVM), so the runs differ
  * only in the driver. Where {@code taskset} is missing or the machine has one CPU, the runs share one JVM instead
  * (and the table says so).
@@ -68,7 +70,7 @@ public final class AsyncBenchmark {
                 new Config("async η=8 + tis", "asynchronous", 8, "tis"));
         System.out.printf(Locale.ROOT, "AsyncBenchmark: %d steps of %d prompts x %d samples per run, %d seed(s), %s%n",
                 steps, PROMPTS, SAMPLES_PER_PROMPT, seeds, pinned
-                        ? "two node JVMs: rollout pinned to CPU 0, master + replay + reward + trainer to CPU 1"
+                        ? "two node JVMs: rollout + reward + replay pinned to CPU 0, master + trainer to CPU 1"
                         : "one JVM, rollout and training sharing " + Runtime.getRuntime().availableProcessors()
                         + " cores (not pinned)");
         Path root = Files.createTempDirectory("async-benchmark");
@@ -179,8 +181,8 @@ public final class AsyncBenchmark {
     }
 
     /**
-     * Two node JVMs, each pinned to a CPU of its own: the head (master, replay, reward, trainer) on CPU 1, the
-     * rollout node on CPU 0. Both exit once the run is over; either is killed if it is still there after that.
+     * Two node JVMs, each pinned to a CPU of its own: the head (master, trainer) on CPU 1, the rollout node
+     * (rollout, reward, replay) on CPU 0. Both exit once the run is over; either is killed if it is still there after that.
      */
     private static List<IterationMetrics> pinnedRun(String tributary, Path out) throws Exception {
         int rolloutWorkers = TributarySettings.load(ConfigFactory.parseString(tributary)
@@ -202,9 +204,9 @@ public final class AsyncBenchmark {
         Thread reaper = new Thread(() -> nodes.forEach(Process::destroyForcibly));
         Runtime.getRuntime().addShutdownHook(reaper);
         try {
-            Process head = fork(1, "master,replay,reward,trainer", port, port, conf, out.resolve("head.log"));
+            Process head = fork(1, "master,trainer", port, port, conf, out.resolve("head.log"));
             nodes.add(head);
-            Process rollout = fork(0, "rollout", 0, port, conf, out.resolve("rollout.log"));
+            Process rollout = fork(0, "rollout,reward,replay", 0, port, conf, out.resolve("rollout.log"));
             nodes.add(rollout);
             if (!head.waitFor(30, TimeUnit.MINUTES) || head.exitValue() != 0) {
                 throw new IllegalStateException("the head node did not finish its run (exit "
