@@ -3,6 +3,7 @@ package dev.tributary.streams.weights;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -34,8 +35,12 @@ final class DataPlaneClient {
         int maxElement = (int) Math.max(WeightSyncSettings.frameLimit(system.settings().config()),
                 (long) WeightSyncSettings.MAX_DATA_PLANE_CHUNK_BYTES + ChunkCodec.OVERHEAD_BYTES);
         Checker checker = new Checker(assembler);
-        return Source.single(ChunkCodec.encodeClaim(offer.transferId()))
-                .concat(Source.never())
+        // The claim, then nothing until the transfer has ended: completing this side then closes the connection.
+        // (With a side that never completes, the connection stayed open after the publisher closed its end, in
+        // CLOSE-WAIT, and kept the stream and its assembler, a whole weight vector, until the idle timeout.)
+        Pair<Pair<CompletableFuture<Optional<ByteString>>, UniqueKillSwitch>, CompletionStage<Done>> run =
+                Source.single(ChunkCodec.encodeClaim(offer.transferId()))
+                .concatMat(Source.<ByteString>maybe(), Keep.right())
                 .via(Tcp.get(system).outgoingConnection(InetSocketAddress.createUnresolved(offer.host(), offer.port()),
                         Optional.empty(), List.of(), /* halfClose= */ false, Optional.of(settings.offerTimeout()),
                         Optional.empty()))
@@ -44,9 +49,12 @@ final class DataPlaneClient {
                 .async()
                 .map(checker::check)
                 .async()
-                .viaMat(KillSwitches.single(), Keep.right())
+                .viaMat(KillSwitches.single(), Keep.both())
                 .toMat(Sink.foreach(assembler::accept), Keep.both())
                 .run(system);
+        CompletableFuture<Optional<ByteString>> claimSide = run.first().first();
+        run.second().whenComplete((done, failure) -> claimSide.complete(Optional.empty()));
+        return Pair.create(run.first().second(), run.second());
     }
 
     /** The checking stage: one element after another, counting their places; an abort ends the transfer. */
