@@ -40,7 +40,8 @@ import java.util.SplittableRandom;
  * 6e098ba; {@code tributary.model.engine = nd4j, trainer = samediff}) and after (the Java backends).
  *
  * <p>Run: {@code benchmarks/run PartialRolloutBenchmark [trained-samples] [partial-token-budget] [before|after|both]}
- * (defaults 1024, 24 and both). A short partial run first warms the JVM and native code and is not reported.
+ * (defaults 1024, 24 and both). A partial run of as many trained samples first warms the JVM (the trainer's and the
+ * engine's kernels reach the JIT's last tier only after several iterations) and native code, and is not reported.
  */
 public final class PartialRolloutBenchmark {
     private static final int MAX_RESPONSE = 224;
@@ -87,7 +88,7 @@ public final class PartialRolloutBenchmark {
 
         List<Figures> figures = new ArrayList<>();
         for (Backends b : sets) {
-            run(b, "warm-up", 32, budget, 256, Files.createTempDirectory("bench-warmup"));
+            run(b, "warm-up", 32, budget, target, Files.createTempDirectory("bench-warmup"));
             for (int slots : new int[] {32, 128}) {
                 figures.add(run(b, "full (synchronous)", slots, MAX_RESPONSE, target,
                         Files.createTempDirectory("bench-full")));
