@@ -3,7 +3,7 @@ package dev.tributary.actors.trainer;
 import dev.tributary.model.PolicyVersion;
 import dev.tributary.model.TrajectoryBatch;
 import dev.tributary.model.algo.LossResult;
-import dev.tributary.model.policy.SequenceBatch;
+import dev.tributary.model.policy.Policy;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,9 +14,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The built-in trainer step {@code minibatch}: resets the optimizer if so configured, then takes
  * {@code steps-per-iteration} optimizer steps, each over one minibatch of whole prompt groups (shuffled from a seed
- * mixed with the version), each minibatch cut into length-sorted micro-batches whose gradients are summed.
+ * mixed with the version), each minibatch cut into length-sorted micro-batches whose gradients are summed. The
+ * loss needs every micro-batch's log-probs before any gradient, so each micro-batch's forward pass is kept for its
+ * backward pass (Java trainer backend) rather than run twice, while the minibatch's kept activations are below
+ * {@link #KEPT_BYTES}; once they reach it, later micro-batches run their forward pass again in their backward pass.
  */
 final class MinibatchStep implements TrainerStep {
+    /** Kept activations of one minibatch past which no further forward pass is kept (one pass may cross it). */
+    static final long KEPT_BYTES = 256L << 20;
+
     private final TrainerStep.Context ctx;
 
     MinibatchStep(TrainerStep.Context ctx) {
@@ -60,12 +66,15 @@ final class MinibatchStep implements TrainerStep {
     private double step(TrajectoryBatch mb, PolicyVersion version, Map<String, double[]> prox) {
         Trainer.Settings settings = ctx.settings();
         List<int[]> micro = BatchBuilder.byLength(mb, settings.microbatchTokens());
-        List<SequenceBatch> seqs = new ArrayList<>(micro.size());
+        List<Policy.Scored> scored = new ArrayList<>(micro.size());
         double[][] current = new double[mb.size()][];
+        long kept = 0;
         for (int[] idx : micro) {
-            SequenceBatch s = BatchBuilder.sequences(BatchBuilder.select(mb, idx));
-            seqs.add(s);
-            double[][] lp = ctx.policy().responseLogProbs(s);
+            Policy.Scored s = ctx.policy().score(BatchBuilder.sequences(BatchBuilder.select(mb, idx)),
+                    kept < KEPT_BYTES);
+            kept += s.keptBytes();
+            scored.add(s);
+            double[][] lp = s.logProbs();
             for (int j = 0; j < idx.length; j++) {
                 current[idx[j]] = lp[j];
             }
@@ -86,7 +95,7 @@ final class MinibatchStep implements TrainerStep {
             for (int j = 0; j < idx.length; j++) {
                 rows[j] = r.gradient()[idx[j]];
             }
-            Map<String, INDArray> g = ctx.policy().backward(seqs.get(m), rows).gradients();
+            Map<String, INDArray> g = ctx.policy().backward(scored.get(m), rows).gradients();
             if (gradients == null) {
                 gradients = g;
             } else {

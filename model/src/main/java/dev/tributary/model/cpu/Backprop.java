@@ -53,6 +53,40 @@ public final class Backprop {
      * log-probs and row starts cover the text targets only.
      */
     public Result run(Params params, int[][] seqs, float[][] patches, float[][] lossGrad) {
+        Forward f = forward(params, seqs, patches);
+        return lossGrad == null ? f.result() : backward(f, lossGrad);
+    }
+
+    /**
+     * A forward pass kept for the backward pass of the same batch: its log-probs, and the activations the backward
+     * pass reads, so that a caller that needs the log-probs before it knows the loss gradient (a trainer step: the
+     * loss is a function of them) runs the forward pass once instead of twice. Valid while the parameters it was
+     * run with are unchanged; {@link #activationBytes} is what keeping it costs.
+     */
+    public final class Forward {
+        private final Pass pass;
+        private final Layout layout;
+        private final Result result;
+
+        private Forward(Pass pass, Layout layout, Result result) {
+            this.pass = pass;
+            this.layout = layout;
+            this.result = result;
+        }
+
+        /** The log-probs of every target token (no gradients). */
+        public Result result() {
+            return result;
+        }
+
+        /** Bytes of the activations this pass holds for the backward pass. */
+        public long activationBytes() {
+            return pass.bytes();
+        }
+    }
+
+    /** The forward pass of {@code seqs} (with {@code patches}, may be null) at the current {@code params}. */
+    public Forward forward(Params params, int[][] seqs, float[][] patches) {
         w.refresh(params);
         int b = seqs.length;
         int[] rowStart = new int[b + 1];
@@ -70,7 +104,7 @@ public final class Backprop {
         }
         Pass p = new Pass(allStart[b], attStart[b]);
         Layout at = new Layout(seqs, patches, patchRows, allStart, attStart);
-        forward(p, at);
+        forwardPass(p, at);
         float[] logProbs = new float[rowStart[b]];
         for (int i = 0; i < b; i++) {
             for (int j = 0; j < rowStart[i + 1] - rowStart[i]; j++) {
@@ -79,10 +113,16 @@ public final class Backprop {
                 logProbs[rowStart[i] + j] = (float) Math.log(Math.max(p.prob[r * vocab + target], Float.MIN_NORMAL));
             }
         }
-        if (lossGrad == null) {
-            return new Result(logProbs, rowStart, Map.of());
-        }
-        return new Result(logProbs, rowStart, backward(p, at, lossGrad));
+        return new Forward(p, at, new Result(logProbs, rowStart, Map.of()));
+    }
+
+    /**
+     * The backward pass of {@code f}, a forward pass of this instance at the parameters still current:
+     * {@code lossGrad[i][j]} is dL/d log-prob of target j+1 of sequence i. The same gradients, bit for bit, as
+     * {@link #run} with the same loss gradient.
+     */
+    public Result backward(Forward f, float[][] lossGrad) {
+        return new Result(f.result.logProbs(), f.result.rowStart(), backward(f.pass, f.layout, lossGrad));
     }
 
     /** Where each sequence's rows are: its patch rows first, then its text inputs. */
@@ -143,9 +183,15 @@ public final class Backprop {
             af = new float[rows * d];
             prob = new float[rows * vocab];
         }
+
+        long bytes() {
+            long floats = (long) cfg.layers() * (rows * (10L * d + 3L * ff + 2) + att[0].length)
+                    + rows * (3L * d + 1 + vocab);
+            return Float.BYTES * floats;
+        }
     }
 
-    private void forward(Pass p, Layout at) {
+    private void forwardPass(Pass p, Layout at) {
         int[][] seqs = at.seqs();
         int rows = p.rows;
         float[] x = new float[rows * d];

@@ -155,25 +155,73 @@ public final class Policy {
     }
 
     /**
+     * A batch's response log-probs from one forward pass and, where kept, that pass itself, for a
+     * {@link #backward(Scored, double[][])} over the same batch at the same parameters that need not run it again.
+     */
+    public static final class Scored {
+        private final SequenceBatch batch;
+        private final double[][] logProbs;
+        private Backprop.Forward pass;
+
+        private Scored(SequenceBatch batch, double[][] logProbs, Backprop.Forward pass) {
+            this.batch = batch;
+            this.logProbs = logProbs;
+            this.pass = pass;
+        }
+
+        public SequenceBatch batch() {
+            return batch;
+        }
+
+        /** Teacher-forced log-prob of every response token, as {@link #responseLogProbs} gives them. */
+        public double[][] logProbs() {
+            return logProbs;
+        }
+
+        /** Bytes the kept forward pass holds (0 if none is kept). */
+        public long keptBytes() {
+            return pass == null ? 0 : pass.activationBytes();
+        }
+    }
+
+    /**
+     * {@link #responseLogProbs} of {@code batch}, keeping the forward pass (its activations, {@link Scored#keptBytes}
+     * of them) when {@code keep} and the Java backend runs it; the SameDiff graph keeps nothing and computes its
+     * forward pass again in {@link #backward(Scored, double[][])}.
+     */
+    public Scored score(SequenceBatch batch, boolean keep) {
+        if (backend == TrainerBackend.JAVA && keep) {
+            validate(batch, null);
+            Backprop.Forward f = javaPass().forward(params, batch.sequences(), patches(batch));
+            return new Scored(batch, responseRows(batch, f.result()), f);
+        }
+        return new Scored(batch, responseLogProbs(batch), null);
+    }
+
+    /**
+     * {@link #backward(SequenceBatch, double[][])} of the scored batch: from its kept forward pass when there is one
+     * (the parameters must not have changed since; the kept pass is released), else by running the forward pass
+     * again. The gradients are the same either way, bit for bit.
+     */
+    public Backward backward(Scored scored, double[][] lossGrad) {
+        Backprop.Forward f = scored.pass;
+        if (f == null) {
+            return backward(scored.batch, lossGrad);
+        }
+        scored.pass = null;
+        validate(scored.batch, lossGrad);
+        return javaGradients(scored.batch, javaPass().backward(f, perTarget(scored.batch, lossGrad)));
+    }
+
+    /**
      * Gradients of the surrogate {@code Σ lossGrad · logp} w.r.t. every parameter, where {@code lossGrad[i][j]} is
      * dL/d(log-prob of response token j of sequence i) — so any loss of the log-probs chains through the graph.
      */
     public Backward backward(SequenceBatch batch, double[][] lossGrad) {
         if (backend == TrainerBackend.JAVA) {
             validate(batch, lossGrad);
-            float[][] perTarget = new float[batch.size()][];
-            for (int i = 0; i < batch.size(); i++) {
-                perTarget[i] = new float[batch.sequences()[i].length - 1];
-                for (int j = 0; j < lossGrad[i].length; j++) {
-                    perTarget[i][batch.responseStart()[i] - 1 + j] = (float) lossGrad[i][j];
-                }
-            }
-            Backprop.Result r = javaPass().run(params, batch.sequences(), patches(batch), perTarget);
-            Map<String, INDArray> grads = new HashMap<>();
-            for (var e : r.gradients().entrySet()) {
-                grads.put(e.getKey(), Backprop.toArray(params, e.getKey(), e.getValue()));
-            }
-            return new Backward(responseRows(batch, r), grads);
+            return javaGradients(batch, javaPass().run(params, batch.sequences(), patches(batch),
+                    perTarget(batch, lossGrad)));
         }
         Map<String, INDArray> feed = feed(batch, lossGrad);
         SameDiff g = graph();
@@ -183,6 +231,26 @@ public final class Policy {
             out.put(n, r.getGradients().get(n).dup());
         }
         return new Backward(unflatten(batch, patchRows(batch), r.getOutputs().get("tokenLogp")), out);
+    }
+
+    /** The loss gradient per response token as the Java pass takes it: per target, zero over the prompt. */
+    private static float[][] perTarget(SequenceBatch batch, double[][] lossGrad) {
+        float[][] perTarget = new float[batch.size()][];
+        for (int i = 0; i < batch.size(); i++) {
+            perTarget[i] = new float[batch.sequences()[i].length - 1];
+            for (int j = 0; j < lossGrad[i].length; j++) {
+                perTarget[i][batch.responseStart()[i] - 1 + j] = (float) lossGrad[i][j];
+            }
+        }
+        return perTarget;
+    }
+
+    private Backward javaGradients(SequenceBatch batch, Backprop.Result r) {
+        Map<String, INDArray> grads = new HashMap<>();
+        for (var e : r.gradients().entrySet()) {
+            grads.put(e.getKey(), Backprop.toArray(params, e.getKey(), e.getValue()));
+        }
+        return new Backward(responseRows(batch, r), grads);
     }
 
     /** One optimizer step on the loss whose gradient w.r.t. the response log-probs is {@code lossGrad}. */

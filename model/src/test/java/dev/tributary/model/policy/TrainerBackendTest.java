@@ -63,6 +63,46 @@ class TrainerBackendTest {
     }
 
     @Test
+    void aKeptForwardPass_givesTheSameLogProbsAndGradients_bitForBit_onBothBackends() {
+        SplittableRandom rng = new SplittableRandom(8);
+        int[][] seqs = new int[4][];
+        int[] starts = new int[4];
+        double[][] grad = new double[4][];
+        for (int i = 0; i < 4; i++) {
+            seqs[i] = new int[6 + 7 * i];
+            for (int j = 0; j < seqs[i].length; j++) {
+                seqs[i][j] = rng.nextInt(23);
+            }
+            starts[i] = 2 + i;
+            grad[i] = new double[seqs[i].length - starts[i]];
+            for (int j = 0; j < grad[i].length; j++) {
+                grad[i][j] = rng.nextDouble(-1, 1);
+            }
+        }
+        SequenceBatch batch = new SequenceBatch(seqs, starts);
+        for (TrainerBackend backend : new TrainerBackend[] {TrainerBackend.JAVA, TrainerBackend.SAMEDIFF}) {
+            Policy policy = new Policy(Params.initialise(CFG), backend);
+            Policy.Backward twoPasses = policy.backward(batch, grad);
+            // Other batches scored in between (a trainer scores every micro-batch before any backward pass).
+            Policy.Scored scored = policy.score(batch, true);
+            policy.score(new SequenceBatch(new int[][] {{1, 2, 3, 4, 5}}, new int[] {2}), true);
+            assertEquals(backend == TrainerBackend.JAVA, scored.keptBytes() > 0, backend + " keeps its pass");
+            assertEquals(0, policy.score(batch, false).keptBytes());
+            Policy.Backward kept = policy.backward(scored, grad);
+            assertEquals(0, scored.keptBytes(), "the kept pass is released by its backward pass");
+            for (int i = 0; i < 4; i++) {
+                assertTrue(java.util.Arrays.equals(twoPasses.logProbs()[i], scored.logProbs()[i]), backend + " " + i);
+                assertTrue(java.util.Arrays.equals(twoPasses.logProbs()[i], kept.logProbs()[i]), backend + " " + i);
+            }
+            assertEquals(twoPasses.gradients().keySet(), kept.gradients().keySet());
+            for (var e : twoPasses.gradients().entrySet()) {
+                assertTrue(java.util.Arrays.equals(e.getValue().dup().data().asFloat(),
+                        kept.gradients().get(e.getKey()).dup().data().asFloat()), backend + " gradient " + e.getKey());
+            }
+        }
+    }
+
+    @Test
     void backendNames_parseAndUnknownOnesAreRefused() {
         assertEquals(TrainerBackend.SAMEDIFF, TrainerBackend.fromName("SameDiff"));
         var e = assertThrows(IllegalArgumentException.class, () -> TrainerBackend.fromName("torch"));

@@ -51,6 +51,20 @@ class FlatWeightsTest {
     }
 
     @Test
+    void decoded_takesTheReceiversChecksum_refusesOneThatDiffers_andLeavesTheConstructorChecking() {
+        FlatWeights w = FlatWeights.export(Params.initialise(C), new PolicyVersion(4));
+        float[] values = w.values();
+        assertEquals(w, FlatWeights.decoded(w.version(), w.layout(), values, w.checksum(), w.checksum()));
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> FlatWeights.decoded(w.version(), w.layout(), values, w.checksum() ^ 1, w.checksum()));
+        assertTrue(e.getMessage().startsWith("weights v4 are corrupt: checksum"), e.getMessage());
+        // After decoded(), the same array with a changed value is checked again by the constructor.
+        values[3] = Float.intBitsToFloat(Float.floatToIntBits(values[3]) ^ 1);
+        assertThrows(IllegalArgumentException.class, () -> new FlatWeights(w.version(), w.layout(), values,
+                w.checksum()));
+    }
+
+    @Test
     void wrongLayout_isRefused() {
         FlatWeights w = FlatWeights.export(Params.initialise(C), PolicyVersion.INITIAL);
         Params wider = Params.initialise(new PolicyConfig(20, 16, 16, 2, 1, 64, 1L, DataType.FLOAT));

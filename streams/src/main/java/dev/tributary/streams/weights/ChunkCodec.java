@@ -48,8 +48,11 @@ final class ChunkCodec {
             int payloadLength) {
     }
 
-    /** A decoded element: its header and its payload bytes (a slice of the element, not a copy). */
-    record Element(Header header, ByteString payloadBytes) {
+    /**
+     * A decoded element: its header, its payload bytes (a slice of the element, not a copy) and their CRC32C, derived
+     * from the element's CRC and its header's ({@link Crc32cCombine}) rather than read again.
+     */
+    record Element(Header header, ByteString payloadBytes, int payloadCrc) {
         /** The payload as a read-only little-endian buffer: a view of one piece, or a copy of several. */
         ByteBuffer payload() {
             return payloadBytes.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
@@ -157,6 +160,8 @@ final class ChunkCodec {
             throw new TransferRefusedException(String.format("element %d declares a %d-byte payload but carries %d",
                     position, length, size - OVERHEAD_BYTES));
         }
+        CRC32C headerCrc = new CRC32C();
+        headerCrc.update(head.array(), 0, HEADER_BYTES);
         CRC32C crc = new CRC32C();
         if (element.isCompact()) {
             crc.update(element.toArrayUnsafe(), 0, HEADER_BYTES + length);
@@ -172,7 +177,8 @@ final class ChunkCodec {
         }
         Header h = new Header(head.get(4), head.getLong(5), head.getInt(13), head.getInt(17), head.getInt(21),
                 head.getLong(25), length);
-        return new Element(h, element.slice(HEADER_BYTES, HEADER_BYTES + length));
+        int payloadCrc = Crc32cCombine.suffix((int) crc.getValue(), (int) headerCrc.getValue(), length);
+        return new Element(h, element.slice(HEADER_BYTES, HEADER_BYTES + length), payloadCrc);
     }
 
     private static ByteBuffer open(Header h, int payloadLength) {

@@ -10,7 +10,8 @@ import org.apache.pekko.util.ByteString;
  * The receiver side of one transfer. Checks every element (frame CRC, version, layout fingerprint, index, count,
  * offset, length; the manifest's transfer id) and copies its payload into a fresh buffer, never into live weights.
  * Only a transfer that is complete, in order, of the expected layout and equal to the manifest's whole-vector
- * checksum becomes a {@link FlatWeights}; anything else is a {@link TransferRefusedException} naming what was wrong.
+ * checksum (combined from the chunks' own CRCs as they arrive, not computed over the vector again) becomes a
+ * {@link FlatWeights}; anything else is a {@link TransferRefusedException} naming what was wrong.
  * One receiver feeds it (an actor, or the last stage of a data-plane stream), so it is not thread-safe, except
  * {@link #check}, which only reads what never changes.
  */
@@ -22,6 +23,8 @@ final class WeightAssembler {
     private float[] values;
     private long elements;
     private int nextChunk;
+    /** CRC32C of the payload bytes taken so far, in order: the whole vector's once every chunk is in. */
+    private int payloadsCrc;
 
     /** Assembles transfer {@code transferId} of {@code version}, refusing any layout but {@code expectedLayout}. */
     WeightAssembler(long transferId, PolicyVersion version, WeightLayout expectedLayout) {
@@ -69,8 +72,10 @@ final class WeightAssembler {
             throw refuse("the stream ended early: incomplete after " + progress());
         }
         try {
-            // The constructor computes the CRC32C of the assembled values and refuses any other than the manifest's.
-            return new FlatWeights(version, manifest.layout(), values, manifest.checksum());
+            // The CRC32C of every payload byte, combined chunk by chunk as they came in: the values' checksum, which
+            // FlatWeights refuses unless it is the manifest's, without converting and reading the vector again.
+            return FlatWeights.decoded(version, manifest.layout(), values, Integer.toUnsignedLong(payloadsCrc),
+                    manifest.checksum());
         } catch (IllegalArgumentException e) {
             throw refuse("whole-vector CRC32C does not match the manifest's: " + e.getMessage());
         }
@@ -151,6 +156,7 @@ final class WeightAssembler {
                     h.payloadLength(), offset, manifest.chunkLength(h.index())));
         }
         element.payloadFloats(values, Math.toIntExact(offset / Float.BYTES));
+        payloadsCrc = Crc32cCombine.combine(payloadsCrc, element.payloadCrc(), h.payloadLength());
         nextChunk++;
     }
 
