@@ -8,9 +8,11 @@ import dev.tributary.runtime.TributaryRun;
 import dev.tributary.runtime.internal.metrics.MetricsWriter;
 import dev.tributary.runtime.metrics.IterationMetrics;
 import dev.tributary.runtime.settings.TributarySettings;
+import com.typesafe.config.Config;
+import dev.tributary.testkit.ForkedNodes;
+import dev.tributary.testkit.Loopback;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -34,8 +36,9 @@ import java.util.concurrent.TimeUnit;
  * only in the driver. Where {@code taskset} is missing or the machine has one CPU, the runs share one JVM instead
  * (and the table says so).
  *
- * <p>Per configuration: trained samples, samples per second (over every step but the last, which also scores the
- * held-out set and writes the final checkpoint), how busy the rollout workers and the trainer were, the staleness of
+ * <p>Per configuration: trained samples, samples per second in the steady state (without the first tenth of the
+ * steps, at least two, while the JIT compiles the new nodes' code and the pipeline fills, nor the last, which also
+ * scores the held-out set and writes the final checkpoint), how busy the rollout workers and the trainer were, the staleness of
  * trained tokens, the weight swaps in the middle of a rollout batch with their pause (p50: the median of the steps'
  * medians weighted by their swaps; p99: the largest step's), and held-out accuracy at the end (500 prompts; mean and
  * range over the seeds); then the speed-up over synchronous next to the ideal one the synchronous run allows,
@@ -47,7 +50,7 @@ public final class AsyncBenchmark {
     private static final int PROMPTS = 16;
     private static final int SAMPLES_PER_PROMPT = 8;
 
-    private record Config(String label, String driver, int eta, String correction) {
+    private record Setup(String label, String driver, int eta, String correction) {
     }
 
     private record Figures(int trained, double seconds, double rollout, double train, double rolloutBusy,
@@ -62,12 +65,12 @@ public final class AsyncBenchmark {
         int steps = args.length > 0 ? Integer.parseInt(args[0]) : 40;
         int seeds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         boolean pinned = (args.length > 2 ? args[2] : "pinned").equals("pinned") && canPin();
-        List<Config> configs = List.of(new Config("synchronous", "synchronous", 0, "none"),
-                new Config("async η=1", "asynchronous", 1, "none"),
-                new Config("async η=2", "asynchronous", 2, "none"),
-                new Config("async η=4", "asynchronous", 4, "none"),
-                new Config("async η=8", "asynchronous", 8, "none"),
-                new Config("async η=8 + tis", "asynchronous", 8, "tis"));
+        List<Setup> configs = List.of(new Setup("synchronous", "synchronous", 0, "none"),
+                new Setup("async η=1", "asynchronous", 1, "none"),
+                new Setup("async η=2", "asynchronous", 2, "none"),
+                new Setup("async η=4", "asynchronous", 4, "none"),
+                new Setup("async η=8", "asynchronous", 8, "none"),
+                new Setup("async η=8 + tis", "asynchronous", 8, "tis"));
         System.out.printf(Locale.ROOT, "AsyncBenchmark: %d steps of %d prompts x %d samples per run, %d seed(s), %s%n",
                 steps, PROMPTS, SAMPLES_PER_PROMPT, seeds, pinned
                         ? "two node JVMs: rollout + reward + replay pinned to CPU 0, master + trainer to CPU 1"
@@ -80,7 +83,7 @@ public final class AsyncBenchmark {
             long seed = 3 + s;
             Path warm = warmUp(root.resolve("seed-" + seed + "-sft"), seed);
             for (int i = 0; i < configs.size(); i++) {
-                Config c = configs.get(i);
+                Setup c = configs.get(i);
                 long t0 = System.nanoTime();
                 Figures f = run(c, steps, seed, warm, root.resolve("seed-" + seed + "-" + i), pinned);
                 all.get(i).add(f);
@@ -109,8 +112,8 @@ public final class AsyncBenchmark {
         System.out.print(t.render());
         System.out.printf(Locale.ROOT, "ideal speed-up from the synchronous run: (rollout %.1f s + train %.1f s) / "
                 + "max = %.2fx; target: asynchronous >= 85%% of it%n", sync.rollout(), sync.train(), ideal);
-        System.out.println("figures are means over the seeds (accuracy: mean and range); samples/s over every step but"
-                + " the last; swaps: weight swaps in the middle of a rollout batch (in-flight updates, the KV cache "
+        System.out.println("figures are means over the seeds (accuracy: mean and range); samples/s in the steady"
+                + " state (not the first tenth of the steps nor the last); swaps: weight swaps in the middle of a rollout batch (in-flight updates, the KV cache "
                 + "recomputed) per run");
         System.exit(0);
     }
@@ -151,7 +154,7 @@ public final class AsyncBenchmark {
         return out.resolve("checkpoints").resolve("iter-0");
     }
 
-    private static Figures run(Config c, int steps, long seed, Path warm, Path out, boolean pinned) throws Exception {
+    private static Figures run(Setup c, int steps, long seed, Path warm, Path out, boolean pinned) throws Exception {
         Path checkpoints = out.resolve("checkpoints");
         Files.createDirectories(checkpoints.resolve("iter-0"));
         try (var files = Files.list(warm)) {
@@ -182,38 +185,27 @@ public final class AsyncBenchmark {
 
     /**
      * Two node JVMs, each pinned to a CPU of its own: the head (master, trainer) on CPU 1, the rollout node
-     * (rollout, reward, replay) on CPU 0. Both exit once the run is over; either is killed if it is still there after that.
+     * (rollout, reward, replay) on CPU 0. Both exit once the run is over; either is killed if it is still there
+     * after that.
      */
     private static List<IterationMetrics> pinnedRun(String tributary, Path out) throws Exception {
-        int rolloutWorkers = TributarySettings.load(ConfigFactory.parseString(tributary)
-                .withFallback(ConfigFactory.load())).rollout().workers();
-        Path conf = out.resolve("node.conf");
-        Files.writeString(conf, tributary + """
-                tributary.cluster.min-rollout-workers = %d
-                pekko {
-                  actor.provider = cluster
-                  remote.artery.canonical.hostname = "127.0.0.1"
-                  cluster.jmx.enabled = off
-                }
-                """.formatted(rolloutWorkers));
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        List<Process> nodes = new ArrayList<>();
-        Thread reaper = new Thread(() -> nodes.forEach(Process::destroyForcibly));
-        Runtime.getRuntime().addShutdownHook(reaper);
-        try {
-            Process head = fork(1, "master,trainer", port, port, conf, out.resolve("head.log"));
-            nodes.add(head);
-            Process rollout = fork(0, "rollout,reward,replay", 0, port, conf, out.resolve("rollout.log"));
-            nodes.add(rollout);
-            if (!head.waitFor(30, TimeUnit.MINUTES) || head.exitValue() != 0) {
-                throw new IllegalStateException("the head node did not finish its run (exit "
-                        + (head.isAlive() ? "none" : head.exitValue()) + "); its log:\n"
-                        + tail(out.resolve("head.log")) + "\nthe rollout node's log:\n" + tail(out.resolve("rollout.log")));
+        Config settings = ConfigFactory.parseString(tributary).withFallback(ConfigFactory.load());
+        int rolloutWorkers = TributarySettings.load(settings).rollout().workers();
+        int port = Loopback.freePorts(1)[0];
+        try (ForkedNodes forked = new ForkedNodes(out, List.of("-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=4G",
+                "--add-modules", "jdk.incubator.vector"))) {
+            Path conf = forked.writeSettings("node", ConfigFactory.parseString(
+                    "tributary.cluster.min-rollout-workers = " + rolloutWorkers).withFallback(settings));
+            ForkedNodes.Node head = forked.start("head", "master,trainer", port, port, conf, "1");
+            ForkedNodes.Node rollout = forked.start("rollout", "rollout,reward,replay", 0, port, conf, "0");
+            int exit = head.awaitExit(Duration.ofMinutes(30));
+            if (exit != 0) {
+                throw new IllegalStateException("the head node did not finish its run (exit " + exit + "); its log:\n"
+                        + tail(head.output()) + "\nthe rollout node's log:\n" + tail(rollout.output()));
             }
-            if (!rollout.waitFor(60, TimeUnit.SECONDS)) {
+            try {
+                rollout.awaitExit(Duration.ofSeconds(60));
+            } catch (AssertionError stillRunning) {
                 // Kept for whoever looks into it: where the node that did not leave was stuck.
                 Path stacks = out.resolve("rollout-stacks.txt");
                 new ProcessBuilder("jstack", String.valueOf(rollout.pid())).redirectErrorStream(true)
@@ -221,37 +213,20 @@ public final class AsyncBenchmark {
                 System.out.println("  the rollout node had not exited 60 s after the run ended; killed (stacks in "
                         + stacks + ")");
             }
-        } finally {
-            nodes.forEach(Process::destroyForcibly);
-            Runtime.getRuntime().removeShutdownHook(reaper);
         }
         return MetricsWriter.read(out.resolve("run"));
     }
 
-    private static Process fork(int cpu, String roles, int port, int seedPort, Path conf, Path log) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder("taskset", "-c", String.valueOf(cpu), java, "-Xmx2g",
-                "--add-modules=jdk.incubator.vector", "-Dorg.bytedeco.javacpp.maxbytes=4G",
-                "-cp", System.getProperty("java.class.path"), "dev.tributary.dist.Launcher",
-                "dev.tributary.runtime.cli.TributaryCli", "node", "--roles", roles, "--port", String.valueOf(port),
-                "--seed-nodes", "127.0.0.1:" + seedPort, "--config", conf.toString());
-        pb.environment().put("OMP_NUM_THREADS", "1");
-        pb.redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(
-                new java.io.File("/dev/null")));
-        return pb.start();
-    }
-
-    private static String tail(Path log) throws IOException {
-        if (!Files.exists(log)) {
-            return "(none)";
-        }
-        List<String> lines = Files.readAllLines(log);
+    private static String tail(String output) {
+        List<String> lines = output.lines().toList();
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
     }
 
     private static Figures figures(List<IterationMetrics> all) {
-        // Every step but the last: it also scores the held-out set and writes the final checkpoint.
-        List<IterationMetrics> timed = all.size() > 1 ? all.subList(0, all.size() - 1) : all;
+        // The steady state: not the first tenth of the steps (at least two: the JIT compiles the new nodes' code, the
+        // asynchronous pipeline fills), nor the last (it also scores the held-out set and writes the final checkpoint).
+        int skip = Math.max(2, all.size() / 10);
+        List<IterationMetrics> timed = all.size() > skip + 1 ? all.subList(skip, all.size() - 1) : all;
         int trained = all.stream().mapToInt(IterationMetrics::trainedSamples).sum();
         int timedSamples = timed.stream().mapToInt(IterationMetrics::trainedSamples).sum();
         double seconds = timed.stream().mapToDouble(IterationMetrics::seconds).sum();
@@ -263,12 +238,12 @@ public final class AsyncBenchmark {
         int swaps = all.stream().mapToInt(IterationMetrics::weightSwaps).sum();
         int dropped = all.stream().mapToInt(IterationMetrics::droppedStale).sum();
         double accuracy = all.get(all.size() - 1).heldOutAccuracy();
-        // The run's samples/s is over the timed steps; the trained count is the whole run's.
-        double runSeconds = seconds * trained / Math.max(1, timedSamples);
-        return new Figures(trained, runSeconds, rollout * trained / Math.max(1, timedSamples),
-                train * trained / Math.max(1, timedSamples), seconds > 0 ? busy / seconds : 0, p50, p99, accuracy,
-                swaps, weightedMedianOfSwapMedians(all), all.stream().filter(m -> m.weightSwaps() > 0)
-                .mapToDouble(IterationMetrics::swapP99Millis).max().orElse(Double.NaN), dropped);
+        // Times are scaled from the timed steps to the whole run's trained samples, so that samples/s is theirs.
+        double scale = (double) trained / Math.max(1, timedSamples);
+        return new Figures(trained, seconds * scale, rollout * scale, train * scale, seconds > 0 ? busy / seconds : 0,
+                p50, p99, accuracy, swaps, weightedMedianOfSwapMedians(all), all.stream()
+                .filter(m -> m.weightSwaps() > 0).mapToDouble(IterationMetrics::swapP99Millis).max()
+                .orElse(Double.NaN), dropped);
     }
 
     /** The steps' median swap pauses, each counted as often as the step swapped: their median. */

@@ -94,11 +94,23 @@ public final class ForkedNodes implements AutoCloseable {
      * any free one) and joining through the seed node at {@code seedPort}, with the settings file {@code
      * settings}; its output goes to {@code <dir>/<name>.log} and to the node's {@link Node#lines()}.
      */
-    public synchronized Node start(String name, String roles, int port, int seedPort, Path settings) {
+    public Node start(String name, String roles, int port, int seedPort, Path settings) {
+        return start(name, roles, port, seedPort, settings, null);
+    }
+
+    /**
+     * As {@link #start(String, String, int, int, Path)}, the JVM pinned to the CPUs {@code cpus} names in {@code
+     * taskset -c}'s list form ("0", "2-3"; null: not pinned), so that nodes on one machine do not share cores, as
+     * nodes on machines of their own would not. Linux, with {@code taskset} (util-linux) installed.
+     */
+    public synchronized Node start(String name, String roles, int port, int seedPort, Path settings, String cpus) {
         if (closed) {
             throw new IllegalStateException("forked nodes: closed, cannot start " + name);
         }
         List<String> command = new ArrayList<>();
+        if (cpus != null) {
+            command.addAll(List.of("taskset", "-c", cpus));
+        }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), TributaryCli.class.getName(), "node",
