@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -32,13 +31,15 @@ import java.util.concurrent.TimeUnit;
  * weights go to the rollout node over the TCP data plane as in any cluster run. Reward scoring and the replay
  * buffer sit with rollout, next to the segments they take in: on the trainer's core they would take CPU from
  * training whenever both run at once, which only the asynchronous driver does. Every run
- * resumes from its seed's SFT warm-up (iteration 0's checkpoint, made once per seed in this JVM), so the runs differ
- * only in the driver. Where {@code taskset} is missing or the machine has one CPU, the runs share one JVM instead
- * (and the table says so).
+ * starts as any run does, with the SFT warm-up on the trainer's node, so that the trainer's code is compiled when RL
+ * starts (a run resumed from a warm-up checkpoint starts with it cold, and on one core its JIT compiler then takes
+ * CPU from training while the asynchronous driver gives training no idle time, slowing exactly that driver); the
+ * warm-up is deterministic, so every configuration of a seed starts RL from the same weights. Where {@code taskset}
+ * is missing or the machine has one CPU, the runs share one JVM instead (and the table says so).
  *
  * <p>Per configuration: trained samples, samples per second in the steady state (without the first tenth of the
  * steps, at least two, while the JIT compiles the new nodes' code and the pipeline fills, nor the last, which also
- * scores the held-out set and writes the final checkpoint), how busy the rollout workers and the trainer were, the staleness of
+ * scores the held-out set), how busy the rollout workers and the trainer were, the staleness of
  * trained tokens, the weight swaps in the middle of a rollout batch with their pause (p50: the median of the steps'
  * medians weighted by their swaps; p99: the largest step's), and held-out accuracy at the end (500 prompts; mean and
  * range over the seeds); then the speed-up over synchronous next to the ideal one the synchronous run allows,
@@ -81,11 +82,10 @@ public final class AsyncBenchmark {
         configs.forEach(c -> all.add(new ArrayList<>()));
         for (int s = 0; s < seeds; s++) {
             long seed = 3 + s;
-            Path warm = warmUp(root.resolve("seed-" + seed + "-sft"), seed);
             for (int i = 0; i < configs.size(); i++) {
                 Setup c = configs.get(i);
                 long t0 = System.nanoTime();
-                Figures f = run(c, steps, seed, warm, root.resolve("seed-" + seed + "-" + i), pinned);
+                Figures f = run(c, steps, seed, root.resolve("seed-" + seed + "-" + i), pinned);
                 all.get(i).add(f);
                 System.out.printf(Locale.ROOT, "  seed %d, %-16s %5.0f samples/s, held-out %.1f%% (%.0f s)%n", seed,
                         c.label() + ":", f.samplesPerSecond(), 100 * f.accuracy(), (System.nanoTime() - t0) / 1e9);
@@ -143,34 +143,16 @@ public final class AsyncBenchmark {
                 """.formatted(seed, out, extra);
     }
 
-    /** The seed's SFT warm-up, once: a one-iteration run whose iteration-0 checkpoint every configuration resumes. */
-    private static Path warmUp(Path out, long seed) throws Exception {
-        System.out.printf(Locale.ROOT, "  seed %d: SFT warm-up ...%n", seed);
-        TributarySettings s = TributarySettings.load(ConfigFactory.parseString(settings(seed, out,
-                "tributary.run { iterations = 1, checkpoint-every = 1 }")).withFallback(ConfigFactory.load()));
-        try (TributaryRun run = Tributary.start(RunSpec.of(s).withProgress(line -> { }))) {
-            run.result().toCompletableFuture().get(30, TimeUnit.MINUTES);
-        }
-        return out.resolve("checkpoints").resolve("iter-0");
-    }
-
-    private static Figures run(Setup c, int steps, long seed, Path warm, Path out, boolean pinned) throws Exception {
-        Path checkpoints = out.resolve("checkpoints");
-        Files.createDirectories(checkpoints.resolve("iter-0"));
-        try (var files = Files.list(warm)) {
-            for (Path f : files.toList()) {
-                Files.copy(f, checkpoints.resolve("iter-0").resolve(f.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
-            }
-        }
+    private static Figures run(Setup c, int steps, long seed, Path out, boolean pinned) throws Exception {
         String tributary = settings(seed, out.resolve("run"), """
                 tributary {
-                  run { resume = true, iterations = %d, checkpoint-every = %d, checkpoint-dir = "%s" }
+                  run { iterations = %d, checkpoint-every = 0 }
                   master { driver = %s, asynchronous.max-staleness = %d }
                   algo.correction.name = %s
                   replay.capacity = 4096
                   eval.every = %d
                 }
-                """.formatted(steps, steps, checkpoints, c.driver(), c.eta(), c.correction(), steps));
+                """.formatted(steps, c.driver(), c.eta(), c.correction(), steps));
         List<IterationMetrics> metrics = pinned ? pinnedRun(tributary, out) : oneJvmRun(tributary);
         return figures(metrics);
     }
@@ -235,7 +217,7 @@ public final class AsyncBenchmark {
 
     private static Figures figures(List<IterationMetrics> all) {
         // The steady state: not the first tenth of the steps (at least two: the JIT compiles the new nodes' code, the
-        // asynchronous pipeline fills), nor the last (it also scores the held-out set and writes the final checkpoint).
+        // asynchronous pipeline fills), nor the last (it also scores the held-out set).
         int skip = Math.max(2, all.size() / 10);
         List<IterationMetrics> timed = all.size() > skip + 1 ? all.subList(skip, all.size() - 1) : all;
         int trained = all.stream().mapToInt(IterationMetrics::trainedSamples).sum();
