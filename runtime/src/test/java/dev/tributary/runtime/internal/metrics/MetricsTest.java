@@ -34,33 +34,36 @@ class MetricsTest {
                 ProgressLine.format(swapped));
     }
 
-    @Test
-    void resume_rewritesMetricsOfTheVersionBeforeTheSwapColumns(@TempDir Path dir) throws IOException {
-        Files.writeString(dir.resolve(MetricsWriter.CSV), MetricsFormat.OLD_CSV_HEADERS.get(0) + "\n"
-                + "1,0.13,,29.5,1850.4,12,9,1,3.14,1.23,0.024,4.5,128,0.62,0.71,5.2,0,0,0,0\n"
-                + "2,0.2,0.5,29.5,1850.4,12,9,1,3.14,1.23,0.024,4.5,128,0.62,0.71,5.2,0,0,0,0\n");
+    /**
+     * A metrics file of an earlier version (header {@code oldHeader}, rows {@code oldRows}) is read on resume and
+     * rewritten with today's columns; its first row becomes {@code firstRowAfter}. Returns what is read back.
+     */
+    private static List<IterationMetrics> resumedFrom(Path dir, String oldHeader, String oldRows, String firstRowAfter)
+            throws IOException {
+        Files.writeString(dir.resolve(MetricsWriter.CSV), oldHeader + "\n" + oldRows);
         Files.writeString(dir.resolve(MetricsWriter.JSONL), "");
         try (MetricsWriter w = MetricsWriter.resume(dir, 1)) {
             w.append(metrics(2, 0.9));
         }
         List<String> csv = Files.readAllLines(dir.resolve(MetricsWriter.CSV));
-        assertEquals(List.of(MetricsFormat.CSV_HEADER,
-                "1,0.13,,29.5,1850.4,12,9,1,3.14,1.23,0.024,4.5,128,0.62,0.71,5.2,0,0,0,0,0,0.0,,"), csv.subList(0, 2));
-        assertEquals(List.of(1, 2), MetricsWriter.read(dir).stream().map(IterationMetrics::iteration).toList());
+        assertEquals(List.of(MetricsFormat.CSV_HEADER, firstRowAfter), csv.subList(0, 2));
+        return MetricsWriter.read(dir);
+    }
+
+    @Test
+    void resume_rewritesMetricsOfTheVersionBeforeTheSwapColumns(@TempDir Path dir) throws IOException {
+        List<IterationMetrics> read = resumedFrom(dir, MetricsFormat.OLD_CSV_HEADERS.get(0),
+                "1,0.13,,29.5,1850.4,12,9,1,3.14,1.23,0.024,4.5,128,0.62,0.71,5.2,0,0,0,0\n"
+                + "2,0.2,0.5,29.5,1850.4,12,9,1,3.14,1.23,0.024,4.5,128,0.62,0.71,5.2,0,0,0,0\n",
+                "1,0.13,,29.5,1850.4,12,9,1,3.14,1.23,0.024,4.5,128,0.62,0.71,5.2,0,0,0,0,0,0.0,,");
+        assertEquals(List.of(1, 2), read.stream().map(IterationMetrics::iteration).toList());
     }
 
     @Test
     void resume_rewritesMetricsOfTheVersionBeforeTheSwapPercentiles(@TempDir Path dir) throws IOException {
-        Files.writeString(dir.resolve(MetricsWriter.CSV), MetricsFormat.OLD_CSV_HEADERS.get(1) + "\n"
-                + "1,0.13,,29.5,1850.4,12,9,1,3.14,1.23,0.024,4.5,128,0.62,0.71,5.2,0,1,1,0,2,3.5\n");
-        Files.writeString(dir.resolve(MetricsWriter.JSONL), "");
-        try (MetricsWriter w = MetricsWriter.resume(dir, 1)) {
-            w.append(metrics(2, 0.9));
-        }
-        List<String> csv = Files.readAllLines(dir.resolve(MetricsWriter.CSV));
-        assertEquals(List.of(MetricsFormat.CSV_HEADER,
-                "1,0.13,,29.5,1850.4,12,9,1,3.14,1.23,0.024,4.5,128,0.62,0.71,5.2,0,1,1,0,2,3.5,,"), csv.subList(0, 2));
-        IterationMetrics first = MetricsWriter.read(dir).get(0);
+        IterationMetrics first = resumedFrom(dir, MetricsFormat.OLD_CSV_HEADERS.get(1),
+                "1,0.13,,29.5,1850.4,12,9,1,3.14,1.23,0.024,4.5,128,0.62,0.71,5.2,0,1,1,0,2,3.5\n",
+                "1,0.13,,29.5,1850.4,12,9,1,3.14,1.23,0.024,4.5,128,0.62,0.71,5.2,0,1,1,0,2,3.5,,").get(0);
         assertEquals(2, first.weightSwaps());
         assertTrue(Double.isNaN(first.swapP50Millis()), "percentiles the old file never had are unknown, not 0");
     }
