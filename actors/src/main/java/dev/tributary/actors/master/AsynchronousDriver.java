@@ -17,9 +17,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * Asynchronous RL: rollout never waits for training. Rounds of jobs (the unfinished trajectories, then k samples of
  * the next prompts) go out at the trainer's newest version while earlier rounds are trained on; the trainer takes
- * a batch of B complete groups (B = prompts per step) as soon as the replay buffer holds them, and tells every worker of each new version, which it fetches in
- * the background and switches to between two decode steps (in-flight updates; or between batches). Two
- * flows run side by side, each a short chain of messages:
+ * a batch of B complete groups (B = prompts per step) as soon as the replay buffer holds them, and tells every
+ * worker of each new version, which it fetches in the background and switches to between two decode steps
+ * (in-flight updates; or between batches). Two flows run side by side, each a short chain of messages:
  * <pre>
  * dispatch: [admitted?] TakeUnfinished → jobs → Dispatch(round)            (again while admitted)
  * train:    RoundDone → TakeBatch → [drop stale] → ShapeGroups → Train → [Evaluate] → report → [drain → checkpoint]

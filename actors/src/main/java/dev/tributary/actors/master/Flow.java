@@ -84,7 +84,8 @@ record Flow(int startRound, int nextRound, int steps, boolean asking, int inFlig
 
     /** The trainer asks for a batch; the step owns the rounds' stats from here. */
     Flow taking() {
-        return new Flow(startRound, nextRound, steps, asking, inFlight, mayHoldBatch, true, draining, RolloutStats.EMPTY,
+        return new Flow(startRound, nextRound, steps, asking, inFlight, mayHoldBatch, true, draining,
+                RolloutStats.EMPTY,
                 stepStats.plus(roundStats), lastReport, trainStart, trainSeconds, loss,
                 batch, staleness, requeued);
     }

@@ -112,9 +112,9 @@ public final class AsyncBenchmark {
         System.out.print(t.render());
         System.out.printf(Locale.ROOT, "ideal speed-up from the synchronous run: (rollout %.1f s + train %.1f s) / "
                 + "max = %.2fx; target: asynchronous >= 85%% of it%n", sync.rollout(), sync.train(), ideal);
-        System.out.println("figures are means over the seeds (accuracy: mean and range); samples/s in the steady"
-                + " state (not the first tenth of the steps nor the last); swaps: weight swaps in the middle of a rollout batch (in-flight updates, the KV cache "
-                + "recomputed) per run");
+        System.out.println("figures are means over the seeds (accuracy: mean and range); samples/s in the steady "
+                + "state (not the first tenth of the steps nor the last); swaps: weight swaps in the middle of a "
+                + "rollout batch (in-flight updates, the KV cache recomputed) per run");
         System.exit(0);
     }
 
@@ -257,8 +257,10 @@ public final class AsyncBenchmark {
     private static Figures mean(List<Figures> fs) {
         int n = fs.size();
         return new Figures(fs.stream().mapToInt(Figures::trained).sum() / n,
-                fs.stream().mapToDouble(Figures::seconds).sum() / n, fs.stream().mapToDouble(Figures::rollout).sum() / n,
-                fs.stream().mapToDouble(Figures::train).sum() / n, fs.stream().mapToDouble(Figures::rolloutBusy).sum() / n,
+                fs.stream().mapToDouble(Figures::seconds).sum() / n,
+                fs.stream().mapToDouble(Figures::rollout).sum() / n,
+                fs.stream().mapToDouble(Figures::train).sum() / n,
+                fs.stream().mapToDouble(Figures::rolloutBusy).sum() / n,
                 fs.stream().mapToDouble(Figures::stalenessP50).sum() / n,
                 fs.stream().mapToInt(Figures::stalenessP99).max().orElse(0),
                 fs.stream().mapToDouble(Figures::accuracy).sum() / n, fs.stream().mapToInt(Figures::swaps).sum() / n,
