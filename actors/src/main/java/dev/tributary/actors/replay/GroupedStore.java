@@ -56,6 +56,27 @@ final class GroupedStore implements ReplayStore {
     }
 
     @Override
+    public List<List<Trajectory>> takeGroups(int max) {
+        if (max <= 0 || max >= completeGroups.size()) {
+            return takeGroups();
+        }
+        List<List<Trajectory>> out = new ArrayList<>(max);
+        var it = completeGroups.values().iterator();
+        while (out.size() < max) {
+            List<Trajectory> g = it.next();
+            it.remove();
+            held -= g.size();
+            out.add(g);
+        }
+        return out;
+    }
+
+    @Override
+    public int completeGroups() {
+        return completeGroups.size();
+    }
+
+    @Override
     public List<Trajectory> takeUnfinished() {
         List<Trajectory> out = new ArrayList<>(unfinished.values());
         unfinished.clear();

@@ -116,6 +116,19 @@ final class ReplayState {
      * anything the store evicted, are forgotten.
      */
     List<List<Trajectory>> takeCompleteGroups(int min, int max) {
+        int inStore = store.completeGroups();
+        if (inStore >= 0 && ready.isEmpty()) {
+            // The store counts its complete groups and hands over as many as asked: nothing leaves it early.
+            if (inStore == 0 || inStore < min) {
+                forget(store.takeEvicted());
+                return List.of();
+            }
+            List<List<Trajectory>> out = new ArrayList<>(store.takeGroups(max));
+            out.forEach(this::forget);
+            out.forEach(g -> g.forEach(t -> sharedPrompts.remove(t.prompt().id())));
+            forget(store.takeEvicted());
+            return out;
+        }
         for (List<Trajectory> g : store.takeGroups()) {
             ready.add(g);
             readyTrajectories += g.size();

@@ -24,6 +24,23 @@ public interface ReplayStore {
     /** Removes and returns the groups to train on now, each one prompt's samples. */
     List<List<Trajectory>> takeGroups();
 
+    /**
+     * As {@link #takeGroups()}, at most {@code max} of them (the oldest first); the rest stay in the store. The
+     * default hands over every group ({@link #takeGroups()}): the buffer then holds the ones beyond {@code max}
+     * itself, outside the store, until a later batch takes them.
+     */
+    default List<List<Trajectory>> takeGroups(int max) {
+        return takeGroups();
+    }
+
+    /**
+     * How many complete groups {@link #takeGroups()} would hand over now, or -1 where the store cannot tell without
+     * handing them over (the default).
+     */
+    default int completeGroups() {
+        return -1;
+    }
+
     /** Removes and returns every unfinished trajectory, to be resumed. */
     List<Trajectory> takeUnfinished();
 

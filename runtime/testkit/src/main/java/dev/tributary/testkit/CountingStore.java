@@ -29,6 +29,16 @@ final class CountingStore implements ReplayStore {
     }
 
     @Override
+    public synchronized List<List<Trajectory>> takeGroups(int max) {
+        return inner.takeGroups(max);
+    }
+
+    @Override
+    public synchronized int completeGroups() {
+        return inner.completeGroups();
+    }
+
+    @Override
     public synchronized List<Trajectory> takeUnfinished() {
         return inner.takeUnfinished();
     }

@@ -35,8 +35,16 @@ final class ClusterWaits {
         CompletableFuture<Void> done = new CompletableFuture<>();
         system.systemActorOf(Behaviors.<ClusterEvent.MemberEvent>setup(ctx -> {
             cluster.subscriptions().tell(Subscribe.create(ctx.getSelf(), ClusterEvent.MemberEvent.class));
+            // Counted from the events themselves (the members already Up arrive first, as events): the cluster's
+            // state snapshot can lag the event that is being delivered, so reading it here could miss the last Up.
+            java.util.Set<org.apache.pekko.actor.Address> upNow = new java.util.HashSet<>();
             return Behaviors.receiveMessage(e -> {
-                if (up(cluster) < count) {
+                if (e.member().status() == MemberStatus.up()) {
+                    upNow.add(e.member().address());
+                } else {
+                    upNow.remove(e.member().address());
+                }
+                if (upNow.size() < count) {
                     return Behaviors.same();
                 }
                 cluster.subscriptions().tell(new Unsubscribe<>(ctx.getSelf()));
