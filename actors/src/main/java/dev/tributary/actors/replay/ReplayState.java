@@ -123,11 +123,9 @@ final class ReplayState {
                 forget(store.takeEvicted());
                 return List.of();
             }
-            List<List<Trajectory>> out = new ArrayList<>(store.takeGroups(max));
-            out.forEach(this::forget);
-            out.forEach(g -> g.forEach(t -> sharedPrompts.remove(t.prompt().id())));
+            List<List<Trajectory>> out = store.takeGroups(max);
             forget(store.takeEvicted());
-            return out;
+            return handedOver(out);
         }
         for (List<Trajectory> g : store.takeGroups()) {
             ready.add(g);
@@ -144,9 +142,14 @@ final class ReplayState {
             readyTrajectories -= g.size();
             out.add(g);
         }
-        out.forEach(this::forget);
-        out.forEach(g -> g.forEach(t -> sharedPrompts.remove(t.prompt().id())));
-        return out;
+        return handedOver(out);
+    }
+
+    /** {@code groups} leave for training: their ids are forgotten, and the prompt instances their groups shared. */
+    private List<List<Trajectory>> handedOver(List<List<Trajectory>> groups) {
+        groups.forEach(this::forget);
+        groups.forEach(g -> g.forEach(t -> sharedPrompts.remove(t.prompt().id())));
+        return groups;
     }
 
     private void forget(List<Trajectory> ts) {

@@ -36,8 +36,6 @@ public final class InferenceEngine {
     private long stepsRun;
     private long prefillsRun;
     private long swapsRun;
-    private long swapNanos;
-    private long maxSwapNanos;
 
     /**
      * Newer weights for a generation under way (asynchronous RL's in-flight updates): asked between two decode steps,
@@ -129,17 +127,9 @@ public final class InferenceEngine {
         return stepsRun;
     }
 
-    /** Weight swaps during generation so far, their total and their longest pause (import, refresh, recompute). */
+    /** Weight swaps during generation so far (each one's pause goes to {@link WeightSwap#swapped(long)}). */
     public long swapsRun() {
         return swapsRun;
-    }
-
-    public double swapSeconds() {
-        return swapNanos / 1e9;
-    }
-
-    public double maxSwapSeconds() {
-        return maxSwapNanos / 1e9;
     }
 
     /** Prefix passes run so far (one per request whose prefix is longer than its last token; recomputed caches). */
@@ -201,8 +191,6 @@ public final class InferenceEngine {
                     }
                     long pause = System.nanoTime() - start;
                     swapsRun++;
-                    swapNanos += pause;
-                    maxSwapNanos = Math.max(maxSwapNanos, pause);
                     swap.swapped(pause);
                 }
             }
